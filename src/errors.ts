@@ -1,0 +1,45 @@
+/**
+ * The closed list of ways one agent attempt can fail (SPEC §4.2), as ApplicationFailure types.
+ *
+ * The activity throws each of them as a *non-retryable* ApplicationFailure whose message is the
+ * exact SPEC text and whose details hold one {@link AgentFailureDetails}. The workflow, not the
+ * activity retry policy, decides whether to try the unit again (SPEC §4.4). Anything else an
+ * activity throws is an infrastructure fault and stays retryable at the activity level.
+ *
+ * | type              | thrown when                                              | operator sees          |
+ * |-------------------|----------------------------------------------------------|------------------------|
+ * | AgentNotFound     | the agent binary does not exist / is not on PATH         | `Could not find ...`   |
+ * | AgentStartFailed  | spawning failed for another OS reason                    | `Failed to start ...`  |
+ * | AgentTimeout      | the attempt ran past `timeout`                           | `... timed out after`  |
+ * | AgentIdleTimeout  | the agent printed nothing for `idle_timeout`             | `... produced no output` |
+ * | AgentExit         | the agent exited non-zero or died by a signal            | `... exited with code` |
+ * | NoEvidence        | exit 0 but no counted artifact in `artifacts/`           | `... no worker-local ...` |
+ * | DirectoryEscape   | an allowed directory resolves outside the repo (no retry) | `allowed_directory ... escapes` |
+ */
+export const AGENT_FAILURE_TYPES = [
+  'AgentNotFound',
+  'AgentStartFailed',
+  'AgentTimeout',
+  'AgentIdleTimeout',
+  'AgentExit',
+  'NoEvidence',
+  'DirectoryEscape',
+] as const;
+
+export type AgentFailureType = (typeof AGENT_FAILURE_TYPES)[number];
+
+/** Failure types the workflow never retries, whatever `retry.max_attempts` says. */
+export const NEVER_RETRIED: ReadonlySet<AgentFailureType> = new Set(['DirectoryEscape']);
+
+/** The single details payload of an agent failure. */
+export interface AgentFailureDetails {
+  readonly exitCode: number;
+  /** Exact SPEC §4.2 text; equals the failure's message. */
+  readonly error: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string;
+}
+
+export function isAgentFailureType(value: unknown): value is AgentFailureType {
+  return typeof value === 'string' && (AGENT_FAILURE_TYPES as readonly string[]).includes(value);
+}

@@ -1,0 +1,140 @@
+/**
+ * The normalized plan: what a plan file means once parsed, validated and given its defaults.
+ *
+ * This is the shape that crosses the wire into the workflow, so it holds plain JSON data only.
+ * The zod schema (`schema.ts`) produces it on the client; the workflow never imports zod.
+ */
+
+export type OnFailure = 'cancel' | 'drain' | 'continue';
+export type OverlapMode = 'reject' | 'serialize';
+
+/** A duration as the plan wrote it: `text` is used in messages (SPEC §7.6), `ms` for timing. */
+export interface Duration {
+  readonly ms: number;
+  /** As written in the plan (`3s`); an integer plan value is shown as `<n>ms`. */
+  readonly text: string;
+}
+
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly initialInterval: Duration;
+  readonly backoff: number;
+  readonly maxInterval: Duration;
+}
+
+export interface AgentSettings {
+  /** argv template; undefined when every unit has its own `command`. */
+  readonly command?: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly timeout: Duration;
+  readonly idleTimeout: Duration;
+  readonly grace: Duration;
+}
+
+export interface WorkUnit {
+  readonly unitId: string;
+  readonly description: string;
+  readonly allowedDirectories: readonly string[];
+  readonly dependencies: readonly string[];
+  readonly stepIds: readonly string[];
+  readonly command?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly timeout?: Duration;
+  readonly idleTimeout?: Duration;
+  /** Overrides the plan's `retry` key by key (SPEC §7.3). */
+  readonly retry?: Partial<RetryPolicy>;
+}
+
+export interface Plan {
+  readonly name: string;
+  readonly maxWorkers: number;
+  readonly onFailure: OnFailure;
+  readonly overlap: OverlapMode;
+  readonly agent: AgentSettings;
+  readonly retry: RetryPolicy;
+  readonly evidence: { readonly pattern: string };
+  /** Relative to the repo, normalized POSIX path, default `.agent/workers`. */
+  readonly namespaceRoot: string;
+  readonly workUnits: readonly WorkUnit[];
+}
+
+/** Everything one unit's attempt needs, with plan defaults and unit overrides merged. */
+export interface UnitSettings {
+  readonly command: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly timeout: Duration;
+  readonly idleTimeout: Duration;
+  readonly grace: Duration;
+  readonly retry: RetryPolicy;
+  readonly evidencePattern: string;
+}
+
+export type UnitStatus =
+  | 'PENDING'
+  | 'WAITING'
+  | 'RUNNING'
+  | 'RETRYING'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'CANCELLED'
+  | 'BLOCKED'
+  | 'SKIPPED';
+
+export const TERMINAL_STATUSES: ReadonlySet<UnitStatus> = new Set([
+  'SUCCEEDED',
+  'FAILED',
+  'CANCELLED',
+  'BLOCKED',
+  'SKIPPED',
+]);
+
+/** One counted evidence file (SPEC §4.2). */
+export interface ArtifactEntry {
+  readonly name: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** The five event types of SPEC §5, plus `worker_retrying`. Keys are snake_case: this is the result JSON. */
+export type FanoutEvent =
+  | { readonly type: 'fan_out_started' }
+  | { readonly type: 'worker_started'; readonly unit_id: string }
+  | { readonly type: 'worker_completed'; readonly unit_id: string; readonly exit_code: number }
+  | { readonly type: 'worker_failed'; readonly unit_id: string; readonly exit_code: number; readonly error: string }
+  | {
+      readonly type: 'worker_retrying';
+      readonly unit_id: string;
+      readonly attempt: number;
+      readonly exit_code: number;
+      readonly error: string;
+      readonly delay_ms: number;
+    }
+  | { readonly type: 'all_workers_complete' };
+
+export interface UnitResult {
+  readonly status: UnitStatus;
+  readonly exit_code: number | null;
+  readonly error: string | null;
+  readonly attempts: number;
+  readonly started_at: string | null;
+  readonly finished_at: string | null;
+  readonly artifacts: readonly ArtifactEntry[];
+  /** Set when a retried run reused this unit's success from an earlier run. */
+  readonly reused_from?: string;
+}
+
+export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'rejected';
+
+export interface FanoutResult {
+  readonly workflow_id?: string;
+  readonly run_id?: string;
+  readonly status: RunStatus;
+  readonly events: readonly FanoutEvent[];
+  readonly units: Readonly<Record<string, UnitResult>>;
+  /** The run this one retries (SPEC §6 retry). */
+  readonly retry_of?: string;
+  readonly summary_files?: readonly string[];
+}
+
+/** The pseudo unit id of a preflight rejection (SPEC §2.4). */
+export const PREFLIGHT_UNIT_ID = '__preflight__';
