@@ -1,0 +1,62 @@
+/**
+ * The symlink-escape check of SPEC §4.1 / §7.10: an allowed directory that resolves, symlinks
+ * followed, outside the repo fails its unit (never the run). Directories need not exist (§7.13),
+ * so resolution is lenient: links are followed as far as the path exists, dangling ones too, and
+ * the missing rest is appended as written.
+ */
+
+import { lstat, readlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+/** More links than this on one path is a loop; the path is then taken as written from there. */
+const MAX_LINKS = 40;
+
+/** Resolves an absolute path, following every symlink that exists along it. */
+export async function resolveLeniently(absolutePath: string): Promise<string> {
+  let pending = absolutePath.split('/').filter((segment) => segment !== '');
+  let current = '/';
+  let links = 0;
+  while (pending.length > 0) {
+    const [segment, ...rest] = pending;
+    pending = rest;
+    if (segment === undefined || segment === '.') continue;
+    if (segment === '..') {
+      current = dirname(current);
+      continue;
+    }
+    const candidate = join(current, segment);
+    let isLink: boolean;
+    try {
+      isLink = (await lstat(candidate)).isSymbolicLink();
+    } catch {
+      return join(candidate, ...pending); // does not exist (yet): the rest as written
+    }
+    if (!isLink) {
+      current = candidate;
+      continue;
+    }
+    links += 1;
+    if (links > MAX_LINKS) return join(candidate, ...pending);
+    const target = await readlink(candidate);
+    if (target.startsWith('/')) current = '/';
+    pending = [...target.split('/').filter((part) => part !== ''), ...pending];
+  }
+  return current;
+}
+
+/** True when `path` is `root` or inside it; both absolute and resolved. */
+export function isInside(root: string, path: string): boolean {
+  const prefix = root.endsWith('/') ? root : `${root}/`;
+  return path === root || path.startsWith(prefix);
+}
+
+/** The first allowed directory (as written) that resolves outside `repoRoot`, or null. */
+export async function findEscapingDirectory(
+  repoRoot: string,
+  directories: readonly string[],
+): Promise<string | null> {
+  for (const raw of directories) {
+    if (!isInside(repoRoot, await resolveLeniently(join(repoRoot, raw)))) return raw;
+  }
+  return null;
+}

@@ -1,0 +1,39 @@
+/**
+ * The agent activities, built by {@link createActivities} from their dependencies. The worker
+ * registers the returned object; the workflow proxies `FanoutActivities` through `import type`.
+ *
+ * Activity retry policy (set by the workflow): every SPEC §4.2 failure is a non-retryable
+ * ApplicationFailure typed from `src/errors.ts`; anything else is an infrastructure fault.
+ * Cancellation reaches `runAgentAttempt` only through its heartbeats, so the workflow must set a
+ * `heartbeatTimeout` (the activity heartbeats every `timing.heartbeatMs`).
+ */
+
+import { spawn } from 'node:child_process';
+import { runAgentAttempt, type AttemptDeps } from './run-attempt';
+import { writeRunSummary } from './summary';
+import type { AttemptInput, AttemptSuccess, SummaryInput, SummaryResult } from './types';
+
+export type ActivityDeps = AttemptDeps;
+export type { Clock, AttemptTiming } from './run-attempt';
+export type { SpawnFn } from './spawn-agent';
+export type * from './types';
+
+export const DEFAULT_TIMING = { pollMs: 200, heartbeatMs: 1000 } as const;
+
+/** The real dependencies: Node's spawn, the wall clock, this process's environment. */
+export function defaultActivityDeps(): ActivityDeps {
+  return { spawn, clock: { now: () => Date.now() }, env: process.env, timing: DEFAULT_TIMING };
+}
+
+/** Builds the activities; any dependency not given is the real one. */
+export function createActivities(deps: Partial<ActivityDeps> = {}) {
+  const resolved: ActivityDeps = { ...defaultActivityDeps(), ...deps };
+  return {
+    /** One agent attempt of one unit (SPEC §4.1–4.2). */
+    runAgentAttempt: (input: AttemptInput): Promise<AttemptSuccess> => runAgentAttempt(resolved, input),
+    /** The run summary files (SPEC §5). */
+    writeRunSummary: (input: SummaryInput): Promise<SummaryResult> => writeRunSummary(input),
+  };
+}
+
+export type FanoutActivities = ReturnType<typeof createActivities>;

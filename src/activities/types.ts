@@ -1,0 +1,81 @@
+/**
+ * Inputs, results and heartbeat payload of the agent activities: plain JSON data only, so the
+ * workflow can `import type` them without pulling Node APIs into its bundle.
+ */
+
+import type { ArtifactEntry, UnitSettings, UnitStatus, WorkUnit } from '../plan/types';
+
+/** One agent attempt of one unit (SPEC §4.1). */
+export interface AttemptInput {
+  /** The workflow id; the agent sees it as `FANOUT_RUN_ID`. */
+  readonly runId: string;
+  /** Absolute real path of the shared checkout; the agent's cwd. */
+  readonly repo: string;
+  /** Relative, normalized POSIX path under the repo, e.g. `.agent/workers`. */
+  readonly namespaceRoot: string;
+  readonly unit: WorkUnit;
+  readonly settings: UnitSettings;
+  /** 1-based agent attempt (`FANOUT_ATTEMPT`); infrastructure retries keep the same number. */
+  readonly attempt: number;
+}
+
+/** A successful attempt: exit 0 with evidence (SPEC §4.2). Failures are thrown, never returned. */
+export interface AttemptSuccess {
+  readonly exitCode: 0;
+  /** The counted evidence files, sorted by name. */
+  readonly artifacts: ArtifactEntry[];
+  /** ISO time just before the agent was spawned. */
+  readonly startedAt: string;
+  /** ISO time once nothing of the agent's process group was left. */
+  readonly finishedAt: string;
+  /** Absolute path of `logs/attempt-<n>.log` on the worker host. */
+  readonly logPath: string;
+}
+
+/** What an attempt is doing when it heartbeats. */
+export type AgentPhase = 'preparing' | 'running' | 'stopping' | 'collecting';
+
+/**
+ * The single heartbeat payload of {@link AttemptInput | an attempt}: liveness for the Web UI and,
+ * for a later attempt of the same activity, the process group it may adopt.
+ */
+export interface AgentHeartbeat {
+  readonly phase: AgentPhase;
+  readonly attempt: number;
+  /** The agent's pid (also its process group id); null before it started. */
+  readonly pid: number | null;
+  readonly pgid: number | null;
+  /** ISO time the agent was spawned; null before it started. */
+  readonly startedAt: string | null;
+  /** Bytes the agent has written to its log during this attempt. */
+  readonly bytes: number;
+  /** The last few non-blank output lines, control sequences stripped, each cut to 200 chars. */
+  readonly lastLines: readonly string[];
+  readonly logPath: string;
+}
+
+/** One unit's line in the run summary (SPEC §5, §7.14). */
+export interface SummaryUnit {
+  readonly unitId: string;
+  /** A terminal status. */
+  readonly status: UnitStatus;
+  readonly error: string | null;
+  /** Whether an attempt was ever started (its namespace exists). */
+  readonly launched: boolean;
+  /** For a SUCCEEDED unit: the length of its evidence manifest. */
+  readonly evidenceCount?: number;
+}
+
+export interface SummaryInput {
+  /** Absolute real path of the checkout. */
+  readonly repo: string;
+  readonly namespaceRoot: string;
+  readonly evidencePattern: string;
+  /** In plan order. */
+  readonly units: readonly SummaryUnit[];
+}
+
+export interface SummaryResult {
+  /** Absolute paths of the files written. */
+  readonly files: string[];
+}
