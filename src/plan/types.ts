@@ -100,7 +100,12 @@ export type FanoutEvent =
   | { readonly type: 'fan_out_started' }
   | { readonly type: 'worker_started'; readonly unit_id: string }
   | { readonly type: 'worker_completed'; readonly unit_id: string; readonly exit_code: number }
-  | { readonly type: 'worker_failed'; readonly unit_id: string; readonly exit_code: number; readonly error: string }
+  | {
+      readonly type: 'worker_failed';
+      readonly unit_id: string;
+      readonly exit_code: number;
+      readonly error: string;
+    }
   | {
       readonly type: 'worker_retrying';
       readonly unit_id: string;

@@ -4,7 +4,11 @@ import type { SchedulableUnit, ScheduleStatus } from '../../src/plan/scheduler';
 import { Scheduler, nextLaunches } from '../../src/plan/scheduler';
 import type { OverlapMode } from '../../src/plan/types';
 
-function unit(unitId: string, dependencies: string[] = [], allowedDirectories: string[] = [`src/${unitId}`]): SchedulableUnit {
+function unit(
+  unitId: string,
+  dependencies: string[] = [],
+  allowedDirectories: string[] = [`src/${unitId}`],
+): SchedulableUnit {
   return { unitId, dependencies, allowedDirectories };
 }
 
@@ -13,8 +17,14 @@ const planArbitrary = fc
   .integer({ min: 1, max: 14 })
   .chain((size) =>
     fc.tuple(
-      fc.array(fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 3 }), { minLength: size, maxLength: size }),
-      fc.array(fc.subarray(['a', 'a/b', 'a/c', 'b', 'b/x', 'c', 'd/e/f', 'd']), { minLength: size, maxLength: size }),
+      fc.array(fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 3 }), {
+        minLength: size,
+        maxLength: size,
+      }),
+      fc.array(fc.subarray(['a', 'a/b', 'a/c', 'b', 'b/x', 'c', 'd/e/f', 'd']), {
+        minLength: size,
+        maxLength: size,
+      }),
       fc.integer({ min: 1, max: 5 }),
       fc.constantFrom<OverlapMode>('reject', 'serialize'),
       fc.array(fc.nat(), { minLength: 40, maxLength: 40 }),
@@ -131,10 +141,18 @@ describe('Scheduler', () => {
   });
 
   it('says why a pending unit waits: dependencies, a slot, or an overlapping running unit', () => {
-    const scheduler = new Scheduler([unit('a', [], ['src']), unit('b', [], ['src/x']), unit('c', ['a'], ['lib/c']), unit('d', [], ['lib/d'])], {
-      maxWorkers: 2,
-      overlap: 'serialize',
-    });
+    const scheduler = new Scheduler(
+      [
+        unit('a', [], ['src']),
+        unit('b', [], ['src/x']),
+        unit('c', ['a'], ['lib/c']),
+        unit('d', [], ['lib/d']),
+      ],
+      {
+        maxWorkers: 2,
+        overlap: 'serialize',
+      },
+    );
     expect(scheduler.launch()).toEqual(['a', 'd']);
     expect(scheduler.waitReason('c')).toEqual({ kind: 'dependencies', waitingFor: ['a'] });
     expect(scheduler.waitReason('b')).toEqual({ kind: 'overlap', unitId: 'a' });
