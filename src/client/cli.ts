@@ -1,0 +1,177 @@
+/**
+ * Every command of the CLI, declared in one place: name, description, arguments, flags with
+ * their defaults, and an example in each `--help`. Each action loads its module from
+ * `commands/<name>.ts` only when it runs, so `validate` never loads the Temporal client.
+ *
+ * Commands still to come here (SPEC §6): watch, logs, retry, dev.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { GRAPH_FORMATS, type GraphFormat } from '../plan/graph-render';
+import type { CommandIo, ExitCode } from './io';
+
+export function buildCli(io: CommandIo, setExitCode: (code: ExitCode) => void): Command {
+  const program = new Command('agent-fanout')
+    .description('Run a plan of AI coding-agent work units over one checkout, durably, on Temporal.')
+    .version(packageVersion(), '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .showHelpAfterError('(add --help for usage)')
+    .showSuggestionAfterError();
+
+  program
+    .command('validate')
+    .description(
+      'Check a plan against every preflight rule without running anything; print its units, waves and critical path.',
+    )
+    .argument('<plan>', 'plan file (.json, .yaml or .yml)')
+    .option(
+      '--agent-command <json>',
+      'agent command as a JSON array, used when the plan has no agent.command',
+    )
+    .option('--max-workers <n>', "predict the waves for this many workers (default: the plan's max_workers)")
+    .addHelpText(
+      'after',
+      examples(
+        'agent-fanout validate plan.yaml',
+        `agent-fanout validate ralph-plan.json --agent-command '["claude","-p","{prompt_file}"]'`,
+      ),
+    )
+    .action(async (plan: string, options: { agentCommand?: string; maxWorkers?: string }) => {
+      const command = await import('./commands/validate');
+      setExitCode(await command.run({ plan, ...options }, io));
+    });
+
+  program
+    .command('graph')
+    .description('Print the dependency graph with its predicted waves, as Mermaid or Graphviz DOT.')
+    .argument('<plan>', 'plan file (.json, .yaml or .yml)')
+    .addOption(new Option('--format <format>', 'output format').choices(GRAPH_FORMATS).default('mermaid'))
+    .option('--max-workers <n>', "predict the waves for this many workers (default: the plan's max_workers)")
+    .addHelpText(
+      'after',
+      examples(
+        'agent-fanout graph plan.yaml > plan.mmd',
+        'agent-fanout graph plan.yaml --format dot | dot -Tsvg > plan.svg',
+      ),
+    )
+    .action(async (plan: string, options: { format: GraphFormat; maxWorkers?: string }) => {
+      const command = await import('./commands/graph');
+      setExitCode(await command.run({ plan, ...options }, io));
+    });
+
+  program
+    .command('schema')
+    .description("Print the plan's JSON Schema, for editors and other tools.")
+    .addHelpText('after', examples('agent-fanout schema > agent-fanout-plan.schema.json'))
+    .action(async () => {
+      const command = await import('./commands/schema');
+      setExitCode(await command.run({}, io));
+    });
+
+  withConnection(
+    program
+      .command('run')
+      .description(
+        'Run a plan: start the durable run, follow it, print the result. A worker must serve the task queue.',
+      )
+      .argument('<plan>', 'plan file (.json, .yaml or .yml)')
+      .option('--repo <dir>', 'the checkout the agents work in', '.')
+      .option('--json', 'print only the result (SPEC §5) on stdout; progress goes to stderr')
+      .option('--id <workflow-id>', 'workflow id of the run (default: fanout-<name>-<hash>)')
+      .option(
+        '--agent-command <json>',
+        'agent command as a JSON array, used when the plan has no agent.command',
+      )
+      .option('--max-workers <n>', "most units running at once (default: the plan's max_workers)")
+      .addHelpText(
+        'after',
+        examples(
+          'agent-fanout run plan.yaml --repo ~/src/app',
+          'agent-fanout run plan.yaml --json --id nightly-codemod > result.json',
+        ),
+      ),
+  ).action(async (plan: string, options: Record<string, string | boolean | undefined>) => {
+    const command = await import('./commands/run');
+    setExitCode(await command.run({ plan, ...options }, io));
+  });
+
+  withConnection(
+    program
+      .command('worker')
+      .description(
+        "Serve a task queue: run fan-out workflows and this host's agents until Ctrl-C or SIGTERM.",
+      )
+      .option(
+        '--max-concurrent-agents <n>',
+        'most agents at once on this host (at least the largest max_workers served)',
+        '256',
+      )
+      .addHelpText(
+        'after',
+        examples('agent-fanout worker --address temporal.internal:7233 --task-queue repo-a'),
+      ),
+  ).action(async (options: Record<string, string | undefined>) => {
+    const command = await import('./commands/worker');
+    setExitCode(await command.run(options, io));
+  });
+
+  withConnection(
+    program
+      .command('status')
+      .description('Show every unit of a run: status, attempts, errors, and why a waiting unit waits.')
+      .argument('<id>', 'workflow id of the run')
+      .option('--json', 'print the progress as JSON')
+      .addHelpText(
+        'after',
+        examples('agent-fanout status fanout-codemod-1a2b3c4d', 'agent-fanout status nightly --json'),
+      ),
+  ).action(async (id: string, options: Record<string, string | boolean | undefined>) => {
+    const command = await import('./commands/status');
+    setExitCode(await command.run({ id, ...options }, io));
+  });
+
+  withConnection(
+    program
+      .command('cancel')
+      .description(
+        'Cancel a whole run (every agent is stopped) or, with --unit, one unit (its dependents are blocked).',
+      )
+      .argument('<id>', 'workflow id of the run')
+      .option('--unit <unit-id>', 'cancel only this unit; the rest of the run goes on')
+      .addHelpText(
+        'after',
+        examples(
+          'agent-fanout cancel fanout-codemod-1a2b3c4d',
+          'agent-fanout cancel nightly --unit api-client',
+        ),
+      ),
+  ).action(async (id: string, options: Record<string, string | undefined>) => {
+    const command = await import('./commands/cancel');
+    setExitCode(await command.run({ id, ...options }, io));
+  });
+
+  return program;
+}
+
+/** The connection flags every command that talks to Temporal shares (SPEC §6). */
+function withConnection(command: Command): Command {
+  return command
+    .option('--address <host:port>', 'Temporal frontend (default: $TEMPORAL_ADDRESS, else localhost:7233)')
+    .option('--namespace <name>', 'Temporal namespace (default: $TEMPORAL_NAMESPACE, else default)')
+    .option(
+      '--task-queue <name>',
+      'task queue of the workers on the host with the checkout (default: agent-fanout)',
+    );
+}
+
+function examples(...lines: string[]): string {
+  return `\nExample${lines.length === 1 ? '' : 's'}:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
+}
+
+/** From package.json, two levels up from both src/client and dist/client. */
+function packageVersion(): string {
+  const text = readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}

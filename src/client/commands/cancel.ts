@@ -1,0 +1,45 @@
+/**
+ * `agent-fanout cancel <id> [--unit <u>]`: one unit (CANCELLED, its dependents BLOCKED, the rest
+ * goes on) or the whole run (every agent stopped, summary written, the run ends Cancelled).
+ */
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { ConnectionArgs } from '../connection-options';
+import { resolveConnection } from '../connection-options';
+import { UsageError } from '../errors';
+import { awaitResult, cancelUnit, connectClient } from '../fanout-client';
+import { findRun } from '../find-run';
+import type { CommandIo, ExitCode } from '../io';
+
+export interface CancelArgs extends ConnectionArgs {
+  readonly id: string;
+  readonly unit?: string;
+}
+
+export async function run(args: CancelArgs, io: CommandIo): Promise<ExitCode> {
+  const connection = resolveConnection(args, io);
+  const client = await connectClient(connection);
+  try {
+    const handle = await findRun(client, args.id);
+    if (args.unit !== undefined) {
+      const answer = await cancelUnit(handle, args.unit).catch((error: unknown) => {
+        if (error instanceof WorkflowUpdateFailedError) {
+          throw new UsageError(
+            `cannot cancel unit '${args.unit}': ${error.cause?.message ?? error.message}; see \`agent-fanout status ${args.id}\``,
+          );
+        }
+        throw error;
+      });
+      io.stdout.write(
+        `unit ${answer.unit_id} is ${answer.status}; its dependents are blocked, the rest of the run goes on\n`,
+      );
+      return 0;
+    }
+    await handle.cancel();
+    io.stderr.write(`cancelling run ${args.id}: stopping every agent…\n`);
+    const result = await awaitResult(handle).catch(() => undefined);
+    io.stdout.write(`run ${args.id} is ${result?.status ?? 'cancelled'}\n`);
+    return 0;
+  } finally {
+    await client.connection.close();
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The typed client API: start a run, wait for its result, read its progress, cancel a unit or the
+ * run. The CLI commands are thin layers over these functions.
+ */
+import {
+  Client,
+  Connection,
+  WorkflowFailedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+} from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { FanoutResult, Plan } from '../plan/types';
+import { cancelUnitUpdate, progressQuery, resultQuery } from '../workflows/messages';
+import type { CancelUnitAnswer, FanoutInput, Progress } from '../workflows/types';
+import type { fanoutWorkflow } from '../workflows/fanout-workflow';
+import { ServerUnavailable } from './server-errors';
+
+export type FanoutHandle = WorkflowHandle<typeof fanoutWorkflow>;
+
+export interface ConnectOptions {
+  readonly address: string;
+  readonly namespace: string;
+}
+
+/** Connects to Temporal; a server that does not answer becomes a {@link ServerUnavailable}. */
+export async function connectClient(options: ConnectOptions): Promise<Client> {
+  try {
+    const connection = await Connection.connect({ address: options.address, connectTimeout: '5s' });
+    return new Client({ connection, namespace: options.namespace });
+  } catch (error) {
+    throw new ServerUnavailable(options.address, error);
+  }
+}
+
+export interface StartRunOptions {
+  readonly plan: Plan;
+  readonly repo: string;
+  readonly taskQueue: string;
+  readonly workflowId: string;
+  /** Allow reusing the id of a run that has closed (never of one that runs). */
+  readonly allowRestartClosed?: boolean;
+}
+
+/** Starts a run. Refused (WorkflowExecutionAlreadyStartedError) when the id is taken. */
+export async function startRun(client: Client, options: StartRunOptions): Promise<FanoutHandle> {
+  const { plan } = options;
+  const input: FanoutInput = { plan, repo: options.repo };
+  return client.workflow.start<typeof fanoutWorkflow>('fanoutWorkflow', {
+    workflowId: options.workflowId,
+    taskQueue: options.taskQueue,
+    args: [input],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+    workflowIdReusePolicy: options.allowRestartClosed
+      ? WorkflowIdReusePolicy.ALLOW_DUPLICATE
+      : WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    staticSummary: `agent-fanout: ${plan.name} (${plan.workUnits.length} units, max_workers ${plan.maxWorkers})`,
+    staticDetails: [
+      `**Plan** ${plan.name}`,
+      `**Units** ${plan.workUnits.length} · **max_workers** ${plan.maxWorkers} · **on_failure** ${plan.onFailure} · **overlap** ${plan.overlap}`,
+      `**Repo** ${options.repo}`,
+    ].join('\n\n'),
+    memo: { plan_name: plan.name, repo: options.repo, units: plan.workUnits.length },
+  });
+}
+
+/**
+ * The run's result however it ended: a failed or rejected run carries it in its failure details,
+ * a cancelled one answers the result query.
+ */
+export async function awaitResult(handle: FanoutHandle): Promise<FanoutResult> {
+  try {
+    return await handle.result();
+  } catch (error) {
+    if (!(error instanceof WorkflowFailedError)) throw error;
+    const cause = error.cause;
+    if (
+      cause instanceof ApplicationFailure &&
+      (cause.type === 'RunFailed' || cause.type === 'PlanRejected')
+    ) {
+      const details = cause.details?.[0] as FanoutResult | undefined;
+      if (details !== undefined) return details;
+    }
+    if (cause instanceof CancelledFailure) {
+      const result = await handle.query(resultQuery);
+      if (result !== null) return { ...result, status: 'cancelled' };
+    }
+    throw error;
+  }
+}
+
+export async function readProgress(handle: FanoutHandle): Promise<Progress> {
+  return handle.query(progressQuery);
+}
+
+export async function cancelUnit(handle: FanoutHandle, unitId: string): Promise<CancelUnitAnswer> {
+  return handle.executeUpdate(cancelUnitUpdate, { args: [unitId] });
+}
