@@ -1,0 +1,300 @@
+/**
+ * The state of one fan-out run: unit records, the event list of SPEC §5 and the failure policies
+ * of SPEC §4.3. Plain deterministic code driven by the workflow's scheduler loop; it decides, the
+ * workflow acts (starts and cancels activities).
+ */
+import { blockedPasses } from '../plan/blocking';
+import {
+  blockedByFailedDependencies,
+  cancelledBecauseAnotherFailed,
+  cancelledBecauseRunCancelled,
+  cancelledByRequest,
+  notStartedBecauseAnotherFailed,
+  notStartedBecauseRunCancelled,
+} from '../plan/outcome-messages';
+import { compareCodePoints } from '../plan/overlap';
+import { Scheduler } from '../plan/scheduler';
+import type { ArtifactEntry, FanoutEvent, Plan, RunStatus, UnitResult, UnitStatus } from '../plan/types';
+import { TERMINAL_STATUSES } from '../plan/types';
+
+/** How one unit's run ended, as its coroutine reports it to the scheduler loop. */
+export type UnitOutcome =
+  | {
+      readonly kind: 'succeeded';
+      readonly artifacts: readonly ArtifactEntry[];
+      readonly startedAt: string | null;
+      readonly finishedAt: string;
+    }
+  | {
+      readonly kind: 'failed';
+      readonly exitCode: number;
+      readonly error: string;
+      readonly startedAt: string | null;
+      readonly finishedAt: string;
+    }
+  | { readonly kind: 'cancelled'; readonly finishedAt: string };
+
+/** Why a unit was cancelled: the failure policy, an operator's request for it, or the whole run. */
+export type CancelCause = 'policy' | 'request' | 'run';
+
+interface UnitRecord {
+  status: UnitStatus;
+  attempts: number;
+  exitCode: number | null;
+  error: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  artifacts: readonly ArtifactEntry[];
+  launched: boolean;
+  retryAt?: string;
+  blockedBy?: readonly string[];
+  cancelCause?: CancelCause;
+}
+
+export class RunState {
+  readonly events: FanoutEvent[] = [];
+  readonly scheduler: Scheduler;
+  private readonly records = new Map<string, UnitRecord>();
+  private readonly launchOrder: string[] = [];
+  /** Cancelled units whose events wait until every agent has stopped (SPEC §7.2). */
+  private readonly deferredCancellations = new Set<string>();
+  private firstFailure: string | undefined;
+  private runCancelled = false;
+
+  constructor(readonly plan: Plan) {
+    this.scheduler = new Scheduler(plan.workUnits, { maxWorkers: plan.maxWorkers, overlap: plan.overlap });
+    for (const unit of plan.workUnits) {
+      this.records.set(unit.unitId, {
+        status: 'PENDING',
+        attempts: 0,
+        exitCode: null,
+        error: null,
+        startedAt: null,
+        finishedAt: null,
+        artifacts: [],
+        launched: false,
+      });
+    }
+    this.events.push({ type: 'fan_out_started' });
+  }
+
+  /** No new unit starts once a failure halted the run (cancel, drain) or the run was cancelled. */
+  get halted(): boolean {
+    return this.runCancelled || (this.firstFailure !== undefined && this.plan.onFailure !== 'continue');
+  }
+
+  get haltingFailure(): string | undefined {
+    return this.plan.onFailure === 'continue' ? undefined : this.firstFailure;
+  }
+
+  get isRunCancelled(): boolean {
+    return this.runCancelled;
+  }
+
+  /** Launches what the scheduler allows now; each launch gets its `worker_started` event. */
+  launchReady(now: string): string[] {
+    if (this.halted) return [];
+    const launched = this.scheduler.launch();
+    for (const unitId of launched) {
+      const record = this.record(unitId);
+      record.status = 'RUNNING';
+      record.launched = true;
+      record.startedAt = now;
+      this.launchOrder.push(unitId);
+      this.events.push({ type: 'worker_started', unit_id: unitId });
+    }
+    return launched;
+  }
+
+  attemptStarting(unitId: string, attempt: number): void {
+    const record = this.record(unitId);
+    record.attempts = attempt;
+    record.status = 'RUNNING';
+    delete record.retryAt;
+  }
+
+  retrying(
+    unitId: string,
+    failed: { exitCode: number; error: string },
+    attempt: number,
+    delayMs: number,
+    retryAt: string,
+  ): void {
+    const record = this.record(unitId);
+    record.status = 'RETRYING';
+    record.exitCode = failed.exitCode;
+    record.error = failed.error;
+    record.retryAt = retryAt;
+    this.events.push({
+      type: 'worker_retrying',
+      unit_id: unitId,
+      attempt,
+      exit_code: failed.exitCode,
+      error: failed.error,
+      delay_ms: delayMs,
+    });
+  }
+
+  /**
+   * Records how a launched unit ended. Returns the running units the workflow must now cancel
+   * (in launch order): non-empty only for the first failure under `on_failure: cancel`.
+   */
+  settle(unitId: string, outcome: UnitOutcome, cause: CancelCause = 'policy'): string[] {
+    const record = this.record(unitId);
+    if (TERMINAL_STATUSES.has(record.status)) return [];
+    record.finishedAt = outcome.finishedAt;
+    let toCancel: string[] = [];
+    if (outcome.kind === 'succeeded') {
+      Object.assign(record, { status: 'SUCCEEDED', exitCode: 0, error: null, artifacts: outcome.artifacts });
+      if (outcome.startedAt !== null) record.startedAt = outcome.startedAt;
+      this.scheduler.succeeded(unitId);
+      this.events.push({ type: 'worker_completed', unit_id: unitId, exit_code: 0 });
+    } else if (outcome.kind === 'failed') {
+      Object.assign(record, { status: 'FAILED', exitCode: outcome.exitCode, error: outcome.error });
+      this.scheduler.finishedWithoutSuccess(unitId);
+      this.events.push({
+        type: 'worker_failed',
+        unit_id: unitId,
+        exit_code: outcome.exitCode,
+        error: outcome.error,
+      });
+      toCancel = this.applyFailurePolicy(unitId);
+    } else {
+      this.cancelled(unitId, cause);
+    }
+    if (this.scheduler.running.size === 0) this.flushCancellations();
+    return toCancel;
+  }
+
+  /** Cancels a unit that never launched (an operator's request): CANCELLED, dependents blocked. */
+  cancelPending(unitId: string, now: string): void {
+    const record = this.record(unitId);
+    record.finishedAt = now;
+    this.cancelled(unitId, 'request');
+  }
+
+  /** The run itself was cancelled: nothing new starts; returns the units still running. */
+  cancelRun(): string[] {
+    this.runCancelled = true;
+    return [...this.launchOrder].filter((id) => this.scheduler.running.has(id));
+  }
+
+  /** Nothing runs and nothing can launch: end every pending unit and say how the run ended. */
+  finish(now: string): RunStatus {
+    this.flushCancellations();
+    const pending = new Set(this.scheduler.pendingUnits());
+    if (pending.size > 0) {
+      for (const blocked of this.blockPending(pending, now)) pending.delete(blocked);
+      const text = this.runCancelled ? notStartedBecauseRunCancelled() : notStartedBecauseAnotherFailed();
+      for (const unitId of [...pending].sort(compareCodePoints)) {
+        this.endUnlaunched(unitId, 'SKIPPED', text, now);
+      }
+    }
+    if ([...this.records.values()].every((record) => record.status === 'SUCCEEDED')) {
+      this.events.push({ type: 'all_workers_complete' });
+      return 'succeeded';
+    }
+    return this.runCancelled ? 'cancelled' : 'failed';
+  }
+
+  status(unitId: string): UnitStatus {
+    return this.record(unitId).status;
+  }
+
+  has(unitId: string): boolean {
+    return this.records.has(unitId);
+  }
+
+  view(unitId: string): Readonly<UnitRecord> {
+    return this.record(unitId);
+  }
+
+  unitResults(): Record<string, UnitResult> {
+    const results: Record<string, UnitResult> = {};
+    for (const unit of this.plan.workUnits) {
+      const record = this.record(unit.unitId);
+      results[unit.unitId] = {
+        status: record.status,
+        exit_code: record.exitCode,
+        error: record.error,
+        attempts: record.attempts,
+        started_at: record.startedAt,
+        finished_at: record.finishedAt,
+        artifacts: record.artifacts,
+      };
+    }
+    return results;
+  }
+
+  private applyFailurePolicy(unitId: string): string[] {
+    if (this.runCancelled) return [];
+    const first = this.firstFailure === undefined;
+    this.firstFailure ??= unitId;
+    if (this.plan.onFailure === 'continue') {
+      this.blockPending(new Set(this.scheduler.pendingUnits()), this.record(unitId).finishedAt);
+      return [];
+    }
+    if (this.plan.onFailure === 'cancel' && first) {
+      return this.launchOrder.filter((id) => this.scheduler.running.has(id));
+    }
+    return [];
+  }
+
+  private cancelled(unitId: string, cause: CancelCause): void {
+    const record = this.record(unitId);
+    const text =
+      cause === 'request'
+        ? cancelledByRequest()
+        : cause === 'run'
+          ? cancelledBecauseRunCancelled()
+          : cancelledBecauseAnotherFailed();
+    Object.assign(record, { status: 'CANCELLED', exitCode: 1, error: text, cancelCause: cause });
+    this.scheduler.finishedWithoutSuccess(unitId);
+    if (cause === 'request') {
+      this.events.push({ type: 'worker_failed', unit_id: unitId, exit_code: 1, error: text });
+      this.blockPending(new Set(this.scheduler.pendingUnits()), record.finishedAt);
+    } else {
+      this.deferredCancellations.add(unitId);
+    }
+  }
+
+  private flushCancellations(): void {
+    for (const unitId of this.launchOrder) {
+      if (!this.deferredCancellations.delete(unitId)) continue;
+      const record = this.record(unitId);
+      this.events.push({ type: 'worker_failed', unit_id: unitId, exit_code: 1, error: record.error ?? '' });
+    }
+  }
+
+  /** Blocks the pending units downstream of a failure (passes in plan order); returns their ids. */
+  private blockPending(pending: ReadonlySet<string>, now: string | null): string[] {
+    const failed = new Set(
+      [...this.records]
+        .filter(([, r]) => ['FAILED', 'CANCELLED', 'BLOCKED'].includes(r.status))
+        .map(([id]) => id),
+    );
+    const blocked = blockedPasses(this.plan.workUnits, pending, failed);
+    for (const { unitId, blockers } of blocked) {
+      this.endUnlaunched(unitId, 'BLOCKED', blockedByFailedDependencies(blockers), now);
+      this.record(unitId).blockedBy = blockers;
+    }
+    return blocked.map((b) => b.unitId);
+  }
+
+  private endUnlaunched(
+    unitId: string,
+    status: 'BLOCKED' | 'SKIPPED',
+    text: string,
+    now: string | null,
+  ): void {
+    Object.assign(this.record(unitId), { status, exitCode: 1, error: text, finishedAt: now });
+    this.scheduler.finishedWithoutSuccess(unitId);
+    this.events.push({ type: 'worker_failed', unit_id: unitId, exit_code: 1, error: text });
+  }
+
+  private record(unitId: string): UnitRecord {
+    const record = this.records.get(unitId);
+    if (record === undefined) throw new Error(`unknown unit '${unitId}'`);
+    return record;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * One unit's coroutine: its agent attempts with the plan's retries and backoff (SPEC §4.4), each
+ * attempt one activity. It decides nothing about other units; it reports an outcome.
+ */
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  isCancellation,
+  proxyActivities,
+  sleep,
+} from '@temporalio/workflow';
+import type { RetryPolicy as RetryOptions } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { AgentFailureDetails, AgentFailureType } from '../errors';
+import { AGENT_FAILURE_TYPES, NEVER_RETRIED, isAgentFailureType } from '../errors';
+import { infrastructureFailure } from '../plan/outcome-messages';
+import type { RetryPolicy, UnitSettings, WorkUnit } from '../plan/types';
+import { workflowNowIso, workflowNowMs } from './clock';
+import type { UnitOutcome } from './run-state';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * A lost worker shows up as a missed heartbeat; the attempt then continues on another worker.
+ * The agent heartbeats every second, so 10 s tolerates a busy host without waiting long.
+ */
+export const AGENT_HEARTBEAT_TIMEOUT_MS = 10_000;
+
+/**
+ * Infrastructure retries (a worker died, a host-side error) are bounded and never consume an agent
+ * attempt; agent failures are non-retryable here and retried by {@link runUnit} instead.
+ */
+const INFRASTRUCTURE_RETRY: RetryOptions = {
+  maximumAttempts: 5,
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '15s',
+  nonRetryableErrorTypes: [...AGENT_FAILURE_TYPES],
+};
+
+const { runAgentAttempt } = proxyActivities<Activities>({
+  startToCloseTimeout: '3h',
+  heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT_MS,
+  // The workflow learns a unit is cancelled only once its agent's process group is gone.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: INFRASTRUCTURE_RETRY,
+});
+
+export interface UnitRunContext {
+  readonly runId: string;
+  readonly repo: string;
+  readonly namespaceRoot: string;
+  readonly unit: WorkUnit;
+  readonly settings: UnitSettings;
+  readonly onAttempt: (attempt: number) => void;
+  readonly onRetry: (
+    failed: { exitCode: number; error: string },
+    attempt: number,
+    delayMs: number,
+    retryAt: string,
+  ) => void;
+}
+
+/** Runs the unit's attempts until one succeeds, the attempts are used up, or the scope is cancelled. */
+export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
+  const { unit, settings } = context;
+  const summary = `${unit.unitId}: ${firstLine(unit.description)}`;
+  for (let attempt = 1; ; attempt += 1) {
+    context.onAttempt(attempt);
+    try {
+      const result = await runAgentAttempt.executeWithOptions(
+        {
+          // The activity enforces the unit's timeout itself, with SPEC's text; this is a backstop.
+          startToCloseTimeout: settings.timeout.ms + settings.grace.ms + 60_000,
+          heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT_MS,
+          cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+          retry: INFRASTRUCTURE_RETRY,
+          summary,
+        },
+        [
+          {
+            runId: context.runId,
+            repo: context.repo,
+            namespaceRoot: context.namespaceRoot,
+            unit,
+            settings,
+            attempt,
+          },
+        ],
+      );
+      return {
+        kind: 'succeeded',
+        artifacts: result.artifacts,
+        startedAt: result.startedAt,
+        finishedAt: result.finishedAt,
+      };
+    } catch (error) {
+      if (isCancellation(error)) return { kind: 'cancelled', finishedAt: workflowNowIso() };
+      const failure = agentFailure(error) ?? lostAttempt(unit.unitId, error);
+      const retriable = failure.type !== undefined && !NEVER_RETRIED.has(failure.type);
+      if (!retriable || attempt >= settings.retry.maxAttempts) {
+        return {
+          kind: 'failed',
+          exitCode: failure.exitCode,
+          error: failure.error,
+          startedAt: failure.startedAt,
+          finishedAt: failure.finishedAt,
+        };
+      }
+      const delayMs = retryDelayMs(settings.retry, attempt);
+      context.onRetry(failure, attempt, delayMs, new Date(workflowNowMs() + delayMs).toISOString());
+      try {
+        await sleep(delayMs);
+      } catch (sleepError) {
+        if (isCancellation(sleepError)) return { kind: 'cancelled', finishedAt: workflowNowIso() };
+        throw sleepError;
+      }
+    }
+  }
+}
+
+/** Delay before attempt `failedAttempt + 1`: initial × backoff^(n−1), capped at max_interval. */
+export function retryDelayMs(retry: RetryPolicy, failedAttempt: number): number {
+  const delay = retry.initialInterval.ms * Math.pow(retry.backoff, failedAttempt - 1);
+  return Math.min(Math.round(delay), retry.maxInterval.ms);
+}
+
+interface AttemptFailure extends AgentFailureDetails {
+  /** undefined for a failure outside the agent (no agent retry). */
+  readonly type: AgentFailureType | undefined;
+}
+
+/** The agent failure behind an activity failure, or undefined when it is something else. */
+function agentFailure(error: unknown): AttemptFailure | undefined {
+  if (!(error instanceof ActivityFailure) || !(error.cause instanceof ApplicationFailure)) return undefined;
+  const cause = error.cause;
+  if (!isAgentFailureType(cause.type)) return undefined;
+  const details = cause.details?.[0] as AgentFailureDetails | undefined;
+  return {
+    type: cause.type,
+    exitCode: details?.exitCode ?? 1,
+    error: details?.error ?? cause.message,
+    startedAt: details?.startedAt ?? null,
+    finishedAt: details?.finishedAt ?? workflowNowIso(),
+  };
+}
+
+/** An attempt whose infrastructure retries ran out (or any other activity failure): the unit fails. */
+function lostAttempt(unitId: string, error: unknown): AttemptFailure {
+  if (!(error instanceof ActivityFailure)) throw error;
+  const cause = error.cause?.message ?? error.message;
+  return {
+    type: undefined,
+    exitCode: 1,
+    error: infrastructureFailure(unitId, cause),
+    startedAt: null,
+    finishedAt: workflowNowIso(),
+  };
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
+  return line.length > 100 ? `${line.slice(0, 100)}…` : line;
+}

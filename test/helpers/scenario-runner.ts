@@ -1,0 +1,284 @@
+/**
+ * Runs one acceptance scenario (test/fixtures/scenarios, README §1) end to end: a fresh repo
+ * directory, the plan written outside it, `agent-fanout run <plan> --repo R --json` as a real
+ * subprocess against the real server, then every check of README §3.
+ */
+import { spawn } from 'node:child_process';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ScenarioEvent, ScenarioUnitExpectation } from './scenario-checks';
+import { checkConstraint, checkEventList, checkInvariants, checkUnits, keptEvents } from './scenario-checks';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+export const SCENARIO_DIR = path.join(PROJECT_ROOT, 'test', 'fixtures', 'scenarios');
+export const FAKE_AGENT = path.join(PROJECT_ROOT, 'test', 'fixtures', 'fake-agent');
+export const CLI = path.join(PROJECT_ROOT, 'bin', 'agent-fanout.js');
+
+export interface Scenario {
+  readonly file: string;
+  readonly name: string;
+  readonly setup?: { dirs?: string[]; files?: Record<string, string>; symlinks?: Record<string, string> };
+  readonly plan?: Record<string, unknown>;
+  readonly plan_yaml?: string;
+  readonly timeout_s?: number;
+  readonly expect: {
+    readonly exit_code: number;
+    readonly status: string;
+    readonly events?: ScenarioEvent[];
+    readonly event_constraints?: string[];
+    readonly units?: Record<string, ScenarioUnitExpectation>;
+    readonly error_contains?: string;
+    readonly files?: {
+      exist?: string[];
+      absent?: string[];
+      contains?: Record<string, string[]>;
+      has_lines?: Record<string, string[]>;
+      line_count?: Record<string, number>;
+    };
+    readonly pids_dead?: string[];
+  };
+}
+
+export function loadScenarios(): Scenario[] {
+  return readdirSync(SCENARIO_DIR)
+    .filter((file) => /^\d+-.*\.json$/.test(file))
+    .sort()
+    .map((file) => ({
+      file,
+      ...(JSON.parse(readFileSync(path.join(SCENARIO_DIR, file), 'utf8')) as Omit<Scenario, 'file'>),
+    }));
+}
+
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function runCli(
+  args: readonly string[],
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function substituteFake(plan: Record<string, unknown>): Record<string, unknown> {
+  const swap = (command: unknown): unknown =>
+    Array.isArray(command)
+      ? (command as unknown[]).map((arg) => (arg === '{fake}' ? FAKE_AGENT : arg))
+      : command;
+  const copy = JSON.parse(JSON.stringify(plan)) as Record<string, unknown> & {
+    agent?: { command?: unknown };
+    work_units?: { command?: unknown }[];
+  };
+  if (copy.agent?.command !== undefined) copy.agent.command = swap(copy.agent.command);
+  for (const unit of copy.work_units ?? []) if (unit.command !== undefined) unit.command = swap(unit.command);
+  return copy;
+}
+
+/** Makes R and the plan file (outside R); returns both. */
+export function prepareScenario(scenario: Scenario): { repo: string; planFile: string } {
+  const base = mkdtempSync(path.join(os.tmpdir(), 'fanout-scenario-'));
+  const repo = realpathSync(mkdtempSync(path.join(base, 'repo-')));
+  for (const dir of scenario.setup?.dirs ?? []) mkdirSync(path.join(repo, dir), { recursive: true });
+  for (const [file, content] of Object.entries(scenario.setup?.files ?? {})) {
+    mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+    writeFileSync(path.join(repo, file), content);
+  }
+  for (const [link, target] of Object.entries(scenario.setup?.symlinks ?? {})) {
+    mkdirSync(path.dirname(path.join(repo, link)), { recursive: true });
+    symlinkSync(target, path.join(repo, link));
+  }
+  let planFile: string;
+  if (scenario.plan_yaml !== undefined) {
+    planFile = path.join(base, 'plan.yaml');
+    writeFileSync(planFile, scenario.plan_yaml.split('{fake}').join(FAKE_AGENT));
+  } else {
+    planFile = path.join(base, 'plan.json');
+    writeFileSync(planFile, JSON.stringify(substituteFake(scenario.plan ?? {}), null, 2));
+  }
+  return { repo, planFile };
+}
+
+function exists(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+async function checkPidsDead(repo: string, pidFiles: readonly string[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const file of pidFiles) {
+    const full = path.join(repo, file);
+    if (!existsSync(full)) {
+      problems.push(`pid file ${file} missing`);
+      continue;
+    }
+    const pid = Number(readFileSync(full, 'utf8').trim());
+    const deadline = Date.now() + 5000;
+    while (!processGone(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (!processGone(pid)) {
+      problems.push(`process ${pid} from ${file} is still alive`);
+      process.kill(pid, 'SIGKILL');
+    }
+  }
+  return problems;
+}
+
+function lines(text: string): string[] {
+  const parts = text.split('\n').map((line) => line.replace(/\r$/, ''));
+  if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+export function checkFiles(repo: string, files: NonNullable<Scenario['expect']['files']>): string[] {
+  const problems: string[] = [];
+  const read = (file: string): string | undefined => {
+    const full = path.join(repo, file);
+    return existsSync(full) ? readFileSync(full, 'utf8') : undefined;
+  };
+  for (const file of files.exist ?? [])
+    if (!exists(path.join(repo, file))) problems.push(`${file} does not exist`);
+  for (const file of files.absent ?? []) if (exists(path.join(repo, file))) problems.push(`${file} exists`);
+  for (const [file, needles] of Object.entries(files.contains ?? {})) {
+    const text = read(file);
+    for (const needle of needles)
+      if (!text?.includes(needle)) problems.push(`${file} lacks ${JSON.stringify(needle)}`);
+  }
+  for (const [file, wanted] of Object.entries(files.has_lines ?? {})) {
+    const have = lines(read(file) ?? '');
+    for (const line of wanted)
+      if (!have.includes(line)) problems.push(`${file} lacks line ${JSON.stringify(line)}`);
+  }
+  for (const [file, count] of Object.entries(files.line_count ?? {})) {
+    const have = lines(read(file) ?? '').length;
+    if (have !== count) problems.push(`${file} has ${have} lines, expected ${count}`);
+  }
+  return problems;
+}
+
+/** README §1.5: `{repo}` in any string under `expect` stands for R. */
+function withRepo<T>(value: T, repo: string): T {
+  return JSON.parse(JSON.stringify(value), (_key, item: unknown) =>
+    typeof item === 'string' ? item.split('{repo}').join(repo) : item,
+  ) as T;
+}
+
+export interface ScenarioOutcome {
+  readonly problems: string[];
+  readonly run: CliRun;
+  readonly repo: string;
+  readonly result?: {
+    status?: string;
+    events?: ScenarioEvent[];
+    units?: Record<string, Record<string, unknown>>;
+    workflow_id?: string;
+  };
+}
+
+/** Runs the scenario through the CLI and returns every problem found (empty: it passed). */
+export async function runScenario(
+  scenario: Scenario,
+  connection: { address: string; namespace: string; taskQueue: string },
+): Promise<ScenarioOutcome> {
+  const { repo, planFile } = prepareScenario(scenario);
+  const args = [
+    'run',
+    planFile,
+    '--repo',
+    repo,
+    '--json',
+    '--address',
+    connection.address,
+    '--namespace',
+    connection.namespace,
+    '--task-queue',
+    connection.taskQueue,
+  ];
+  const run = await runCli(args, (scenario.timeout_s ?? 120) * 1000);
+  const want = withRepo(scenario.expect, repo);
+  const problems: string[] = [];
+  if (run.code !== want.exit_code) problems.push(`exit code ${run.code}, expected ${want.exit_code}`);
+  let result: ScenarioOutcome['result'];
+  try {
+    result = JSON.parse(run.stdout) as ScenarioOutcome['result'];
+  } catch {
+    problems.push(`stdout is not the JSON result: ${run.stdout.slice(0, 300)}`);
+    return { problems: [...problems, `stderr: ${run.stderr.slice(0, 1000)}`], run, repo };
+  }
+  if (result?.status !== want.status) problems.push(`status ${result?.status}, expected ${want.status}`);
+  const events = keptEvents(result?.events ?? []);
+  if (want.status === 'rejected') {
+    const output = run.stdout + run.stderr;
+    if (want.error_contains !== undefined && !output.includes(want.error_contains))
+      problems.push(`output lacks ${want.error_contains}`);
+    const only = events[0];
+    if (
+      events.length !== 1 ||
+      only?.unit_id !== '__preflight__' ||
+      only.exit_code !== 2 ||
+      !String(only.error).startsWith('parallel preflight rejected plan: ')
+    ) {
+      problems.push(`rejection events ${JSON.stringify(events)}`);
+    }
+    if (want.error_contains !== undefined && !String(only?.error).includes(want.error_contains))
+      problems.push(`preflight error lacks ${want.error_contains}`);
+    if (exists(path.join(repo, '.agent'))) problems.push('.agent exists after a rejected plan');
+  } else {
+    const planUnits =
+      (scenario.plan?.work_units as { unit_id: string }[] | undefined)?.map((u) => u.unit_id) ??
+      Object.keys(result?.units ?? {});
+    problems.push(...checkInvariants(events, planUnits, want.units ?? {}, want.status));
+  }
+  if (want.events !== undefined) problems.push(...checkEventList(events, want.events));
+  for (const constraint of want.event_constraints ?? []) {
+    const problem = checkConstraint(events, constraint);
+    if (problem !== undefined) problems.push(problem);
+  }
+  problems.push(...checkUnits(result?.units ?? {}, want.units ?? {}));
+  problems.push(...checkFiles(repo, want.files ?? {}));
+  problems.push(...(await checkPidsDead(repo, want.pids_dead ?? [])));
+  if (problems.length > 0) problems.push(`stderr: ${run.stderr.slice(-1500)}`);
+  return { problems, run, repo, result };
+}

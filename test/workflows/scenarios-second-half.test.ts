@@ -1,0 +1,3 @@
+import { describeScenarioShard } from '../helpers/scenario-shard';
+
+describeScenarioShard(1, 2);
