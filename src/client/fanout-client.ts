@@ -8,6 +8,7 @@ import {
   WorkflowFailedError,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
+  WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -94,6 +95,18 @@ export async function readProgress(handle: FanoutHandle): Promise<Progress> {
   return handle.query(progressQuery);
 }
 
+/** Thrown when the run refuses to cancel a unit (unknown, or already ended); the message says which. */
+export class UnitNotCancellable extends Error {
+  override readonly name = 'UnitNotCancellable';
+}
+
 export async function cancelUnit(handle: FanoutHandle, unitId: string): Promise<CancelUnitAnswer> {
-  return handle.executeUpdate(cancelUnitUpdate, { args: [unitId] });
+  try {
+    return await handle.executeUpdate(cancelUnitUpdate, { args: [unitId] });
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+      throw new UnitNotCancellable(error.cause.message);
+    }
+    throw error;
+  }
 }

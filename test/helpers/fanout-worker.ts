@@ -2,6 +2,7 @@
  * A real agent-fanout worker for tests, connected to the shared dev server of the Jest run, on
  * a task queue of its own so test files never take each other's tasks.
  */
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startFanoutWorker } from '../../src/worker/create-worker';
 import type { RunningWorker } from '../../src/worker/create-worker';
 
@@ -31,7 +32,21 @@ export function uniqueTaskQueue(label: string): string {
   return `test-${slug}-${process.pid}-${Date.now().toString(36)}`;
 }
 
+let runtimeInstalled = false;
+
+/** Worker logs at ERROR: state changes and expected agent failures would bury the test output. */
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // Already installed by an earlier worker of this process.
+  }
+}
+
 export async function startTestWorker(taskQueue: string, maxConcurrentAgents = 64): Promise<RunningWorker> {
+  quietRuntime();
   const server = testServer();
   return startFanoutWorker({
     address: server.address,

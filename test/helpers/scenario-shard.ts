@@ -4,9 +4,9 @@
  * so Jest's two workers share the load.
  */
 import { Client, Connection } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import type { RunningWorker } from '../../src/worker/create-worker';
 import { startTestWorker, testServer, uniqueTaskQueue } from './fanout-worker';
+import { replayWorkflows } from './replay';
 import { loadScenarios, runScenario } from './scenario-runner';
 
 export function describeScenarioShard(shard: number, shards: number): void {
@@ -41,25 +41,8 @@ export function describeScenarioShard(shard: number, shards: number): void {
       try {
         const client = new Client({ connection, namespace: server.namespace });
         expect(workflowIds.length).toBeGreaterThan(0);
-        const histories = await Promise.all(
-          workflowIds.map(async (workflowId) => ({
-            workflowId,
-            history: await client.workflow.getHandle(workflowId).fetchHistory(),
-          })),
-        );
-        const replays = Worker.runReplayHistories(
-          { workflowsPath: require.resolve('../../src/workflows') },
-          histories,
-        );
-        let replayed = 0;
-        for await (const replay of replays) {
-          expect({ workflowId: replay.workflowId, error: replay.error?.message }).toEqual({
-            workflowId: replay.workflowId,
-            error: undefined,
-          });
-          replayed += 1;
-        }
-        expect(replayed).toBe(workflowIds.length);
+        const outcomes = await replayWorkflows(client, workflowIds);
+        expect(outcomes).toEqual(workflowIds.map((workflowId) => ({ workflowId })));
       } finally {
         await connection.close();
       }

@@ -2,11 +2,10 @@
  * `agent-fanout cancel <id> [--unit <u>]`: one unit (CANCELLED, its dependents BLOCKED, the rest
  * goes on) or the whole run (every agent stopped, summary written, the run ends Cancelled).
  */
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ConnectionArgs } from '../connection-options';
 import { resolveConnection } from '../connection-options';
 import { UsageError } from '../errors';
-import { awaitResult, cancelUnit, connectClient } from '../fanout-client';
+import { UnitNotCancellable, awaitResult, cancelUnit, connectClient } from '../fanout-client';
 import { findRun } from '../find-run';
 import type { CommandIo, ExitCode } from '../io';
 
@@ -22,9 +21,9 @@ export async function run(args: CancelArgs, io: CommandIo): Promise<ExitCode> {
     const handle = await findRun(client, args.id);
     if (args.unit !== undefined) {
       const answer = await cancelUnit(handle, args.unit).catch((error: unknown) => {
-        if (error instanceof WorkflowUpdateFailedError) {
+        if (error instanceof UnitNotCancellable) {
           throw new UsageError(
-            `cannot cancel unit '${args.unit}': ${error.cause?.message ?? error.message}; see \`agent-fanout status ${args.id}\``,
+            `cannot cancel unit '${args.unit}': ${error.message}; see \`agent-fanout status ${args.id}\``,
           );
         }
         throw error;
