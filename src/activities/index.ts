@@ -11,12 +11,14 @@
 import { spawn } from 'node:child_process';
 import { runAgentAttempt, type AttemptDeps } from './run-attempt';
 import { writeRunSummary } from './summary';
+import { verifyArtifacts, type VerifyArtifactsInput } from './verify-artifacts';
 import type { AttemptInput, AttemptSuccess, SummaryInput, SummaryResult } from './types';
 
 export type ActivityDeps = AttemptDeps;
 export type { Clock, AttemptTiming } from './run-attempt';
 export type { SpawnFn } from './spawn-agent';
 export type * from './types';
+export type { VerifyArtifactsInput } from './verify-artifacts';
 
 export const DEFAULT_TIMING = { pollMs: 200, heartbeatMs: 1000 } as const;
 
@@ -33,6 +35,8 @@ export function createActivities(deps: Partial<ActivityDeps> = {}) {
     runAgentAttempt: (input: AttemptInput): Promise<AttemptSuccess> => runAgentAttempt(resolved, input),
     /** The run summary files (SPEC §5). */
     writeRunSummary: (input: SummaryInput): Promise<SummaryResult> => writeRunSummary(input),
+    /** Which earlier successes a retry may reuse: their evidence is still on disk, unchanged. */
+    verifyArtifacts: (input: VerifyArtifactsInput): Promise<string[]> => verifyArtifacts(input),
   };
 }
 

@@ -22,7 +22,7 @@ export interface SummaryRow {
 }
 
 /** The summary text; rows in plan order. */
-export function renderSummary(rows: readonly SummaryRow[]): string {
+export function renderSummary(rows: readonly SummaryRow[], retryOf?: string): string {
   const workers = rows.map((row) => {
     const line = `- **${row.unitId}**: ${row.status.toLowerCase()} (${row.artifactCount} artifact(s))`;
     return row.error ? `${line} — ${row.error}` : line;
@@ -38,6 +38,7 @@ export function renderSummary(rows: readonly SummaryRow[]): string {
     '',
     `- any_failed: ${!allSucceeded}`,
     `- all_succeeded: ${allSucceeded}`,
+    ...(retryOf === undefined ? [] : [`- retry_of: ${retryOf}`]),
     '',
     '## Verification',
     '',
@@ -64,7 +65,7 @@ export async function writeRunSummary(input: SummaryInput): Promise<SummaryResul
       artifactCount: await artifactCount(input, unit),
     });
   }
-  const text = renderSummary(rows);
+  const text = renderSummary(rows, input.retryOf);
   const files = SUMMARY_FILES.map((relative) => join(input.repo, relative));
   for (const file of files) {
     await mkdir(dirname(file), { recursive: true });

@@ -73,6 +73,8 @@ export interface SummaryInput {
   readonly evidencePattern: string;
   /** In plan order. */
   readonly units: readonly SummaryUnit[];
+  /** The workflow id of the run this one retries, if any. */
+  readonly retryOf?: string;
 }
 
 export interface SummaryResult {

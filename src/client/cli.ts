@@ -3,7 +3,7 @@
  * their defaults, and an example in each `--help`. Each action loads its module from
  * `commands/<name>.ts` only when it runs, so `validate` never loads the Temporal client.
  *
- * Commands still to come here (SPEC §6): watch, logs, retry, dev.
+ * Commands still to come here (SPEC §6): watch, logs, dev.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -149,6 +149,19 @@ export function buildCli(io: CommandIo, setExitCode: (code: ExitCode) => void): 
       ),
   ).action(async (id: string, options: Record<string, string | undefined>) => {
     const command = await import('./commands/cancel');
+    setExitCode(await command.run({ id, ...options }, io));
+  });
+
+  withConnection(
+    program
+      .command('retry')
+      .description('Start a new run of a finished run\'s plan that reuses its succeeded units (evidence re-checked) and runs the rest.')
+      .argument('<id>', 'workflow id of the finished run')
+      .option('--new-id <workflow-id>', 'workflow id of the new run (default: <id>-retry-<hash>)')
+      .option('--json', 'print only the result (SPEC §5) on stdout; progress goes to stderr')
+      .addHelpText('after', examples('agent-fanout retry fanout-codemod-1a2b3c4d')),
+  ).action(async (id: string, options: Record<string, string | boolean | undefined>) => {
+    const command = await import('./commands/retry');
     setExitCode(await command.run({ id, ...options }, io));
   });
 

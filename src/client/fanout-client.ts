@@ -42,12 +42,18 @@ export interface StartRunOptions {
   readonly workflowId: string;
   /** Allow reusing the id of a run that has closed (never of one that runs). */
   readonly allowRestartClosed?: boolean;
+  /** Set by `retry`: the run this one retries and what succeeded there. */
+  readonly retryOf?: FanoutInput['retryOf'];
 }
 
 /** Starts a run. Refused (WorkflowExecutionAlreadyStartedError) when the id is taken. */
 export async function startRun(client: Client, options: StartRunOptions): Promise<FanoutHandle> {
   const { plan } = options;
-  const input: FanoutInput = { plan, repo: options.repo };
+  const input: FanoutInput = {
+    plan,
+    repo: options.repo,
+    ...(options.retryOf === undefined ? {} : { retryOf: options.retryOf }),
+  };
   return client.workflow.start<typeof fanoutWorkflow>('fanoutWorkflow', {
     workflowId: options.workflowId,
     taskQueue: options.taskQueue,
@@ -62,7 +68,12 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
       `**Units** ${plan.workUnits.length} · **max_workers** ${plan.maxWorkers} · **on_failure** ${plan.onFailure} · **overlap** ${plan.overlap}`,
       `**Repo** ${options.repo}`,
     ].join('\n\n'),
-    memo: { plan_name: plan.name, repo: options.repo, units: plan.workUnits.length },
+    memo: {
+      plan_name: plan.name,
+      repo: options.repo,
+      units: plan.workUnits.length,
+      ...(options.retryOf === undefined ? {} : { retry_of: options.retryOf.workflowId }),
+    },
   });
 }
 

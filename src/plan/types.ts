@@ -99,7 +99,13 @@ export interface ArtifactEntry {
 export type FanoutEvent =
   | { readonly type: 'fan_out_started' }
   | { readonly type: 'worker_started'; readonly unit_id: string }
-  | { readonly type: 'worker_completed'; readonly unit_id: string; readonly exit_code: number }
+  | {
+      readonly type: 'worker_completed';
+      readonly unit_id: string;
+      readonly exit_code: number;
+      /** Set when the unit was not run again: a retry reused its success in this earlier run. */
+      readonly reused_from?: string;
+    }
   | {
       readonly type: 'worker_failed';
       readonly unit_id: string;

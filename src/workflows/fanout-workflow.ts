@@ -23,7 +23,7 @@ import { RunState } from './run-state';
 import type { FanoutInput, Progress } from './types';
 import { runUnit } from './unit-runner';
 
-const { writeRunSummary } = proxyActivities<ReturnType<typeof createActivities>>({
+const { writeRunSummary, verifyArtifacts } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '2m',
   retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '10s' },
 });
@@ -59,6 +59,7 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
     status,
     events: [...state.events],
     units: state.unitResults(),
+    ...(input.retryOf === undefined ? {} : { retry_of: input.retryOf.workflowId }),
   });
   setHandler(progressQuery, () => buildProgress(state, phase));
   setHandler(eventsQuery, (from) => ({
@@ -142,6 +143,7 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
 
   let cancellation: Error | undefined;
   try {
+    await reuseEarlierSuccesses(state, input);
     await schedule();
   } catch (error) {
     if (!isCancellation(error)) throw error;
@@ -154,7 +156,9 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
 
   const status = state.finish(workflowNowIso());
   phase = status;
-  await CancellationScope.nonCancellable(() => writeRunSummary(summaryInput(state, repo)));
+  await CancellationScope.nonCancellable(() =>
+    writeRunSummary({ ...summaryInput(state, repo), retryOf: input.retryOf?.workflowId }),
+  );
   setCurrentDetails(renderDetails(buildProgress(state, phase)));
   await condition(allHandlersFinished);
 
@@ -167,6 +171,24 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
     message: failureMessage(final),
     details: [final],
   });
+}
+
+/** Units the retried run finished whose evidence is still intact on disk are not run again. */
+async function reuseEarlierSuccesses(state: RunState, input: FanoutInput): Promise<void> {
+  const retryOf = input.retryOf;
+  if (retryOf === undefined) return;
+  const known = Object.entries(retryOf.succeeded).filter(([unitId]) => state.has(unitId));
+  const intact = new Set(
+    await verifyArtifacts({
+      repo: input.repo,
+      namespaceRoot: state.plan.namespaceRoot,
+      units: Object.fromEntries(known.map(([unitId, earlier]) => [unitId, earlier.artifacts])),
+    }),
+  );
+  for (const unit of state.plan.workUnits) {
+    const earlier = retryOf.succeeded[unit.unitId];
+    if (earlier !== undefined && intact.has(unit.unitId)) state.reuse(unit.unitId, earlier, retryOf.workflowId);
+  }
 }
 
 function rejectedRun(workflowId: string, runId: string, error: string): ApplicationFailure {

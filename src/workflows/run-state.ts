@@ -49,6 +49,7 @@ interface UnitRecord {
   retryAt?: string;
   blockedBy?: readonly string[];
   cancelCause?: CancelCause;
+  reusedFrom?: string;
 }
 
 export class RunState {
@@ -104,6 +105,25 @@ export class RunState {
       this.events.push({ type: 'worker_started', unit_id: unitId });
     }
     return launched;
+  }
+
+  /**
+   * A retry reuses a unit an earlier run finished (its evidence checked on disk): SUCCEEDED
+   * without running, 0 attempts, its artifacts and times carried over, one `worker_completed`.
+   */
+  reuse(unitId: string, earlier: { artifacts: readonly ArtifactEntry[]; startedAt: string | null; finishedAt: string | null }, from: string): void {
+    const record = this.record(unitId);
+    Object.assign(record, {
+      status: 'SUCCEEDED',
+      exitCode: 0,
+      error: null,
+      artifacts: earlier.artifacts,
+      startedAt: earlier.startedAt,
+      finishedAt: earlier.finishedAt,
+      reusedFrom: from,
+    });
+    this.scheduler.succeeded(unitId);
+    this.events.push({ type: 'worker_completed', unit_id: unitId, exit_code: 0, reused_from: from });
   }
 
   attemptStarting(unitId: string, attempt: number): void {
@@ -221,6 +241,7 @@ export class RunState {
         started_at: record.startedAt,
         finished_at: record.finishedAt,
         artifacts: record.artifacts,
+        ...(record.reusedFrom === undefined ? {} : { reused_from: record.reusedFrom }),
       };
     }
     return results;

@@ -1,10 +1,22 @@
 /** Inputs and answers of the fan-out workflow: plain data shared by the workflow and the client. */
-import type { FanoutEvent, Plan, RunStatus, UnitStatus } from '../plan/types';
+import type { ArtifactEntry, FanoutEvent, Plan, RunStatus, UnitStatus } from '../plan/types';
+
+/** A unit an earlier run finished with success; a retry reuses it if its evidence is intact. */
+export interface EarlierSuccess {
+  readonly artifacts: readonly ArtifactEntry[];
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+}
 
 export interface FanoutInput {
   readonly plan: Plan;
   /** Absolute path of the checkout on the worker host; agents run there. */
   readonly repo: string;
+  /** Set by `retry <id>`: the run this one retries, and the units that succeeded there. */
+  readonly retryOf?: {
+    readonly workflowId: string;
+    readonly succeeded: Readonly<Record<string, EarlierSuccess>>;
+  };
 }
 
 /** Why a unit is not running, in words and as data (SPEC §6, "why is it not running?"). */

@@ -1,0 +1,52 @@
+/**
+ * `retry`: a new run of the same plan and checkout, linked to the old run, that reuses the units
+ * the old run finished with success (their evidence is checked again on the worker host) and runs
+ * every other unit; dependencies on reused units count as satisfied (seed bug E2 fixed).
+ */
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { FanoutInput } from '../workflows/types';
+import { UsageError } from './errors';
+import type { FanoutHandle } from './fanout-client';
+import { awaitResult, startRun } from './fanout-client';
+import { findRun } from './find-run';
+
+export interface RetryOptions {
+  readonly workflowId: string;
+  /** Defaults to the old run's task queue. */
+  readonly taskQueue?: string;
+}
+
+export async function retryRun(client: Client, oldWorkflowId: string, options: RetryOptions): Promise<FanoutHandle> {
+  const old = await findRun(client, oldWorkflowId);
+  const description = await old.describe();
+  if (description.status.name === 'RUNNING') {
+    throw new UsageError(
+      `run '${oldWorkflowId}' is still running; wait for it (\`agent-fanout watch ${oldWorkflowId}\`) or cancel it (\`agent-fanout cancel ${oldWorkflowId}\`) before retrying`,
+    );
+  }
+  const input = await readRunInput(old);
+  const result = await awaitResult(old);
+  const succeeded = Object.fromEntries(
+    Object.entries(result.units)
+      .filter(([, unit]) => unit.status === 'SUCCEEDED')
+      .map(([unitId, unit]) => [unitId, { artifacts: unit.artifacts, startedAt: unit.started_at, finishedAt: unit.finished_at }]),
+  );
+  return startRun(client, {
+    plan: input.plan,
+    repo: input.repo,
+    taskQueue: options.taskQueue ?? description.taskQueue,
+    workflowId: options.workflowId,
+    retryOf: { workflowId: oldWorkflowId, succeeded },
+  });
+}
+
+/** The input a run was started with, read from the first event of its history. */
+export async function readRunInput(handle: FanoutHandle): Promise<FanoutInput> {
+  const history = await handle.fetchHistory();
+  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  if (payload === undefined || payload === null) {
+    throw new UsageError(`run '${handle.workflowId}' has no input in its history; is it an agent-fanout run?`);
+  }
+  return defaultPayloadConverter.fromPayload<FanoutInput>(payload);
+}
