@@ -63,7 +63,10 @@ export default tseslint.config(
             message: 'Not allowed in workflow code (determinism, bundle size).',
           })),
           patterns: [
-            { group: ['**/plan/schema', '**/plan/parse', '**/plan/load'], message: 'zod/yaml stay out of the workflow bundle.' },
+            {
+              group: ['**/plan/schema', '**/plan/parse', '**/plan/load'],
+              message: 'zod/yaml stay out of the workflow bundle.',
+            },
           ],
         },
       ],
@@ -72,7 +75,17 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
-    rules: { '@typescript-eslint/no-require-imports': 'off' },
+    languageOptions: {
+      // Keep disableTypeChecked's parserOptions (projectService off): these files are in no tsconfig.
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        __dirname: 'readonly',
+        console: 'readonly',
+      },
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
   },
 );

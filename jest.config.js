@@ -13,7 +13,7 @@ module.exports = {
   ...(withServer
     ? { globalSetup: '<rootDir>/test/global-setup.ts', globalTeardown: '<rootDir>/test/global-teardown.ts' }
     : {}),
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', {}] },
   testTimeout: 120000,
   maxWorkers: 2,
 };
