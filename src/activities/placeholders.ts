@@ -4,32 +4,13 @@
  * again). No shell is ever involved; validation has already rejected unknown names.
  */
 
-export interface PlaceholderValues {
-  readonly unit_id: string;
-  readonly description: string;
-  readonly prompt_file: string;
-  readonly namespace: string;
-  readonly artifact_dir: string;
-  readonly manifest: string;
-  readonly attempt: string;
-  readonly repo: string;
-}
+import { PLACEHOLDER_NAMES, type PlaceholderName } from '../plan/placeholders';
 
-export const PLACEHOLDER_NAMES: readonly (keyof PlaceholderValues)[] = [
-  'unit_id',
-  'description',
-  'prompt_file',
-  'namespace',
-  'artifact_dir',
-  'manifest',
-  'attempt',
-  'repo',
-];
+/** The value of each of the eight placeholders for one attempt. */
+export type PlaceholderValues = Readonly<Record<PlaceholderName, string>>;
 
 const PLACEHOLDER = new RegExp(`\\{(${PLACEHOLDER_NAMES.join('|')})\\}`, 'g');
 
 export function substitutePlaceholders(template: readonly string[], values: PlaceholderValues): string[] {
-  return template.map((arg) =>
-    arg.replace(PLACEHOLDER, (_match, name: keyof PlaceholderValues) => values[name]),
-  );
+  return template.map((arg) => arg.replace(PLACEHOLDER, (_match, name: PlaceholderName) => values[name]));
 }

@@ -2,26 +2,12 @@
  * A real agent-fanout worker for tests, connected to the shared dev server of the Jest run, on
  * a task queue of its own so test files never take each other's tasks.
  */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startFanoutWorker } from '../../src/worker/create-worker';
 import type { RunningWorker } from '../../src/worker/create-worker';
+import type { Client } from '@temporalio/client';
+import { testClient, testServer } from './temporal';
 
-export interface TestServer {
-  readonly address: string;
-  readonly namespace: string;
-}
-
-/** The dev server started by test/global-setup.ts; fails loudly when there is none. */
-export function testServer(): TestServer {
-  const address = process.env.TEMPORAL_TEST_ADDRESS;
-  if (address === undefined || address === '') {
-    throw new Error(
-      'No Temporal test server: TEMPORAL_TEST_ADDRESS is unset. Run `npm test` without FANOUT_TEST_NO_SERVER=1; ' +
-        'if the server cannot start, get the CLI with `npm run provision`.',
-    );
-  }
-  return { address, namespace: process.env.TEMPORAL_TEST_NAMESPACE ?? 'default' };
-}
+export { testServer };
 
 /** A task queue name unique to this test file and moment. */
 export function uniqueTaskQueue(label: string): string {
@@ -32,29 +18,43 @@ export function uniqueTaskQueue(label: string): string {
   return `test-${slug}-${process.pid}-${Date.now().toString(36)}`;
 }
 
-let runtimeInstalled = false;
-
-/** Worker logs at ERROR: state changes and expected agent failures would bury the test output. */
-function quietRuntime(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  } catch {
-    // Already installed by an earlier worker of this process.
-  }
-}
-
 export async function startTestWorker(taskQueue: string, maxConcurrentAgents = 64): Promise<RunningWorker> {
-  quietRuntime();
   const server = testServer();
   return startFanoutWorker({
     address: server.address,
     namespace: server.namespace,
     taskQueue,
     maxConcurrentAgents,
-    ...(process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE
-      ? { workflowBundlePath: process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE }
-      : {}),
   });
+}
+
+export interface WorkerFixture {
+  readonly taskQueue: string;
+  /** A client on the shared server; valid inside tests (after beforeAll). */
+  client(): Client;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks that start a worker on a task queue of this file's own and
+ * a client, and stop both afterwards.
+ */
+export function useFanoutWorker(label: string): WorkerFixture {
+  const taskQueue = uniqueTaskQueue(label);
+  let worker: RunningWorker | undefined;
+  let client: Client | undefined;
+  beforeAll(async () => {
+    worker = await startTestWorker(taskQueue);
+    client = await testClient();
+  }, 120_000);
+  afterAll(async () => {
+    await worker?.shutdown();
+    await client?.connection.close();
+  });
+  return {
+    taskQueue,
+    client: () => {
+      if (client === undefined) throw new Error('the worker fixture is used outside a test');
+      return client;
+    },
+  };
 }

@@ -4,7 +4,7 @@
  * FANOUT_TEST_NO_SERVER=1 or without the global setup.
  *
  * Importing this file also sets the SDK's log level for the test file (worker and core logs at
- * FANOUT_TEST_LOG_LEVEL, default WARN), so a passing run is not buried in worker state changes.
+ * FANOUT_TEST_LOG_LEVEL, default ERROR: expected agent failures are logged at WARN), so a passing run is not buried in worker state changes.
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
@@ -68,7 +68,7 @@ export function testTaskQueue(): string {
 }
 
 function installTestRuntime(): void {
-  const level = (process.env.FANOUT_TEST_LOG_LEVEL ?? 'WARN') as LogLevel;
+  const level = (process.env.FANOUT_TEST_LOG_LEVEL ?? 'ERROR') as LogLevel;
   try {
     Runtime.install({
       logger: new DefaultLogger(level),

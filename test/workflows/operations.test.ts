@@ -3,36 +3,21 @@
  * processes: the cap and the serialize rule as the agents saw them, cancelling one unit or the
  * whole run, and what `progress` says about waiting units.
  */
-import { Client, Connection } from '@temporalio/client';
 import { mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { awaitResult, cancelUnit, readProgress, startRun } from '../../src/client/fanout-client';
 import type { FanoutHandle } from '../../src/client/fanout-client';
 import type { Plan, WorkUnit } from '../../src/plan/types';
-import type { RunningWorker } from '../../src/worker/create-worker';
 import type { Progress, UnitProgress } from '../../src/workflows/types';
-import { startTestWorker, testServer, uniqueTaskQueue } from '../helpers/fanout-worker';
+import { useFanoutWorker } from '../helpers/fanout-worker';
 import { duration, testPlan, testUnit } from '../helpers/plan-factory';
 import { replayWorkflows } from '../helpers/replay';
 import { FAKE_AGENT } from '../helpers/scenario-runner';
 
-const taskQueue = uniqueTaskQueue('operations');
+const fixture = useFanoutWorker('operations');
+const { taskQueue } = fixture;
 const workflowIds: string[] = [];
-let worker: RunningWorker;
-let connection: Connection;
-let client: Client;
-
-beforeAll(async () => {
-  worker = await startTestWorker(taskQueue);
-  connection = await Connection.connect({ address: testServer().address });
-  client = new Client({ connection, namespace: testServer().namespace });
-}, 120_000);
-
-afterAll(async () => {
-  await worker?.shutdown();
-  await connection?.close();
-});
 
 function freshRepo(): string {
   return realpathSync(mkdtempSync(path.join(os.tmpdir(), 'fanout-ops-')));
@@ -45,7 +30,7 @@ function agent(...args: string[]): string[] {
 async function start(plan: Plan, repo: string): Promise<FanoutHandle> {
   const workflowId = `ops-${plan.name}-${Date.now().toString(36)}`;
   workflowIds.push(workflowId);
-  return startRun(client, { plan, repo, taskQueue, workflowId });
+  return startRun(fixture.client(), { plan, repo, taskQueue, workflowId });
 }
 
 /** Most agents alive at once, from `--stamp` lines `<unit> attempt=<n> start|end <ms>`. */
@@ -288,7 +273,7 @@ describe('progress', () => {
 describe('history', () => {
   it('replays every workflow history of this file without non-determinism', async () => {
     expect(workflowIds.length).toBeGreaterThan(0);
-    const outcomes = await replayWorkflows(client, workflowIds);
+    const outcomes = await replayWorkflows(fixture.client(), workflowIds);
     expect(outcomes).toEqual(workflowIds.map((workflowId) => ({ workflowId })));
   });
 });
