@@ -43,3 +43,17 @@ export interface AgentFailureDetails {
 export function isAgentFailureType(value: unknown): value is AgentFailureType {
   return typeof value === 'string' && (AGENT_FAILURE_TYPES as readonly string[]).includes(value);
 }
+
+/**
+ * Infrastructure failures an agent attempt throws as *retryable* ApplicationFailures: the activity
+ * retry policy (not the workflow) tries the same agent attempt again, which never consumes an agent
+ * attempt (SPEC §4.4). Anything unexpected an activity throws is retried the same way.
+ *
+ * | type            | thrown when                                                        | what follows |
+ * |-----------------|--------------------------------------------------------------------|--------------|
+ * | AgentLeftRunning | the worker shuts down (or the server gave the attempt up) while the agent runs; the agent is left running | the retry adopts the agent |
+ * | AgentStatusLost | the agent ended but its supervisor died before recording the status | the retry starts the agent again |
+ */
+export const INFRASTRUCTURE_FAILURE_TYPES = ['AgentLeftRunning', 'AgentStatusLost'] as const;
+
+export type InfrastructureFailureType = (typeof INFRASTRUCTURE_FAILURE_TYPES)[number];

@@ -5,6 +5,8 @@
  * since output goes to a file, nothing waits for a descendant that keeps the log open.
  *
  * It knows nothing about how the agent was started, so an adopted agent can be followed the same way.
+ * A cancellation that {@link FollowOptions.release | releases} the agent ends the follow without
+ * touching the group: the agent keeps running for a later attempt to adopt (SPEC §4.4).
  */
 
 import type { LogTail } from './output-tail';
@@ -21,26 +23,35 @@ export interface FollowOptions {
   readonly limits: FollowLimits;
   /** How often the log is read and the limits are checked. */
   readonly pollMs: number;
-  /** Wall-clock ms of the agent's start: `timeout` and the first idle period count from here. */
+  /** Wall-clock ms of the agent's start: `timeout` counts from here. */
   readonly startedAtMs: number;
+  /** Wall-clock ms of the agent's last output known so far; the idle period counts from here. @default startedAtMs */
+  readonly lastOutputAtMs?: number;
   readonly now: () => number;
   /** The activity's cancellation signal. */
   readonly signal: AbortSignal;
   /** Called once, when a live group is about to be signalled. */
   readonly onStopping?: () => void;
+  /** Asked once the signal aborts: true leaves the agent running (a worker shutdown, a lost attempt). */
+  readonly release?: () => boolean;
 }
 
 export type FollowEnd =
   | { readonly kind: 'exited'; readonly exitCode: number }
   | { readonly kind: 'timeout' }
   | { readonly kind: 'idle' }
-  | { readonly kind: 'cancelled'; readonly reason: unknown };
+  | { readonly kind: 'cancelled'; readonly reason: unknown }
+  /** Cancelled, and the agent was left running on purpose. */
+  | { readonly kind: 'released' }
+  /** The leader is gone but its exit status was never recorded. */
+  | { readonly kind: 'lost' };
 
 export interface FollowResult {
   readonly end: FollowEnd;
   /** The last non-blank output line, stripped, trimmed and cut; null when there is none. */
   readonly lastLine: string | null;
-  readonly stop: StopReport;
+  /** What was done to the group at the end; null when it was left running. */
+  readonly stop: StopReport | null;
 }
 
 /** How long to wait for the leader's exit status once its group is gone. */
@@ -52,7 +63,7 @@ export async function followAgent(
   options: FollowOptions,
 ): Promise<FollowResult> {
   const { limits, signal, now } = options;
-  let exitCode: number | undefined;
+  let exitCode: number | null | undefined;
   let wakeUp: (() => void) | undefined;
   const onWake = (): void => wakeUp?.();
   void agent.exited.then((code) => {
@@ -61,7 +72,7 @@ export async function followAgent(
   });
   signal.addEventListener('abort', onWake);
 
-  let lastOutputAt = options.startedAtMs;
+  let lastOutputAt = options.lastOutputAtMs ?? options.startedAtMs;
   let end: FollowEnd | undefined;
   try {
     while (end === undefined) {
@@ -69,8 +80,10 @@ export async function followAgent(
       const at = now();
       const timeoutLeft = options.startedAtMs + limits.timeoutMs - at;
       const idleLeft = lastOutputAt + limits.idleMs - at;
-      if (exitCode !== undefined) end = { kind: 'exited', exitCode };
-      else if (signal.aborted) end = { kind: 'cancelled', reason: signal.reason };
+      if (exitCode === null) end = { kind: 'lost' };
+      else if (exitCode !== undefined) end = { kind: 'exited', exitCode };
+      else if (signal.aborted)
+        end = options.release?.() ? { kind: 'released' } : { kind: 'cancelled', reason: signal.reason };
       else if (timeoutLeft <= 0) end = { kind: 'timeout' };
       else if (idleLeft <= 0) end = { kind: 'idle' };
       else await sleep(Math.min(options.pollMs, timeoutLeft, idleLeft), (wake) => (wakeUp = wake));
@@ -79,9 +92,14 @@ export async function followAgent(
     signal.removeEventListener('abort', onWake);
   }
 
-  if (end.kind !== 'exited' || (await isGroupAlive(agent.pgid))) options.onStopping?.();
+  if (end.kind === 'released') {
+    await tail.poll();
+    return { end, lastLine: tail.lastLine(), stop: null };
+  }
+  const leaderEnded = end.kind === 'exited' || end.kind === 'lost';
+  if (!leaderEnded || (await isGroupAlive(agent.pgid))) options.onStopping?.();
   const stop = await stopProcessGroup(agent.pgid, limits.graceMs);
-  if (end.kind !== 'exited') {
+  if (!leaderEnded) {
     let stopWaiting: (() => void) | undefined;
     await Promise.race([agent.exited, sleep(REAP_WAIT_MS, (wake) => (stopWaiting = wake))]);
     stopWaiting?.();

@@ -9,6 +9,9 @@
  */
 
 import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { Context } from '@temporalio/activity';
+import { attemptMetrics } from './metrics';
 import { runAgentAttempt, type AttemptDeps } from './run-attempt';
 import { writeRunSummary } from './summary';
 import { verifyArtifacts, type VerifyArtifactsInput } from './verify-artifacts';
@@ -32,7 +35,8 @@ export function createActivities(deps: Partial<ActivityDeps> = {}) {
   const resolved: ActivityDeps = { ...defaultActivityDeps(), ...deps };
   return {
     /** One agent attempt of one unit (SPEC §4.1–4.2). */
-    runAgentAttempt: (input: AttemptInput): Promise<AttemptSuccess> => runAgentAttempt(resolved, input),
+    runAgentAttempt: (input: AttemptInput): Promise<AttemptSuccess> =>
+      measured(() => runAgentAttempt(resolved, input)),
     /** The run summary files (SPEC §5). */
     writeRunSummary: (input: SummaryInput): Promise<SummaryResult> => writeRunSummary(input),
     /** Which earlier successes a retry may reuse: their evidence is still on disk, unchanged. */
@@ -41,3 +45,18 @@ export function createActivities(deps: Partial<ActivityDeps> = {}) {
 }
 
 export type FanoutActivities = ReturnType<typeof createActivities>;
+
+/** Counts the attempt and its outcome in the worker's metrics (see `metrics.ts`). */
+async function measured(attempt: () => Promise<AttemptSuccess>): Promise<AttemptSuccess> {
+  const metrics = attemptMetrics(Context.current().metricMeter);
+  const started = performance.now();
+  metrics.started();
+  try {
+    const success = await attempt();
+    metrics.finished({ ok: true, adopted: success.adopted }, (performance.now() - started) / 1000);
+    return success;
+  } catch (error) {
+    metrics.finished({ ok: false, error }, (performance.now() - started) / 1000);
+    throw error;
+  }
+}

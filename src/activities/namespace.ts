@@ -43,6 +43,11 @@ export function attemptRecordPath(paths: NamespacePaths, attempt: number): strin
   return join(paths.logsDir, `attempt-${attempt}.json`);
 }
 
+/** `logs/attempt-<n>.exit.json`: how the agent ended, written by its supervisor. */
+export function attemptExitPath(paths: NamespacePaths, attempt: number): string {
+  return join(paths.logsDir, `attempt-${attempt}.exit.json`);
+}
+
 export interface ManifestContext {
   readonly runId: string;
   readonly repo: string;

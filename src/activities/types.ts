@@ -30,10 +30,15 @@ export interface AttemptSuccess {
   readonly finishedAt: string;
   /** Absolute path of `logs/attempt-<n>.log` on the worker host. */
   readonly logPath: string;
+  /** True when a worker that died had started this agent and this try followed it to its end. */
+  readonly adopted: boolean;
 }
 
-/** What an attempt is doing when it heartbeats. */
-export type AgentPhase = 'preparing' | 'running' | 'stopping' | 'collecting';
+/**
+ * What an attempt is doing when it heartbeats. `released`: the worker is going away and left the
+ * agent running; the next try of the same attempt adopts it.
+ */
+export type AgentPhase = 'preparing' | 'running' | 'stopping' | 'collecting' | 'released';
 
 /**
  * The single heartbeat payload of {@link AttemptInput | an attempt}: liveness for the Web UI and,
@@ -45,7 +50,7 @@ export interface AgentHeartbeat {
   /** The agent's pid (also its process group id); null before it started. */
   readonly pid: number | null;
   readonly pgid: number | null;
-  /** ISO time the agent was spawned; null before it started. */
+  /** ISO time the agent was spawned (by whichever try started it); null before it started. */
   readonly startedAt: string | null;
   /** Bytes the agent has written to its log during this attempt. */
   readonly bytes: number;

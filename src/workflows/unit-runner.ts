@@ -28,11 +28,13 @@ type Activities = ReturnType<typeof createActivities>;
 export const AGENT_HEARTBEAT_TIMEOUT_MS = 10_000;
 
 /**
- * Infrastructure retries (a worker died, a host-side error) are bounded and never consume an agent
- * attempt; agent failures are non-retryable here and retried by {@link runUnit} instead.
+ * Infrastructure retries (a worker died or was restarted, a host-side error) are bounded and never
+ * consume an agent attempt; agent failures are non-retryable here and retried by {@link runUnit}
+ * instead. Each worker restart during one long agent costs one of these tries (the next worker
+ * adopts the agent), so the bound leaves room for a rolling restart or two of a worker fleet.
  */
 const INFRASTRUCTURE_RETRY: RetryOptions = {
-  maximumAttempts: 5,
+  maximumAttempts: 10,
   initialInterval: '1s',
   backoffCoefficient: 2,
   maximumInterval: '15s',

@@ -4,6 +4,7 @@
  * (by pgid, never by name), and an independent check that a group has no live member.
  */
 
+import type { Info } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger } from '@temporalio/worker';
@@ -97,13 +98,20 @@ export function reapGroups(): void {
   startedGroups.clear();
 }
 
-/** One activity environment per attempt (its cancellation is sticky), recording heartbeats. */
+/**
+ * One activity environment per try (its cancellation is sticky), recording heartbeats. `info`
+ * overrides the activity info, e.g. `{ attempt: 2, heartbeatDetails }` for an infrastructure retry.
+ */
 export class AttemptRun {
   /** Quiet: failed attempts are expected here, the SDK would log each one as a warning. */
-  readonly env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
+  readonly env: MockActivityEnvironment;
   readonly heartbeats: AgentHeartbeat[] = [];
 
-  constructor(private readonly deps: Partial<ActivityDeps> = {}) {
+  constructor(
+    private readonly deps: Partial<ActivityDeps> = {},
+    info?: Partial<Info>,
+  ) {
+    this.env = new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') });
     this.env.on('heartbeat', (details: AgentHeartbeat) => {
       this.heartbeats.push(details);
       if (details.pgid !== null) startedGroups.add(details.pgid);

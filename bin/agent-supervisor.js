@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * The agent supervisor: a tiny process between a worker and one agent, so that an agent can
+ * outlive the worker that started it and its exit status is still known (SPEC §4.4 adoption).
+ *
+ * The worker (src/activities/spawn-agent.ts) starts this file with `node`, detached (a session and
+ * process group of its own), stdout and stderr on the attempt log, and an IPC channel. It sends one
+ * launch message; this process then:
+ *
+ * 1. starts the agent's argv as given (no shell), cwd and environment from the message, stdin at
+ *    /dev/null, stdout and stderr inherited (the log), in a new session and process group that the
+ *    agent leads, so the worker can stop the agent's whole group and never this supervisor with it;
+ * 2. writes the attempt record (`logs/attempt-<n>.json`: the worker's template plus the agent's
+ *    pid, process group and start time) atomically *before* telling the worker the pid, so a worker
+ *    that dies at any moment after the start leaves a record a later worker can adopt from;
+ * 3. answers `started` (or `spawn-error`, also written to the exit file) and closes the channel;
+ *    from then on the worker may die without affecting anything here;
+ * 4. waits for the agent and writes `logs/attempt-<n>.exit.json` (`{code, signal}`) atomically,
+ *    then exits with the agent's status (the same code, or the same signal);
+ * 5. as a last resort when no worker follows the agent any more, stops the agent's group once it
+ *    runs past the deadline it was given (the unit's timeout plus a margin), SIGTERM then SIGKILL
+ *    after the grace, and records `stoppedBy: "deadline"`.
+ *
+ * It prints nothing itself; anything it writes to stdout or stderr would land in the agent's log.
+ */
+const { spawn } = require('node:child_process');
+const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { constants } = require('node:os');
+const { setTimeout } = require('node:timers');
+
+/** Longest delay a Node timer accepts. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Writes JSON to `path` through a rename, so a reader never sees half a file. */
+function writeJsonAtomic(path, value) {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(temporary, path);
+}
+
+/** Field 22 of /proc/<pid>/stat (start time in clock ticks after boot), or null. */
+function startTicks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Sends one message if the worker still listens; a worker that died meanwhile is not an error. */
+function tell(message) {
+  return new Promise((resolve) => {
+    if (!process.connected) return resolve();
+    try {
+      process.send(message, () => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
+function hangUp() {
+  if (process.connected) process.disconnect();
+}
+
+function signalGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
+async function startFailed(spec, error) {
+  const spawnError = { code: typeof error.code === 'string' ? error.code : null, message: error.message };
+  try {
+    writeJsonAtomic(spec.exitPath, { version: 1, launchId: spec.launchId, spawnError });
+  } catch {
+    // the worker hears about it below; the file only matters to a later worker
+  }
+  await tell({ type: 'spawn-error', error: spawnError });
+  hangUp();
+  process.exit(1);
+}
+
+/** Records the agent, then tells the worker; kills the agent if it cannot be recorded. */
+async function started(spec, child) {
+  const pid = child.pid;
+  const processStartTicks = startTicks(pid);
+  try {
+    writeJsonAtomic(spec.recordPath, {
+      ...spec.record,
+      pid,
+      pgid: pid,
+      processStartTicks,
+      supervisorPid: process.pid,
+      supervisorStartTicks: startTicks(process.pid),
+    });
+  } catch (error) {
+    // An agent nobody could find again must not run: stop it and let the worker retry.
+    signalGroup(pid, 'SIGKILL');
+    await tell({ type: 'launch-failed', message: `could not write ${spec.recordPath}: ${error.message}` });
+    hangUp();
+    process.exit(1);
+  }
+  await tell({ type: 'started', pid, processStartTicks });
+  hangUp();
+}
+
+/** Exits with the agent's status: the same code, or death by the same signal. */
+function exitLike(code, signal) {
+  if (signal === null) process.exit(code ?? 1);
+  try {
+    process.kill(process.pid, signal);
+  } catch {
+    // fall through
+  }
+  // A signal this process ignores (Node ignores SIGPIPE): the shell's convention instead.
+  setTimeout(() => process.exit(128 + (constants.signals[signal] ?? 0)), 1000);
+}
+
+function launch(spec) {
+  const [binary, ...args] = spec.argv;
+  let stoppedBy = null;
+  let killScheduled = null;
+  let child;
+  try {
+    child = spawn(binary, args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 1, 2] });
+  } catch (error) {
+    void startFailed(spec, error); // e.g. a NUL byte in an argument
+    return;
+  }
+  let running = false;
+  child.once('error', (error) => {
+    if (!running) void startFailed(spec, error);
+  });
+  child.once('spawn', () => {
+    running = true;
+    void started(spec, child);
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, spec.deadlineMs - Date.now()));
+    setTimeout(() => {
+      stoppedBy = 'deadline';
+      signalGroup(child.pid, 'SIGTERM');
+      killScheduled = new Promise((resolve) => {
+        setTimeout(() => {
+          signalGroup(child.pid, 'SIGKILL');
+          resolve();
+        }, spec.graceMs);
+      });
+    }, delay).unref();
+  });
+  child.once('exit', (code, signal) => {
+    if (!running) return;
+    try {
+      writeJsonAtomic(spec.exitPath, {
+        version: 1,
+        launchId: spec.launchId,
+        pid: child.pid,
+        code,
+        signal,
+        stoppedBy,
+        endedAtMs: Date.now(),
+      });
+    } catch {
+      // a worker still following learns the status from this process's own exit below
+    }
+    void Promise.resolve(killScheduled).then(() => exitLike(code, signal));
+  });
+}
+
+let launched = false;
+process.once('message', (spec) => {
+  launched = true;
+  launch(spec);
+});
+// A worker that died before it sent the launch message: there is nothing to do.
+process.once('disconnect', () => {
+  if (!launched) process.exit(0);
+});
