@@ -23,7 +23,16 @@ process.stdout.on('error', (error) => {
   throw error;
 });
 
-const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+const io = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  // Created only when a command asks (the Ctrl-C question), so stdin is never touched otherwise.
+  get stdin() {
+    return process.stdin;
+  },
+};
 require(entry)
   .main(process.argv.slice(2), io)
   .then(exit, (error) => {

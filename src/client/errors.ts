@@ -1,8 +1,10 @@
 /**
  * The closed set of errors the CLI turns into exit codes, in one place ({@link reportError}).
- * Anything else that reaches it is a bug in agent-fanout and is shown with its stack.
+ * Anything else that reaches it is a bug in agent-fanout. Stack traces are shown only with the
+ * global `--debug` flag (or AGENT_FANOUT_DEBUG=1).
  */
 import { CommanderError } from 'commander';
+import { TemporalCliNotFoundError } from '../dev/find-temporal-cli';
 import { preflightRejected } from '../plan/messages';
 import type { ValidationFailureKind } from '../plan/validate';
 import type { CommandIo, ExitCode } from './io';
@@ -46,8 +48,33 @@ export class ExitError extends Error {
   }
 }
 
+/**
+ * Something the command could not do, for a reason outside agent-fanout (a server that would not
+ * start, a file it cannot write); the message says what happened and what to do next. Exit 1.
+ */
+export class CommandFailed extends Error {
+  override readonly name = 'CommandFailed';
+}
+
+export interface ReportOptions {
+  /** `--debug`: add the stack trace (and the cause's) to whatever is printed. */
+  readonly debug?: boolean;
+}
+
 /** Prints what the user needs to know about `error` and returns the exit code. */
-export function reportError(error: unknown, io: Pick<CommandIo, 'stderr'>): ExitCode {
+export function reportError(
+  error: unknown,
+  io: Pick<CommandIo, 'stderr'>,
+  options: ReportOptions = {},
+): ExitCode {
+  const code = explain(error, io);
+  if (options.debug === true && !(error instanceof ExitError) && !(error instanceof CommanderError)) {
+    io.stderr.write(`${stackOf(error)}\n`);
+  }
+  return code;
+}
+
+function explain(error: unknown, io: Pick<CommandIo, 'stderr'>): ExitCode {
   if (error instanceof ExitError) return error.exitCode;
   if (error instanceof UsageError) {
     io.stderr.write(`agent-fanout: ${error.message}\n`);
@@ -60,8 +87,24 @@ export function reportError(error: unknown, io: Pick<CommandIo, 'stderr'>): Exit
     }
     return EXIT_REJECTED;
   }
-  if (error instanceof ServerUnavailable) {
+  if (error instanceof ServerUnavailable || error instanceof CommandFailed) {
     io.stderr.write(`agent-fanout: ${error.message}\n`);
+    return EXIT_FAILED;
+  }
+  if (error instanceof TemporalCliNotFoundError) {
+    // The lookup's last resort (the SDK's own download) is for the tests, not for this command.
+    const ways = error.message
+      .split('\n')
+      .filter((line) => !line.startsWith('Last resort:'))
+      .join('\n');
+    io.stderr.write(`agent-fanout: this command starts a local Temporal server. ${ways}\n`);
+    return EXIT_FAILED;
+  }
+  if (isTemporalServiceError(error)) {
+    io.stderr.write(
+      `agent-fanout: the Temporal server refused a request: ${error.message}. ` +
+        'Check --address and --namespace, and that the server is up (start one with `agent-fanout dev`).\n',
+    );
     return EXIT_FAILED;
   }
   if (error instanceof CommanderError) {
@@ -69,11 +112,36 @@ export function reportError(error: unknown, io: Pick<CommandIo, 'stderr'>): Exit
     const shownOnRequest = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
     return shownOnRequest ? 0 : EXIT_USAGE;
   }
-  const details = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   io.stderr.write(
-    `agent-fanout: internal error, this is a bug. Please report it with the command you ran.\n${details}\n`,
+    `agent-fanout: internal error, this is a bug: ${what}\n` +
+      'Please report it with the command you ran and the output of the same command with --debug.\n',
   );
   return EXIT_BUG;
+}
+
+/** A gRPC error from the server (or the SDK's ServiceError around one), told apart without loading the SDK. */
+function isTemporalServiceError(error: unknown): error is Error {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'ServiceError') return true;
+  const grpc = error as Error & { code?: unknown; metadata?: unknown };
+  return typeof grpc.code === 'number' && grpc.metadata !== undefined;
+}
+
+/** The stack, then each cause's, for --debug. */
+function stackOf(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
+    parts.push(
+      current instanceof Error
+        ? (current.stack ?? `${current.name}: ${current.message}`)
+        : JSON.stringify(current),
+    );
+    current = current instanceof Error ? current.cause : undefined;
+    if (current !== undefined && current !== null) parts.push('Caused by:');
+  }
+  return parts.join('\n');
 }
 
 /** True when the reason already starts with the field (`max_workers must …`, `agent.timeout: …`). */

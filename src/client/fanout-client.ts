@@ -16,6 +16,8 @@ import type { FanoutResult, Plan } from '../plan/types';
 import { cancelUnitUpdate, progressQuery, resultQuery } from '../workflows/messages';
 import type { CancelUnitAnswer, FanoutInput, Progress } from '../workflows/types';
 import type { fanoutWorkflow } from '../workflows/fanout-workflow';
+import type { ConnectionSecurity } from '../worker/worker-options';
+import { securityFlagsInUse } from './connection-security';
 import { ServerUnavailable } from './server-errors';
 
 export type FanoutHandle = WorkflowHandle<typeof fanoutWorkflow>;
@@ -23,15 +25,20 @@ export type FanoutHandle = WorkflowHandle<typeof fanoutWorkflow>;
 export interface ConnectOptions {
   readonly address: string;
   readonly namespace: string;
+  readonly security?: ConnectionSecurity;
 }
 
 /** Connects to Temporal; a server that does not answer becomes a {@link ServerUnavailable}. */
 export async function connectClient(options: ConnectOptions): Promise<Client> {
   try {
-    const connection = await Connection.connect({ address: options.address, connectTimeout: '5s' });
+    const connection = await Connection.connect({
+      address: options.address,
+      connectTimeout: '5s',
+      ...options.security,
+    });
     return new Client({ connection, namespace: options.namespace });
   } catch (error) {
-    throw new ServerUnavailable(options.address, error);
+    throw new ServerUnavailable(options.address, error, securityFlagsInUse(options.security ?? {}));
   }
 }
 

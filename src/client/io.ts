@@ -1,7 +1,12 @@
 /** What a command may touch of its process: passed in, so tests capture output and set env and cwd. */
+import type { KeyInput } from './interrupt';
 
 export interface TextOutput {
   write(text: string): unknown;
+  /** Set on a terminal: `run` and `watch` then draw a live table instead of one line per event. */
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+  readonly rows?: number;
 }
 
 export interface CommandIo {
@@ -10,6 +15,8 @@ export interface CommandIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Relative paths on the command line are resolved against this directory. */
   readonly cwd: string;
+  /** Keys for the Ctrl-C question; absent or not a terminal means nobody can be asked. */
+  readonly stdin?: KeyInput;
 }
 
 /** 0 succeeded; 1 failed or cancelled; 2 rejected plan or bad usage (SPEC §6); 70 a bug. */

@@ -12,6 +12,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<Exit
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
-    return reportError(error, io);
+    const debug = argv.includes('--debug') || io.env.AGENT_FANOUT_DEBUG === '1';
+    return reportError(error, io, { debug });
   }
 }

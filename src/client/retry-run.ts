@@ -4,12 +4,11 @@
  * every other unit; dependencies on reused units count as satisfied (seed bug E2 fixed).
  */
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
-import type { FanoutInput } from '../workflows/types';
 import { UsageError } from './errors';
 import type { FanoutHandle } from './fanout-client';
 import { awaitResult, startRun } from './fanout-client';
 import { findRun } from './find-run';
+import { readRunInput } from './run-input';
 
 export interface RetryOptions {
   readonly workflowId: string;
@@ -17,7 +16,11 @@ export interface RetryOptions {
   readonly taskQueue?: string;
 }
 
-export async function retryRun(client: Client, oldWorkflowId: string, options: RetryOptions): Promise<FanoutHandle> {
+export async function retryRun(
+  client: Client,
+  oldWorkflowId: string,
+  options: RetryOptions,
+): Promise<FanoutHandle> {
   const old = await findRun(client, oldWorkflowId);
   const description = await old.describe();
   if (description.status.name === 'RUNNING') {
@@ -25,12 +28,15 @@ export async function retryRun(client: Client, oldWorkflowId: string, options: R
       `run '${oldWorkflowId}' is still running; wait for it (\`agent-fanout watch ${oldWorkflowId}\`) or cancel it (\`agent-fanout cancel ${oldWorkflowId}\`) before retrying`,
     );
   }
-  const input = await readRunInput(old);
+  const input = await readRunInput(client, oldWorkflowId);
   const result = await awaitResult(old);
   const succeeded = Object.fromEntries(
     Object.entries(result.units)
       .filter(([, unit]) => unit.status === 'SUCCEEDED')
-      .map(([unitId, unit]) => [unitId, { artifacts: unit.artifacts, startedAt: unit.started_at, finishedAt: unit.finished_at }]),
+      .map(([unitId, unit]) => [
+        unitId,
+        { artifacts: unit.artifacts, startedAt: unit.started_at, finishedAt: unit.finished_at },
+      ]),
   );
   return startRun(client, {
     plan: input.plan,
@@ -39,14 +45,4 @@ export async function retryRun(client: Client, oldWorkflowId: string, options: R
     workflowId: options.workflowId,
     retryOf: { workflowId: oldWorkflowId, succeeded },
   });
-}
-
-/** The input a run was started with, read from the first event of its history. */
-export async function readRunInput(handle: FanoutHandle): Promise<FanoutInput> {
-  const history = await handle.fetchHistory();
-  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  if (payload === undefined || payload === null) {
-    throw new UsageError(`run '${handle.workflowId}' has no input in its history; is it an agent-fanout run?`);
-  }
-  return defaultPayloadConverter.fromPayload<FanoutInput>(payload);
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ExitError, PlanRejected, reportError, UsageError } from '../../src/client/errors';
+import { findTemporalCli, TemporalCliNotFoundError } from '../../src/dev/find-temporal-cli';
 import { main } from '../../src/client/main';
 import { captureIo } from './helpers/capture-io';
 
@@ -19,15 +20,29 @@ describe('main', () => {
   it('lists validate, graph and schema in the top-level help', async () => {
     const { code, stdout } = await cli('--help');
     expect(code).toBe(0);
+    expect(stdout).toMatch(/\nExamples:\n {2}\$ npm start /);
     expect(stdout).toMatch(/validate \[options\] <plan>/);
     expect(stdout).toMatch(/graph \[options\] <plan>/);
     expect(stdout).toMatch(/\n {2}schema /);
   });
 
-  it.each(['validate', 'graph', 'schema'])('shows an example in the help of %s', async (command) => {
+  it.each([
+    'validate',
+    'graph',
+    'schema',
+    'run',
+    'watch',
+    'logs',
+    'dev',
+    'demo',
+    'worker',
+    'status',
+    'cancel',
+    'retry',
+  ])('shows an example in the help of %s', async (command) => {
     const { code, stdout } = await cli(command, '--help');
     expect(code).toBe(0);
-    expect(stdout).toMatch(new RegExp(`\\nExamples?:\\n {2}\\$ agent-fanout ${command} `));
+    expect(stdout).toMatch(new RegExp(`\\nExamples?:\\n {2}\\$ agent-fanout ${command}[ \\n]`));
   });
 
   it("shows the graph format's choices and default in its help", async () => {
@@ -120,10 +135,34 @@ describe('reportError', () => {
     expect(report(new CommanderError(1, 'commander.unknownOption', 'error: unknown option')).code).toBe(2);
   });
 
-  it('calls anything else a bug and shows its stack', () => {
+  it('calls anything else a bug, without a stack trace unless asked for', () => {
     const { code, stderr } = report(new TypeError('x is undefined'));
     expect(code).toBe(70);
-    expect(stderr).toMatch(/^agent-fanout: internal error, this is a bug\. Please report it/);
-    expect(stderr).toMatch(/TypeError: x is undefined\n\s+at /);
+    expect(stderr).toBe(
+      'agent-fanout: internal error, this is a bug: TypeError: x is undefined\n' +
+        'Please report it with the command you ran and the output of the same command with --debug.\n',
+    );
+  });
+
+  it('adds the stack trace, and its cause, with --debug', () => {
+    const output = captureIo();
+    const error = new UsageError('bad flag; use --x', { cause: new Error('root cause') });
+    expect(reportError(error, output.io, { debug: true })).toBe(2);
+    expect(output.stderr()).toMatch(
+      /^agent-fanout: bad flag; use --x\nUsageError: bad flag; use --x\n\s+at /,
+    );
+    expect(output.stderr()).toMatch(/\nCaused by:\nError: root cause\n\s+at /);
+  });
+
+  it('says how to get a Temporal CLI when a command that starts a server finds none', () => {
+    const lookup = findTemporalCli({ env: { PATH: '' }, projectRoot: directory });
+    if (lookup.found) throw new Error('expected no CLI in an empty project');
+    const { code, stderr } = report(new TemporalCliNotFoundError(lookup));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^agent-fanout: this command starts a local Temporal server\. No Temporal CLI found/,
+    );
+    expect(stderr).toContain('npm run provision');
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 });

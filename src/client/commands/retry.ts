@@ -1,13 +1,13 @@
 /** `agent-fanout retry <id>`: run again what did not succeed, reusing what did (SPEC §6). */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { attachToRun } from '../attach';
 import type { ConnectionArgs } from '../connection-options';
-import { resolveConnection, webUiLink } from '../connection-options';
+import { repeatedConnectionFlags, resolveConnection, webUiLink } from '../connection-options';
 import { connectClient } from '../fanout-client';
-import { describeEvent, followRun } from '../follow-run';
 import type { CommandIo, ExitCode } from '../io';
-import { formatResultTable } from '../result-table';
 import { retryRun } from '../retry-run';
-import { exitCodeFor } from './run';
+import { readRunInput } from '../run-input';
 
 export interface RetryArgs extends ConnectionArgs {
   readonly id: string;
@@ -24,11 +24,19 @@ export async function run(args: RetryArgs, io: CommandIo): Promise<ExitCode> {
       workflowId,
       ...(args.taskQueue === undefined ? {} : { taskQueue: args.taskQueue }),
     });
-    const progress = args.json ? io.stderr : io.stdout;
-    progress.write(`retry of ${args.id}: run ${workflowId}\n  Web UI: ${webUiLink(connection, workflowId, io.env)}\n`);
-    const result = await followRun(handle, (event) => progress.write(`  ${describeEvent(event)}\n`));
-    io.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : formatResultTable(result));
-    return exitCodeFor(result.status);
+    const { plan, repo } = await readRunInput(client, workflowId);
+    return await attachToRun({
+      client,
+      handle,
+      workflowId,
+      io,
+      json: args.json === true,
+      headline: `retry of ${args.id}: run ${workflowId}, ${plan.workUnits.length} units, max_workers ${plan.maxWorkers}`,
+      planName: plan.name,
+      repo: existsSync(repo) ? repo : undefined,
+      uiLink: webUiLink(connection, workflowId, io.env),
+      connectionFlags: repeatedConnectionFlags(connection, io),
+    });
   } finally {
     await client.connection.close();
   }

@@ -2,28 +2,31 @@
 import { realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { FanoutResult } from '../../plan/types';
+import type { FanoutResult, Plan } from '../../plan/types';
 import { PREFLIGHT_UNIT_ID } from '../../plan/types';
-import type { ConnectionArgs } from '../connection-options';
-import { resolveConnection, webUiLink } from '../connection-options';
+import { attachToRun } from '../attach';
+import { duplicateRunError } from '../duplicate-run';
 import { PlanRejected, UsageError } from '../errors';
-import { connectClient, startRun } from '../fanout-client';
-import { describeEvent, followRun } from '../follow-run';
+import { startRun } from '../fanout-client';
 import { defaultWorkflowId } from '../ids';
 import type { CommandIo, ExitCode } from '../io';
 import { loadPlanFile } from '../load-plan';
 import { parseAgentCommandOption, parseMaxWorkersOption } from '../options';
-import { formatResultTable } from '../result-table';
+import { openRunTarget, type RunTarget, type RunTargetArgs } from '../run-target';
 import { warnWithoutWorkers } from '../task-queue-check';
 import { printWarnings } from './shared';
 
-export interface RunArgs extends ConnectionArgs {
+export { exitCodeFor } from '../attach';
+
+export interface RunArgs extends RunTargetArgs {
   readonly plan: string;
   readonly repo?: string;
   readonly json?: boolean;
   readonly id?: string;
   readonly agentCommand?: string;
   readonly maxWorkers?: string;
+  /** Start even when a run with this id has ended (a run still going is never started twice). */
+  readonly allowRerun?: boolean;
 }
 
 export async function run(args: RunArgs, io: CommandIo): Promise<ExitCode> {
@@ -38,40 +41,48 @@ export async function run(args: RunArgs, io: CommandIo): Promise<ExitCode> {
   printWarnings(loaded.warnings, io);
   const plan = maxWorkers === undefined ? loaded.plan : { ...loaded.plan, maxWorkers };
 
-  const connection = resolveConnection(args, io);
-  const client = await connectClient(connection);
-  const workflowId = args.id ?? defaultWorkflowId(plan.name, loaded.text, Date.now());
-  const handle = await startRun(client, { plan, repo, taskQueue: connection.taskQueue, workflowId }).catch(
-    (error: unknown) => {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new UsageError(
-          `a run with id '${workflowId}' already exists; watch it with \`agent-fanout watch ${workflowId}\`, ` +
-            `or choose another --id`,
-        );
-      }
-      throw error;
-    },
-  );
-  const progress = args.json ? io.stderr : io.stdout;
-  progress.write(`run ${workflowId}: ${plan.workUnits.length} units, max_workers ${plan.maxWorkers}\n`);
-  progress.write(`  Web UI: ${webUiLink(connection, workflowId, io.env)}\n`);
-  progress.write(`  Ctrl-C detaches; the run goes on. Stop it with \`agent-fanout cancel ${workflowId}\`.\n`);
-  await warnWithoutWorkers(client, connection, io);
-
-  const result = await followRun(handle, (event) => progress.write(`  ${describeEvent(event)}\n`));
-  if (args.json) {
-    io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  } else {
-    io.stdout.write(formatResultTable(result));
-    io.stdout.write(`Summary: ${resolve(repo, '.agent/artifacts/parallel_development_summary.md')}\n`);
-    io.stdout.write(`Web UI:  ${webUiLink(connection, workflowId, io.env)}\n`);
+  const target = await openRunTarget(args, io);
+  try {
+    return await startAndFollow(args, io, { plan, text: loaded.text, repo, target });
+  } finally {
+    await target.close();
   }
-  await client.connection.close();
-  return exitCodeFor(result.status);
 }
 
-export function exitCodeFor(status: FanoutResult['status']): ExitCode {
-  return status === 'succeeded' ? 0 : status === 'rejected' ? 2 : 1;
+async function startAndFollow(
+  args: RunArgs,
+  io: CommandIo,
+  { plan, text, repo, target }: { plan: Plan; text: string; repo: string; target: RunTarget },
+): Promise<ExitCode> {
+  const { client, connection } = target;
+  const workflowId = args.id ?? defaultWorkflowId(plan.name, text, Date.now());
+  const allowRestartClosed = args.allowRerun === true;
+  const handle = await startRun(client, {
+    plan,
+    repo,
+    taskQueue: connection.taskQueue,
+    workflowId,
+    allowRestartClosed,
+  }).catch(async (error: unknown) => {
+    if (error instanceof WorkflowExecutionAlreadyStartedError)
+      throw await duplicateRunError(client, workflowId);
+    throw error;
+  });
+  if (!target.embedded) await warnWithoutWorkers(client, connection, io);
+  return attachToRun({
+    client,
+    handle,
+    workflowId,
+    io,
+    json: args.json === true,
+    headline: `run ${workflowId}: ${plan.workUnits.length} units, max_workers ${plan.maxWorkers}`,
+    planName: plan.name,
+    repo,
+    uiLink: target.uiLink(workflowId),
+    connectionFlags: target.connectionFlags,
+    ...(target.uiNote !== undefined ? { uiNote: target.uiNote } : {}),
+    ...(target.detachNote !== undefined ? { detachNote: target.detachNote } : {}),
+  });
 }
 
 /** SPEC §7.7: what `run --json` prints for a plan refused before anything started. */

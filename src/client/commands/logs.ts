@@ -1,0 +1,209 @@
+/**
+ * `agent-fanout logs <id> <unit> [--attempt n] [--follow]`: prints a unit's agent log,
+ * `<repo>/<namespace_root>/<unit>/logs/attempt-<n>.log` (SPEC §4.1), the latest attempt unless
+ * --attempt says otherwise. The repo and namespace root come from the run's input. With --follow
+ * it keeps printing while the unit runs (the file, polled, and the `progress` query for the unit's
+ * status), goes on to the next attempt's log when the unit is retried, and stops once the unit
+ * has ended. The logs are on the host of the worker that ran the agent: run this command there.
+ */
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { TERMINAL_STATUSES, type Plan, type UnitStatus } from '../../plan/types';
+import { progressQuery } from '../../workflows/messages';
+import type { ConnectionArgs } from '../connection-options';
+import { resolveConnection } from '../connection-options';
+import { UsageError } from '../errors';
+import type { FanoutHandle } from '../fanout-client';
+import { awaitResult, connectClient } from '../fanout-client';
+import { findRun } from '../find-run';
+import type { CommandIo, ExitCode } from '../io';
+import { readRunInput } from '../run-input';
+
+const FILE_POLL_MS = 250;
+const STATUS_EVERY_POLLS = 4;
+const RESULT_WAIT_MS = 3000;
+
+export interface LogsArgs extends ConnectionArgs {
+  readonly id: string;
+  readonly unit: string;
+  /** As typed. */
+  readonly attempt?: string;
+  readonly follow?: boolean;
+}
+
+export async function run(args: LogsArgs, io: CommandIo): Promise<ExitCode> {
+  const pinned = parseAttempt(args.attempt);
+  const connection = resolveConnection(args, io);
+  const client = await connectClient(connection);
+  try {
+    const handle = await findRun(client, args.id);
+    const { plan, repo } = await readRunInput(client, args.id);
+    requireUnit(plan, args.unit, args.id);
+    const logsDir = path.join(repo, plan.namespaceRoot, args.unit, 'logs');
+    if (!existsSync(repo)) {
+      throw new UsageError(
+        `the logs of run '${args.id}' are on the worker's host, in ${logsDir}; this host has no ${repo}. Run this command there`,
+      );
+    }
+    if (args.follow === true) return await follow(handle, { logsDir, pinned, unitId: args.unit, io });
+    const attempt = pinned ?? latestAttempt(logsDir);
+    if (attempt === undefined) {
+      const status = await unitStatus(handle, args.unit);
+      throw new UsageError(
+        `unit '${args.unit}' has no log yet${status === undefined ? '' : ` (it is ${status})`}; ` +
+          `wait for it with \`agent-fanout logs ${args.id} ${args.unit} --follow\``,
+      );
+    }
+    const file = logFile(logsDir, attempt);
+    if (!existsSync(file)) throw noSuchAttempt(args.unit, attempt, logsDir);
+    copyFrom(file, 0, io);
+    return 0;
+  } finally {
+    await client.connection.close();
+  }
+}
+
+interface FollowInput {
+  readonly logsDir: string;
+  readonly pinned: number | undefined;
+  readonly unitId: string;
+  readonly io: CommandIo;
+}
+
+/** Prints the log as it grows until the unit has ended; then what is left, and how it ended. */
+async function follow(handle: FanoutHandle, input: FollowInput): Promise<ExitCode> {
+  const { logsDir, pinned, unitId, io } = input;
+  let attempt: number | undefined;
+  let offset = 0;
+  let status: UnitStatus | 'run closed' | undefined;
+  let waitingSaid = false;
+  for (let poll = 0; ; poll += 1) {
+    if (poll % STATUS_EVERY_POLLS === 0) status = await unitStatus(handle, unitId);
+    const ended = status === 'run closed' || (status !== undefined && TERMINAL_STATUSES.has(status));
+    const newest = pinned ?? latestAttempt(logsDir);
+    if (newest !== undefined && newest !== attempt && existsSync(logFile(logsDir, newest))) {
+      if (attempt !== undefined) {
+        offset = copyFrom(logFile(logsDir, attempt), offset, io);
+        io.stderr.write(`--- ${unitId}: attempt ${newest} (${logFile(logsDir, newest)}) ---\n`);
+      }
+      attempt = newest;
+      offset = 0;
+    }
+    if (attempt !== undefined) offset = copyFrom(logFile(logsDir, attempt), offset, io);
+    else if (!waitingSaid && !ended) {
+      io.stderr.write(
+        `unit '${unitId}' has not started yet (${status ?? 'status unknown'}); waiting for its log…\n`,
+      );
+      waitingSaid = true;
+    }
+    if (ended) {
+      if (attempt !== undefined) copyFrom(logFile(logsDir, attempt), offset, io);
+      io.stderr.write(
+        attempt === undefined
+          ? `unit '${unitId}' ended ${status} without starting an agent; it has no log\n`
+          : `--- ${unitId}: ${status === 'run closed' ? 'the run has ended' : status} ---\n`,
+      );
+      return 0;
+    }
+    await new Promise((resolve) => setTimeout(resolve, FILE_POLL_MS));
+  }
+}
+
+/** The unit's status from the `progress` query, or `run closed` once the run has ended. */
+async function unitStatus(
+  handle: FanoutHandle,
+  unitId: string,
+): Promise<UnitStatus | 'run closed' | undefined> {
+  const description = await handle.describe();
+  if (description.status.name !== 'RUNNING') {
+    // The result says how the unit ended (a cancelled run's needs a worker: do not wait for one).
+    const timeout = new Promise<undefined>((resolve) =>
+      setTimeout(() => resolve(undefined), RESULT_WAIT_MS).unref(),
+    );
+    const result = await Promise.race([awaitResult(handle).catch(() => undefined), timeout]);
+    return result?.units[unitId]?.status ?? 'run closed';
+  }
+  try {
+    const progress = await handle.query(progressQuery);
+    return progress.units.find((unit) => unit.unit_id === unitId)?.status;
+  } catch {
+    return undefined; // not answerable yet: the run has not had its first workflow task
+  }
+}
+
+/** Writes the file's bytes from `offset` on; returns the new offset. */
+function copyFrom(file: string, offset: number, io: CommandIo): number {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return offset;
+  }
+  if (size <= offset) return size < offset ? 0 : offset; // truncated: start over
+  const buffer = Buffer.alloc(size - offset);
+  const fd = openSync(file, 'r');
+  try {
+    const read = readSync(fd, buffer, 0, buffer.length, offset);
+    // Never split a UTF-8 character: hold back an incomplete last sequence until it is complete.
+    const complete = completeUtf8Length(buffer.subarray(0, read));
+    io.stdout.write(buffer.subarray(0, complete).toString('utf8'));
+    return offset + complete;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function completeUtf8Length(bytes: Buffer): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back += 1) {
+    const byte = bytes[bytes.length - back] as number;
+    if ((byte & 0xc0) === 0x80) continue; // continuation byte: look further back
+    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return needed > back ? bytes.length - back : bytes.length;
+  }
+  return bytes.length;
+}
+
+function logFile(logsDir: string, attempt: number): string {
+  return path.join(logsDir, `attempt-${attempt}.log`);
+}
+
+function attemptsOnDisk(logsDir: string): number[] {
+  try {
+    return readdirSync(logsDir)
+      .map((name) => /^attempt-(\d+)\.log$/.exec(name)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+  } catch {
+    return [];
+  }
+}
+
+function latestAttempt(logsDir: string): number | undefined {
+  return attemptsOnDisk(logsDir).at(-1);
+}
+
+function noSuchAttempt(unitId: string, attempt: number, logsDir: string): UsageError {
+  const have = attemptsOnDisk(logsDir);
+  return new UsageError(
+    `unit '${unitId}' has no log of attempt ${attempt}` +
+      (have.length === 0 ? ' (it has no logs yet)' : `; it has attempt ${have.join(', ')}`) +
+      `; pass one of those to --attempt, or leave it out for the latest`,
+  );
+}
+
+function requireUnit(plan: Plan, unitId: string, workflowId: string): void {
+  if (plan.workUnits.some((unit) => unit.unitId === unitId)) return;
+  const ids = plan.workUnits.map((unit) => unit.unitId);
+  const listed = ids.length > 10 ? `${ids.slice(0, 10).join(', ')}, …` : ids.join(', ');
+  throw new UsageError(
+    `run '${workflowId}' has no unit '${unitId}'; its units are: ${listed} (see \`agent-fanout status ${workflowId}\`)`,
+  );
+}
+
+function parseAttempt(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(number >= 1)) throw new UsageError(`--attempt must be a positive integer (got '${value}')`);
+  return number;
+}

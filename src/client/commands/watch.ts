@@ -1,0 +1,45 @@
+/**
+ * `agent-fanout watch <id>`: follows a run that is going or shows one that has ended, with the
+ * same display as `run` (a live table on a terminal, one line per event otherwise, the result
+ * with --json). Ctrl-C asks whether to cancel the run or detach.
+ */
+import { existsSync } from 'node:fs';
+import type { ConnectionArgs } from '../connection-options';
+import { repeatedConnectionFlags, resolveConnection, webUiLink } from '../connection-options';
+import { attachToRun } from '../attach';
+import { connectClient } from '../fanout-client';
+import { findRun } from '../find-run';
+import type { CommandIo, ExitCode } from '../io';
+import { readRunInput } from '../run-input';
+
+export interface WatchArgs extends ConnectionArgs {
+  readonly id: string;
+  readonly json?: boolean;
+}
+
+export async function run(args: WatchArgs, io: CommandIo): Promise<ExitCode> {
+  const connection = resolveConnection(args, io);
+  const client = await connectClient(connection);
+  try {
+    const handle = await findRun(client, args.id);
+    const { plan, repo } = await readRunInput(client, args.id);
+    const description = await handle.describe();
+    const state =
+      description.status.name === 'RUNNING' ? 'running' : `ended (${description.status.name.toLowerCase()})`;
+    return await attachToRun({
+      client,
+      handle,
+      workflowId: args.id,
+      io,
+      json: args.json === true,
+      headline: `watch ${args.id}: ${plan.name}, ${plan.workUnits.length} units, max_workers ${plan.maxWorkers}, ${state}`,
+      planName: plan.name,
+      // The summary is on the worker's host; name it only when it is on this one as well.
+      repo: existsSync(repo) ? repo : undefined,
+      uiLink: webUiLink(connection, args.id, io.env),
+      connectionFlags: repeatedConnectionFlags(connection, io),
+    });
+  } finally {
+    await client.connection.close();
+  }
+}
