@@ -48,7 +48,7 @@ COPY bin ./bin
 # The base image's unprivileged `node` user, by number (so runtimes that insist on a non-root uid
 # can tell); docker-compose.yml runs it as the checkout's owner instead (FANOUT_UID).
 USER 1000:1000
-# The worker stops its agents on SIGTERM before it exits; give it longer than the plans' agent.grace
+# On SIGTERM the worker exits within 10 s, leaving agents to be adopted; give it more than that
 # (`docker stop -t`, compose stop_grace_period).
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "/app/bin/agent-fanout.js"]

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createActivities } from '../activities';
 import type { FanoutWorkerConfig } from './worker-options';
-import { HEARTBEAT_THROTTLE } from './worker-options';
+import { HEARTBEAT_THROTTLE, SHUTDOWN_FORCE_TIME, SHUTDOWN_GRACE_TIME } from './worker-options';
 
 export interface RunningWorker {
   readonly worker: Worker;
@@ -24,7 +24,7 @@ export function defaultBundlePath(): string | undefined {
  * Uses the prebuilt workflow bundle when there is one, so start-up does not bundle.
  */
 export async function startFanoutWorker(config: FanoutWorkerConfig): Promise<RunningWorker> {
-  const connection = await NativeConnection.connect({ address: config.address });
+  const connection = await NativeConnection.connect({ address: config.address, ...config.security });
   const bundlePath = config.workflowBundlePath ?? defaultBundlePath();
   try {
     const worker = await Worker.create({
@@ -38,6 +38,8 @@ export async function startFanoutWorker(config: FanoutWorkerConfig): Promise<Run
       maxConcurrentActivityTaskExecutions: config.maxConcurrentAgents,
       maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
       defaultHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
+      shutdownGraceTime: SHUTDOWN_GRACE_TIME,
+      shutdownForceTime: SHUTDOWN_FORCE_TIME,
       ...(config.identity !== undefined ? { identity: config.identity } : {}),
     });
     const done = worker.run().finally(() => connection.close());

@@ -1,6 +1,16 @@
 /**
  * How an agent-fanout worker is configured. Each default is declared once, here.
  */
+/** TLS and API key for the connection to Temporal; empty for a plain local server. */
+export interface ConnectionSecurity {
+  readonly tls?: {
+    readonly serverNameOverride?: string;
+    readonly serverRootCACertificate?: Buffer;
+    readonly clientCertPair?: { readonly crt: Buffer; readonly key: Buffer };
+  };
+  readonly apiKey?: string;
+}
+
 export interface FanoutWorkerConfig {
   /** Temporal frontend, `host:port`. @default `TEMPORAL_ADDRESS`, else `localhost:7233` */
   readonly address: string;
@@ -17,7 +27,24 @@ export interface FanoutWorkerConfig {
   /** A prebuilt workflow bundle (`npm run build` writes `dist/workflow-bundle.js`). @default bundle at start-up */
   readonly workflowBundlePath?: string;
   readonly identity?: string;
+  /** @default none (plain connection) */
+  readonly security?: ConnectionSecurity;
 }
+
+/**
+ * After a shutdown is requested (SIGINT, SIGTERM), how long running activities may go on before
+ * they are cancelled with reason WORKER_SHUTDOWN. An agent attempt then leaves its agent running and
+ * fails as a retryable AgentLeftRunning, so the next try adopts the agent (SPEC §4.4); an attempt
+ * whose agent ends within this time completes normally. Kept short: it delays the worker's exit.
+ */
+export const SHUTDOWN_GRACE_TIME = '2s';
+
+/**
+ * The bound on a shutdown: past it the SDK gives up draining (`GracefulShutdownPeriodExpiredError`)
+ * and the worker exits anyway. Agents are never stopped by a shutdown, so this only bounds how long
+ * a stuck activity or workflow task can hold the process.
+ */
+export const SHUTDOWN_FORCE_TIME = '10s';
 
 export const DEFAULT_TASK_QUEUE = 'agent-fanout';
 export const DEFAULT_NAMESPACE = 'default';

@@ -141,13 +141,15 @@ describe('docker-compose.yml', () => {
     expect(worker.ports).toBeUndefined();
   });
 
-  it('runs the worker command with the connection in TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE', () => {
+  it('runs the worker command with metrics and the connection in TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE', () => {
     expect(worker.command?.map(resolve)).toEqual([
       'worker',
       '--task-queue',
       envExample.get('FANOUT_TASK_QUEUE'),
       '--max-concurrent-agents',
       envExample.get('FANOUT_MAX_CONCURRENT_AGENTS'),
+      '--metrics-port',
+      envExample.get('FANOUT_METRICS_PORT'),
     ]);
     expect(resolve(worker.environment?.TEMPORAL_ADDRESS ?? '')).toBe('temporal:7233');
     expect(resolve(worker.environment?.TEMPORAL_NAMESPACE ?? '')).toBe(
