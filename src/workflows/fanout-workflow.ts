@@ -187,7 +187,8 @@ async function reuseEarlierSuccesses(state: RunState, input: FanoutInput): Promi
   );
   for (const unit of state.plan.workUnits) {
     const earlier = retryOf.succeeded[unit.unitId];
-    if (earlier !== undefined && intact.has(unit.unitId)) state.reuse(unit.unitId, earlier, retryOf.workflowId);
+    if (earlier !== undefined && intact.has(unit.unitId))
+      state.reuse(unit.unitId, earlier, retryOf.workflowId);
   }
 }
 

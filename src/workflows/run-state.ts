@@ -111,7 +111,11 @@ export class RunState {
    * A retry reuses a unit an earlier run finished (its evidence checked on disk): SUCCEEDED
    * without running, 0 attempts, its artifacts and times carried over, one `worker_completed`.
    */
-  reuse(unitId: string, earlier: { artifacts: readonly ArtifactEntry[]; startedAt: string | null; finishedAt: string | null }, from: string): void {
+  reuse(
+    unitId: string,
+    earlier: { artifacts: readonly ArtifactEntry[]; startedAt: string | null; finishedAt: string | null },
+    from: string,
+  ): void {
     const record = this.record(unitId);
     Object.assign(record, {
       status: 'SUCCEEDED',
