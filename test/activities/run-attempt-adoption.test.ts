@@ -49,6 +49,21 @@ function settle(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
+/**
+ * The agent is dead and its supervisor has written the exit file. The supervisor writes that file
+ * just after the agent ends, so waiting for the pid alone races with it on a busy machine.
+ */
+async function agentEndedAndRecorded(beat: AgentHeartbeat): Promise<void> {
+  await waitFor('the agent to end', async () => ((await isLive(beat.pid ?? -1)) ? undefined : true));
+  const exitFile = beat.logPath.replace(/\.log$/, '.exit.json');
+  await waitFor('the exit file', () =>
+    readFile(exitFile).then(
+      () => true,
+      () => undefined,
+    ),
+  );
+}
+
 async function waitFor<T>(
   what: string,
   probe: () => T | undefined | Promise<T | undefined>,
@@ -166,7 +181,7 @@ describe('runAgentAttempt adoption (SPEC §4.4)', () => {
     await mkdir(join(repo, '.agent/workers/c/artifacts'), { recursive: true });
     await writeFile(join(repo, '.agent/workers/c/artifacts/old.md'), 'from an earlier run\n');
     const { beat } = await interruptedTry(input, 'tick 1');
-    await waitFor('the agent to end', async () => ((await isLive(beat.pid ?? -1)) ? undefined : true));
+    await agentEndedAndRecorded(beat);
 
     // new.md was written before the retry looked: only the original snapshot makes it count.
     const result = await retry(beat).run(input);
@@ -178,7 +193,7 @@ describe('runAgentAttempt adoption (SPEC §4.4)', () => {
     const command = [FAKE, '--ticks', '3', '100', '--say', 'about to crash', '--kill-self', 'KILL'];
     const input = attemptInput(repo, unit('d'), settings(command));
     const { beat } = await interruptedTry(input, 'tick 1');
-    await waitFor('the agent to end', async () => ((await isLive(beat.pid ?? -1)) ? undefined : true));
+    await agentEndedAndRecorded(beat);
 
     await expectAgentFailure(
       retry(beat).run(input),
@@ -212,7 +227,7 @@ describe('runAgentAttempt adoption (SPEC §4.4)', () => {
     const command = [FAKE, '--count', 'count.txt', '--ticks', '3', '50', '--artifact', 'out.md'];
     const input = attemptInput(repo, unit('f'), settings(command));
     const { beat } = await interruptedTry(input, 'tick 1');
-    await waitFor('the agent to end', async () => ((await isLive(beat.pid ?? -1)) ? undefined : true));
+    await agentEndedAndRecorded(beat);
     // Pretend the agent died without a recorded status and its pid now leads an unrelated group.
     await rm(join(repo, '.agent/workers/f/logs/attempt-1.exit.json'));
     const impostor = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
@@ -236,7 +251,7 @@ describe('runAgentAttempt adoption (SPEC §4.4)', () => {
     const command = [FAKE, '--count', 'count.txt', '--ticks', '3', '50', '--artifact', 'out.md'];
     const input = attemptInput(repo, unit('n'), settings(command));
     const { beat } = await interruptedTry(input, 'tick 1');
-    await waitFor('the agent to end', async () => ((await isLive(beat.pid ?? -1)) ? undefined : true));
+    await agentEndedAndRecorded(beat);
     await rm(join(repo, '.agent/workers/n/logs/attempt-1.exit.json'));
     // A process that matches the record's pid and start time, but in this namespace, not the recorded one.
     const impostor = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
