@@ -10,14 +10,16 @@ import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger } from '@temporalio/worker';
 import { mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createActivities, type ActivityDeps } from '../../src/activities';
 import type { AgentHeartbeat, AttemptInput, AttemptSuccess } from '../../src/activities/types';
 import type { AgentFailureDetails, AgentFailureType } from '../../src/errors';
-import type { Duration, UnitSettings, WorkUnit } from '../../src/plan/types';
+import type { UnitSettings, WorkUnit } from '../../src/plan/types';
+import { duration } from '../helpers/plan-factory';
+import { FAKE_AGENT } from '../helpers/scenario-runner';
 
-export const FAKE = resolve(__dirname, '../fixtures/fake-agent');
+export const FAKE = FAKE_AGENT;
 /** sha256 of `fake agent artifact\n` (scenarios README §4). */
 export const FAKE_ARTIFACT_SHA256 = '0e2906b63e9f88b5abe9172613c81a0a5ceacb0ea974d6a8770d0e0711a364c4';
 
@@ -34,9 +36,7 @@ export async function removeRepos(): Promise<void> {
   for (const dir of repos.splice(0)) await rm(dir, { recursive: true, force: true });
 }
 
-export function duration(ms: number, text = `${ms}ms`): Duration {
-  return { ms, text };
-}
+export { duration };
 
 export function unit(unitId: string, overrides: Partial<WorkUnit> = {}): WorkUnit {
   return {
