@@ -6,17 +6,16 @@ import {
   isCancellation,
   proxyActivities,
   setCurrentDetails,
-  setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { preflightRejected } from '../plan/messages';
 import { checkPlanRules } from '../plan/rules';
 import type { FanoutResult, RunStatus } from '../plan/types';
-import { PREFLIGHT_UNIT_ID, TERMINAL_STATUSES } from '../plan/types';
+import { PREFLIGHT_UNIT_ID } from '../plan/types';
 import { resolveUnitSettings } from '../plan/unit-settings';
 import { workflowNowIso } from './clock';
-import { cancelUnitUpdate, eventsQuery, progressQuery, resultQuery } from './messages';
+import { registerRunHandlers } from './handlers';
 import { buildProgress, renderDetails } from './progress';
 import type { CancelCause, UnitOutcome } from './run-state';
 import { RunState } from './run-state';
@@ -61,42 +60,15 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
     units: state.unitResults(),
     ...(input.retryOf === undefined ? {} : { retry_of: input.retryOf.workflowId }),
   });
-  setHandler(progressQuery, () => buildProgress(state, phase));
-  setHandler(eventsQuery, (from) => ({
-    events: state.events.slice(Math.max(0, from)),
-    total: state.events.length,
-    finished: phase !== 'running' && phase !== 'cancelling',
-  }));
-  setHandler(resultQuery, () => (phase === 'running' || phase === 'cancelling' ? null : result(phase)));
-  setHandler(
-    cancelUnitUpdate,
-    async (unitId) => {
-      if (state.status(unitId) === 'PENDING') {
-        state.cancelPending(unitId, workflowNowIso());
-      } else {
-        cancelCauses.set(unitId, 'request');
-        scopes.get(unitId)?.cancel();
-      }
-      await condition(() => TERMINAL_STATUSES.has(state.status(unitId)));
-      return { unit_id: unitId, status: state.status(unitId) };
+  registerRunHandlers({
+    state,
+    phase: () => phase,
+    result,
+    cancelLaunchedUnit: (unitId) => {
+      cancelCauses.set(unitId, 'request');
+      scopes.get(unitId)?.cancel();
     },
-    {
-      validator: (unitId: string) => {
-        if (!state.has(unitId))
-          throw ApplicationFailure.create({
-            message: `No unit '${unitId}' in this run`,
-            type: 'UnknownUnit',
-          });
-        const status = state.status(unitId);
-        if (TERMINAL_STATUSES.has(status)) {
-          throw ApplicationFailure.create({
-            message: `Unit '${unitId}' has already ended (${status})`,
-            type: 'UnitFinished',
-          });
-        }
-      },
-    },
-  );
+  });
 
   const unitsById = new Map(plan.workUnits.map((unit) => [unit.unitId, unit]));
   const startUnit = (unitId: string): void => {
