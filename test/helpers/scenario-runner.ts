@@ -86,18 +86,28 @@ export function runCli(
   });
 }
 
-function substituteFake(plan: Record<string, unknown>): Record<string, unknown> {
+/**
+ * Writes the scenario's plan into `directory` with `{fake}` substituted as the scenarios README
+ * says: whole command elements in a JSON plan, every occurrence in a YAML plan. Returns its path.
+ */
+export function writeScenarioPlan(scenario: Scenario, directory: string, baseName = 'plan'): string {
+  const base = path.join(directory, baseName);
+  if (scenario.plan_yaml !== undefined) {
+    writeFileSync(`${base}.yaml`, scenario.plan_yaml.split('{fake}').join(FAKE_AGENT));
+    return `${base}.yaml`;
+  }
   const swap = (command: unknown): unknown =>
     Array.isArray(command)
       ? (command as unknown[]).map((arg) => (arg === '{fake}' ? FAKE_AGENT : arg))
       : command;
-  const copy = JSON.parse(JSON.stringify(plan)) as Record<string, unknown> & {
+  const plan = structuredClone(scenario.plan ?? {}) as {
     agent?: { command?: unknown };
     work_units?: { command?: unknown }[];
   };
-  if (copy.agent?.command !== undefined) copy.agent.command = swap(copy.agent.command);
-  for (const unit of copy.work_units ?? []) if (unit.command !== undefined) unit.command = swap(unit.command);
-  return copy;
+  if (plan.agent?.command !== undefined) plan.agent.command = swap(plan.agent.command);
+  for (const unit of plan.work_units ?? []) if (unit.command !== undefined) unit.command = swap(unit.command);
+  writeFileSync(`${base}.json`, JSON.stringify(plan, null, 2));
+  return `${base}.json`;
 }
 
 /** Makes R and the plan file (outside R); returns both. */
@@ -113,14 +123,7 @@ export function prepareScenario(scenario: Scenario): { repo: string; planFile: s
     mkdirSync(path.dirname(path.join(repo, link)), { recursive: true });
     symlinkSync(target, path.join(repo, link));
   }
-  let planFile: string;
-  if (scenario.plan_yaml !== undefined) {
-    planFile = path.join(base, 'plan.yaml');
-    writeFileSync(planFile, scenario.plan_yaml.split('{fake}').join(FAKE_AGENT));
-  } else {
-    planFile = path.join(base, 'plan.json');
-    writeFileSync(planFile, JSON.stringify(substituteFake(scenario.plan ?? {}), null, 2));
-  }
+  const planFile = writeScenarioPlan(scenario, base);
   return { repo, planFile };
 }
 
