@@ -11,17 +11,32 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { Context } from '@temporalio/activity';
+import {
+  readEarlierSuccesses,
+  type EarlierSuccessesInput,
+  type EarlierSuccessesPage,
+} from './earlier-successes';
 import { attemptMetrics } from './metrics';
+import {
+  storeRunSegment,
+  writeRunResult,
+  type ResultInput,
+  type SegmentInput,
+  type StoredResult,
+} from './run-store';
 import { runAgentAttempt, type AttemptDeps } from './run-attempt';
 import { writeRunSummary } from './summary';
 import { verifyArtifacts, type VerifyArtifactsInput } from './verify-artifacts';
 import type { AttemptInput, AttemptSuccess, SummaryInput, SummaryResult } from './types';
+import type { SegmentRef } from '../workflows/types';
 
 export type ActivityDeps = AttemptDeps;
 export type { Clock, AttemptTiming } from './run-attempt';
 export type { SpawnFn } from './spawn-agent';
 export type * from './types';
 export type { VerifyArtifactsInput } from './verify-artifacts';
+export type { EarlierSuccessesInput, EarlierSuccessesPage } from './earlier-successes';
+export type { ResultInput, SegmentInput, StoredResult } from './run-store';
 
 export const DEFAULT_TIMING = { pollMs: 200, heartbeatMs: 1000 } as const;
 
@@ -41,6 +56,13 @@ export function createActivities(deps: Partial<ActivityDeps> = {}) {
     writeRunSummary: (input: SummaryInput): Promise<SummaryResult> => writeRunSummary(input),
     /** Which earlier successes a retry may reuse: their evidence is still on disk, unchanged. */
     verifyArtifacts: (input: VerifyArtifactsInput): Promise<string[]> => verifyArtifacts(input),
+    /** A page of the successes a stored earlier result holds whose evidence is intact (retry). */
+    readEarlierSuccesses: (input: EarlierSuccessesInput): Promise<EarlierSuccessesPage> =>
+      readEarlierSuccesses(input),
+    /** Stores part of a run's result on the host (a run that continues as new, or a large one). */
+    storeRunSegment: (input: SegmentInput): Promise<SegmentRef> => storeRunSegment(input),
+    /** Assembles the stored segments into the run's result file. */
+    writeRunResult: (input: ResultInput): Promise<StoredResult> => writeRunResult(input),
   };
 }
 

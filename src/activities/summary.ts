@@ -6,7 +6,9 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { countArtifacts } from './evidence';
+import type { FanoutResult } from '../plan/types';
 import { namespacePaths } from './namespace';
+import { readVerified } from './run-store';
 import type { SummaryInput, SummaryResult, SummaryUnit } from './types';
 
 export const SUMMARY_FILES = [
@@ -57,7 +59,7 @@ async function artifactCount(input: SummaryInput, unit: SummaryUnit): Promise<nu
 
 export async function writeRunSummary(input: SummaryInput): Promise<SummaryResult> {
   const rows: SummaryRow[] = [];
-  for (const unit of input.units) {
+  for (const unit of await summaryUnits(input)) {
     rows.push({
       unitId: unit.unitId,
       status: unit.status,
@@ -74,4 +76,18 @@ export async function writeRunSummary(input: SummaryInput): Promise<SummaryResul
     await rename(temporary, file);
   }
   return { files };
+}
+
+async function summaryUnits(input: SummaryInput): Promise<readonly SummaryUnit[]> {
+  if (input.resultFile === undefined) return input.units ?? [];
+  const result = JSON.parse(
+    await readVerified(input.resultFile.path, input.resultFile.sha256),
+  ) as FanoutResult;
+  return Object.entries(result.units).map(([unitId, unit]) => ({
+    unitId,
+    status: unit.status,
+    error: unit.error,
+    launched: unit.attempts > 0,
+    evidenceCount: unit.artifacts.length,
+  }));
 }

@@ -76,8 +76,10 @@ export interface SummaryInput {
   readonly repo: string;
   readonly namespaceRoot: string;
   readonly evidencePattern: string;
-  /** In plan order. */
-  readonly units: readonly SummaryUnit[];
+  /** In plan order. Omitted when `resultFile` holds them. */
+  readonly units?: readonly SummaryUnit[];
+  /** A run's stored result (a large run): the summary's rows are read from it, on the host. */
+  readonly resultFile?: { readonly path: string; readonly sha256: string };
   /** The workflow id of the run this one retries, if any. */
   readonly retryOf?: string;
 }
