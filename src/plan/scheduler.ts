@@ -58,11 +58,12 @@ function pickLaunches(
   running: readonly string[],
   config: SchedulerConfig,
   areas: EditAreas,
+  limit = Number.POSITIVE_INFINITY,
 ): string[] {
   const launched: string[] = [];
   const busy = [...running];
   for (const candidate of readyInOrder) {
-    if (busy.length >= config.maxWorkers) break;
+    if (busy.length >= config.maxWorkers || launched.length >= limit) break;
     if (config.overlap === 'serialize' && areas.firstOverlap(candidate, busy) !== undefined) continue;
     launched.push(candidate);
     busy.push(candidate);
@@ -126,9 +127,12 @@ export class Scheduler {
       if (this.unmetDependencies.get(unit.unitId) === 0) this.insertReady(unit.unitId);
   }
 
-  /** Picks the units to launch now and marks them running. */
-  launch(): string[] {
-    const launched = pickLaunches(this.ready, [...this.runningUnits], this.config, this.areas);
+  /**
+   * Picks the units to launch now and marks them running. `limit` caps how many start now (the
+   * workflow's history budget); the rest stay ready, in order, for a later call.
+   */
+  launch(limit?: number): string[] {
+    const launched = pickLaunches(this.ready, [...this.runningUnits], this.config, this.areas, limit);
     for (const id of launched) {
       this.removeReady(id);
       this.statuses.set(id, 'running');
@@ -150,6 +154,16 @@ export class Scheduler {
   /** A unit ended without success (failed, cancelled, blocked, skipped): it frees its slot, if any. */
   finishedWithoutSuccess(unitId: string): void {
     this.settle(unitId, 'done');
+  }
+
+  /**
+   * A unit that was running when the run continued as new (a retry waiting out its delay): it
+   * holds its slot again without a new launch.
+   */
+  resumeRunning(unitId: string): void {
+    if (this.statuses.get(unitId) === 'pending') this.removeReady(unitId);
+    this.statuses.set(unitId, 'running');
+    this.runningUnits.add(unitId);
   }
 
   status(unitId: string): ScheduleStatus | undefined {

@@ -144,6 +144,15 @@ export interface FanoutResult {
   readonly units: Readonly<Record<string, UnitResult>>;
   /** The run this one retries (SPEC §6 retry). */
   readonly retry_of?: string;
+  /**
+   * Set when the result was too large for Temporal (a run that continued as new, or thousands of
+   * units): the whole result is this file on the worker host, and `events`/`units` are empty.
+   * The client API reads the file (`awaitResult`).
+   */
+  readonly result_file?: string;
+  readonly result_sha256?: string;
+  /** How many workflow executions the run took (more than 1 when it continued as new). */
+  readonly executions?: number;
   readonly summary_files?: readonly string[];
 }
 

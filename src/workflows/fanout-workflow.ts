@@ -3,6 +3,7 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
+  continueAsNew,
   isCancellation,
   proxyActivities,
   setCurrentDetails,
@@ -11,18 +12,21 @@ import {
 import type { createActivities } from '../activities';
 import { preflightRejected } from '../plan/messages';
 import { checkPlanRules } from '../plan/rules';
-import type { FanoutResult, RunStatus } from '../plan/types';
-import { PREFLIGHT_UNIT_ID } from '../plan/types';
+import type { FanoutResult } from '../plan/types';
 import { resolveUnitSettings } from '../plan/unit-settings';
 import { workflowNowIso } from './clock';
 import { registerRunHandlers } from './handlers';
+import { DEFAULT_HISTORY_EVENT_LIMIT, launchAllowance } from './history-budget';
 import { buildProgress, renderDetails } from './progress';
+import { reuseEarlierSuccesses } from './reuse';
+import { failureMessage, rejectedRun, summaryInput } from './run-ending';
 import type { CancelCause, UnitOutcome } from './run-state';
 import { RunState } from './run-state';
+import { INLINE_RESULT_BYTES, storeExecutionSegments, storeResult } from './stored-result';
 import type { FanoutInput, Progress } from './types';
 import { runUnit } from './unit-runner';
 
-const { writeRunSummary, verifyArtifacts } = proxyActivities<ReturnType<typeof createActivities>>({
+const { writeRunSummary } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '2m',
   retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '10s' },
 });
@@ -32,46 +36,58 @@ interface Completion {
   readonly outcome: UnitOutcome;
 }
 
+/** Plans up to this size refresh the Web UI's details on every completion; larger ones less often. */
+const DETAILS_EVERY_COMPLETION_UP_TO = 200;
+
 /**
  * Runs a plan's units as agents over one checkout (SPEC §3–§5). Guarantees: a unit starts only
  * after its dependencies succeeded and while fewer than `max_workers` run; every unit ends with
  * exactly one terminal event; the summary files are written for every run that started; a
  * succeeded run returns the result, a failed one fails with the result in its details, a
  * cancelled one stops every agent and ends Cancelled.
+ *
+ * A large plan runs as a chain of executions (continue-as-new) so no execution's history
+ * exceeds its budget (history-budget.ts): once the budget is spent the execution launches
+ * nothing more, lets its running agents finish, stores its events and unit results on the host
+ * and continues as new with compact state; retries waiting out a delay are carried over.
  */
 export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> {
-  const { plan, repo } = input;
+  const { plan, repo, carried } = input;
   const { workflowId, runId } = workflowInfo();
   const rejection = checkPlanRules(plan);
   if (rejection !== undefined) throw rejectedRun(workflowId, runId, preflightRejected(rejection));
 
-  const state = new RunState(plan);
+  const execution = (carried?.executions ?? 0) + 1;
+  const eventLimit = input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
+  const state = new RunState(plan, carried, input.retryOf?.workflowId);
   const completions: Completion[] = [];
   const scopes = new Map<string, CancellationScope>();
   const cancelCauses = new Map<string, CancelCause>();
   let phase: Progress['state'] = 'running';
   let unexpected: Error | undefined;
+  /** Set once the run has ended: what the `result` query answers. */
+  const ended: { result?: FanoutResult } = {};
 
-  const result = (status: RunStatus): FanoutResult => ({
-    workflow_id: workflowId,
-    run_id: runId,
-    status,
-    events: [...state.events],
-    units: state.unitResults(),
-    ...(input.retryOf === undefined ? {} : { retry_of: input.retryOf.workflowId }),
-  });
   registerRunHandlers({
     state,
     phase: () => phase,
-    result,
+    result: () => ended.result ?? null,
     cancelLaunchedUnit: (unitId) => {
       cancelCauses.set(unitId, 'request');
       scopes.get(unitId)?.cancel();
     },
   });
 
+  const allowance = (): number => {
+    const info = workflowInfo();
+    return launchAllowance(
+      { events: info.historyLength, bytes: info.historySize },
+      state.scheduler.running.size,
+      eventLimit,
+    );
+  };
   const unitsById = new Map(plan.workUnits.map((unit) => [unit.unitId, unit]));
-  const startUnit = (unitId: string): void => {
+  const startUnit = (unitId: string, resume?: { attempt: number; retryAt: string }): void => {
     const unit = unitsById.get(unitId);
     if (unit === undefined) return;
     const scope = new CancellationScope();
@@ -87,6 +103,8 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
           onAttempt: (attempt) => state.attemptStarting(unitId, attempt),
           onRetry: (failed, attempt, delayMs, retryAt) =>
             state.retrying(unitId, failed, attempt, delayMs, retryAt),
+          mayStartAttempt: () => allowance() > 0,
+          ...(resume === undefined ? {} : { resume }),
         }),
       )
       .then(
@@ -97,26 +115,49 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
       );
   };
 
-  /** The one scheduler loop: launch what may run, then handle exactly one completion, repeat. */
-  const schedule = async (): Promise<void> => {
+  let completionsSinceDetails = 0;
+  const detailsEvery = Math.max(1, Math.ceil(plan.workUnits.length / DETAILS_EVERY_COMPLETION_UP_TO));
+  const showDetails = (): void => {
+    if (completionsSinceDetails === 0 || completionsSinceDetails >= detailsEvery) {
+      setCurrentDetails(renderDetails(buildProgress(state, phase)));
+      completionsSinceDetails = 0;
+    }
+  };
+
+  /**
+   * The one scheduler loop: launch what may run, then handle exactly one completion, repeat.
+   * Returns 'continue' when this execution's history budget is spent and the run must continue
+   * as new (no agent running, nothing left to handle), 'done' when nothing can run any more.
+   */
+  const schedule = async (): Promise<'done' | 'continue'> => {
     for (;;) {
-      for (const unitId of state.launchReady(workflowNowIso())) startUnit(unitId);
-      if (state.scheduler.running.size === 0 && completions.length === 0) return;
+      for (const unitId of state.launchReady(workflowNowIso(), allowance())) startUnit(unitId);
       if (completions.length === 0) {
-        setCurrentDetails(renderDetails(buildProgress(state, phase)));
-        await condition(() => completions.length > 0 || unexpected !== undefined);
+        const idle = state.scheduler.running.size === 0;
+        const mustContinue =
+          !state.halted && state.hasUnfinished && allowance() === 0 && state.onlyRetriesWaiting;
+        if (mustContinue && allHandlersFinished()) return 'continue';
+        if (idle && !mustContinue) return 'done';
+        showDetails();
+        await condition(
+          () => completions.length > 0 || unexpected !== undefined || (mustContinue && allHandlersFinished()),
+        );
       }
       if (unexpected !== undefined) throw unexpected;
-      const next = completions.shift() as Completion;
+      const next = completions.shift();
+      if (next === undefined) continue;
+      completionsSinceDetails += 1;
       const cause = cancelCauses.get(next.unitId) ?? (state.isRunCancelled ? 'run' : 'policy');
       for (const unitId of state.settle(next.unitId, next.outcome, cause)) scopes.get(unitId)?.cancel();
     }
   };
 
   let cancellation: Error | undefined;
+  let ending: 'done' | 'continue' = 'done';
   try {
-    await reuseEarlierSuccesses(state, input);
-    await schedule();
+    if (carried === undefined) await reuseEarlierSuccesses(state, input);
+    for (const resumed of state.resumedRetries()) startUnit(resumed.unitId, resumed);
+    ending = await schedule();
   } catch (error) {
     if (!isCancellation(error)) throw error;
     cancellation = error as Error;
@@ -126,84 +167,77 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
     await CancellationScope.nonCancellable(schedule);
   }
 
+  if (ending === 'continue' && cancellation === undefined) {
+    const segments = [
+      ...(carried?.segments ?? []),
+      ...(await storeExecutionSegments(
+        repo,
+        execution,
+        state.events,
+        state.unitResults(state.unitsEndedHere),
+      )),
+    ];
+    const retryOf = input.retryOf === undefined ? {} : { retryOf: { workflowId: input.retryOf.workflowId } };
+    return continueAsNew<typeof fanoutWorkflow>({
+      plan,
+      repo,
+      ...retryOf,
+      carried: state.carry(execution, segments),
+      ...(input.historyEventLimit === undefined ? {} : { historyEventLimit: input.historyEventLimit }),
+    });
+  }
+
   const status = state.finish(workflowNowIso());
+  const retryOf = input.retryOf?.workflowId;
+  const final = await CancellationScope.nonCancellable(async (): Promise<FanoutResult> => {
+    const header = {
+      workflow_id: workflowId,
+      run_id: runId,
+      status,
+      ...(retryOf === undefined ? {} : { retry_of: retryOf }),
+      ...(execution > 1 ? { executions: execution } : {}),
+    };
+    const inline: FanoutResult = { ...header, events: [...state.events], units: state.unitResults() };
+    if (carried === undefined && JSON.stringify(inline).length <= INLINE_RESULT_BYTES) {
+      await writeRunSummary(summaryInput(state, repo, retryOf));
+      return inline;
+    }
+    const segments = [
+      ...(carried?.segments ?? []),
+      ...(await storeExecutionSegments(
+        repo,
+        execution,
+        state.events,
+        state.unitResults(state.unitsEndedHere),
+      )),
+    ];
+    const stored = await storeResult(
+      repo,
+      header,
+      segments,
+      plan.workUnits.map((unit) => unit.unitId),
+    );
+    const resultFile = { path: stored.result_file as string, sha256: stored.result_sha256 as string };
+    await writeRunSummary({
+      repo,
+      namespaceRoot: plan.namespaceRoot,
+      evidencePattern: plan.evidence.pattern,
+      resultFile,
+      retryOf,
+    });
+    return stored;
+  });
+  ended.result = final;
   phase = status;
-  await CancellationScope.nonCancellable(() =>
-    writeRunSummary({ ...summaryInput(state, repo), retryOf: input.retryOf?.workflowId }),
-  );
   setCurrentDetails(renderDetails(buildProgress(state, phase)));
   await condition(allHandlersFinished);
 
   if (cancellation !== undefined) throw cancellation;
-  const final = result(status);
   if (status === 'succeeded') return final;
   throw ApplicationFailure.create({
     type: 'RunFailed',
     nonRetryable: true,
-    message: failureMessage(final),
+    message: failureMessage(state),
     details: [final],
   });
-}
-
-/** Units the retried run finished whose evidence is still intact on disk are not run again. */
-async function reuseEarlierSuccesses(state: RunState, input: FanoutInput): Promise<void> {
-  const retryOf = input.retryOf;
-  if (retryOf === undefined) return;
-  const known = Object.entries(retryOf.succeeded).filter(([unitId]) => state.has(unitId));
-  const intact = new Set(
-    await verifyArtifacts({
-      repo: input.repo,
-      namespaceRoot: state.plan.namespaceRoot,
-      units: Object.fromEntries(known.map(([unitId, earlier]) => [unitId, earlier.artifacts])),
-    }),
-  );
-  for (const unit of state.plan.workUnits) {
-    const earlier = retryOf.succeeded[unit.unitId];
-    if (earlier !== undefined && intact.has(unit.unitId))
-      state.reuse(unit.unitId, earlier, retryOf.workflowId);
-  }
-}
-
-function rejectedRun(workflowId: string, runId: string, error: string): ApplicationFailure {
-  const result: FanoutResult = {
-    workflow_id: workflowId,
-    run_id: runId,
-    status: 'rejected',
-    events: [{ type: 'worker_failed', unit_id: PREFLIGHT_UNIT_ID, exit_code: 2, error }],
-    units: {},
-  };
-  return ApplicationFailure.create({
-    type: 'PlanRejected',
-    nonRetryable: true,
-    message: error,
-    details: [result],
-  });
-}
-
-function summaryInput(
-  state: RunState,
-  repo: string,
-): Parameters<ReturnType<typeof createActivities>['writeRunSummary']>[0] {
-  return {
-    repo,
-    namespaceRoot: state.plan.namespaceRoot,
-    evidencePattern: state.plan.evidence.pattern,
-    units: state.plan.workUnits.map((unit) => {
-      const record = state.view(unit.unitId);
-      return {
-        unitId: unit.unitId,
-        status: record.status,
-        error: record.error,
-        launched: record.launched,
-        evidenceCount: record.artifacts.length,
-      };
-    }),
-  };
-}
-
-function failureMessage(result: FanoutResult): string {
-  const notOk = Object.entries(result.units).filter(([, unit]) => unit.status !== 'SUCCEEDED');
-  const named = notOk.slice(0, 5).map(([id, unit]) => `${id} (${unit.status})`);
-  const more = notOk.length > 5 ? `, and ${notOk.length - 5} more` : '';
-  return `${notOk.length} of ${Object.keys(result.units).length} units did not succeed: ${named.join(', ')}${more}`;
 }

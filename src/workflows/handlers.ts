@@ -4,7 +4,7 @@
  * history, and the update answers only once the unit has ended (its agent stopped).
  */
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
-import type { FanoutResult, RunStatus } from '../plan/types';
+import type { FanoutResult } from '../plan/types';
 import { TERMINAL_STATUSES } from '../plan/types';
 import { workflowNowIso } from './clock';
 import { cancelUnitUpdate, eventsQuery, progressQuery, resultQuery } from './messages';
@@ -15,7 +15,8 @@ import type { Progress } from './types';
 export interface RunHandlersContext {
   readonly state: RunState;
   readonly phase: () => Progress['state'];
-  readonly result: (status: RunStatus) => FanoutResult;
+  /** The result once the run has ended (null before). */
+  readonly result: () => FanoutResult | null;
   /** Asks a launched unit's scope to cancel, recording that an operator asked for it. */
   readonly cancelLaunchedUnit: (unitId: string) => void;
 }
@@ -25,15 +26,16 @@ export function registerRunHandlers(context: RunHandlersContext): void {
   const finished = (): boolean => context.phase() !== 'running' && context.phase() !== 'cancelling';
 
   setHandler(progressQuery, () => buildProgress(state, context.phase()));
-  setHandler(eventsQuery, (from) => ({
-    events: state.events.slice(Math.max(0, from)),
-    total: state.events.length,
-    finished: finished(),
-  }));
-  setHandler(resultQuery, () => {
-    const phase = context.phase();
-    return phase === 'running' || phase === 'cancelling' ? null : context.result(phase);
+  setHandler(eventsQuery, (from) => {
+    const first = Math.max(from, state.eventOffset);
+    return {
+      events: state.events.slice(first - state.eventOffset),
+      first,
+      total: state.eventOffset + state.events.length,
+      finished: finished(),
+    };
   });
+  setHandler(resultQuery, () => context.result());
   setHandler(
     cancelUnitUpdate,
     async (unitId) => {

@@ -16,6 +16,8 @@ import { compareCodePoints } from '../plan/overlap';
 import { Scheduler } from '../plan/scheduler';
 import type { ArtifactEntry, FanoutEvent, Plan, RunStatus, UnitResult, UnitStatus } from '../plan/types';
 import { TERMINAL_STATUSES } from '../plan/types';
+import { carriedLetter, restoredRecord } from './carried-units';
+import type { CarriedRun, SegmentRef } from './types';
 
 /** How one unit's run ended, as its coroutine reports it to the scheduler loop. */
 export type UnitOutcome =
@@ -37,7 +39,7 @@ export type UnitOutcome =
 /** Why a unit was cancelled: the failure policy, an operator's request for it, or the whole run. */
 export type CancelCause = 'policy' | 'request' | 'run';
 
-interface UnitRecord {
+export interface UnitRecord {
   status: UnitStatus;
   attempts: number;
   exitCode: number | null;
@@ -45,6 +47,8 @@ interface UnitRecord {
   startedAt: string | null;
   finishedAt: string | null;
   artifacts: readonly ArtifactEntry[];
+  /** The length of the evidence manifest (also known for units an earlier execution finished). */
+  evidenceCount: number;
   launched: boolean;
   retryAt?: string;
   blockedBy?: readonly string[];
@@ -61,22 +65,92 @@ export class RunState {
   private readonly deferredCancellations = new Set<string>();
   private firstFailure: string | undefined;
   private runCancelled = false;
+  /** Units that ended in this execution, in the order they ended: what its segments store. */
+  private readonly endedHere: string[] = [];
+  /** The index of this execution's first event in the whole run's event list. */
+  readonly eventOffset: number;
 
-  constructor(readonly plan: Plan) {
+  /**
+   * A fresh run, or (with `carried`) the next execution of a run that continued as new: units
+   * an earlier execution ended keep their status, retries waiting out a delay hold their slots.
+   */
+  constructor(
+    readonly plan: Plan,
+    carried?: CarriedRun,
+    reusedFromRun?: string,
+  ) {
     this.scheduler = new Scheduler(plan.workUnits, { maxWorkers: plan.maxWorkers, overlap: plan.overlap });
-    for (const unit of plan.workUnits) {
-      this.records.set(unit.unitId, {
-        status: 'PENDING',
-        attempts: 0,
-        exitCode: null,
-        error: null,
-        startedAt: null,
-        finishedAt: null,
-        artifacts: [],
-        launched: false,
-      });
+    this.eventOffset = carried?.eventCount ?? 0;
+    plan.workUnits.forEach((unit, index) => {
+      const record = restoredRecord(carried, unit.unitId, index, reusedFromRun);
+      this.records.set(unit.unitId, record);
+      if (record.status === 'SUCCEEDED') this.scheduler.succeeded(unit.unitId);
+      else if (record.status === 'RETRYING') {
+        this.scheduler.resumeRunning(unit.unitId);
+        this.launchOrder.push(unit.unitId);
+      } else if (record.status !== 'PENDING') this.scheduler.finishedWithoutSuccess(unit.unitId);
+    });
+    this.firstFailure = carried?.firstFailure;
+    if (carried === undefined) this.events.push({ type: 'fan_out_started' });
+  }
+
+  /** Units waiting out a retry delay when the run continued as new: their next attempt and when. */
+  resumedRetries(): { unitId: string; attempt: number; retryAt: string }[] {
+    return this.launchOrder
+      .map((unitId) => ({ unitId, record: this.record(unitId) }))
+      .filter(({ record }) => record.status === 'RETRYING' && record.retryAt !== undefined)
+      .map(({ unitId, record }) => ({
+        unitId,
+        attempt: record.attempts + 1,
+        retryAt: record.retryAt as string,
+      }));
+  }
+
+  /** True when every running unit is waiting out a retry delay: no agent is running. */
+  get onlyRetriesWaiting(): boolean {
+    return [...this.scheduler.running].every((unitId) => this.record(unitId).status === 'RETRYING');
+  }
+
+  /** Whether a later execution would have anything to do: units pending or waiting to retry. */
+  get hasUnfinished(): boolean {
+    return this.scheduler.running.size > 0 || this.scheduler.pendingUnits().length > 0;
+  }
+
+  /** The compact state the next execution starts from (nothing may be running an agent). */
+  carry(executions: number, segments: readonly SegmentRef[]): CarriedRun {
+    const attempts: number[] = [];
+    const evidence: number[] = [];
+    const details: Record<string, CarriedRun['details'][string]> = {};
+    let statuses = '';
+    for (const unit of this.plan.workUnits) {
+      const record = this.record(unit.unitId);
+      statuses += carriedLetter(record);
+      attempts.push(record.attempts);
+      evidence.push(record.evidenceCount);
+      if (record.status !== 'SUCCEEDED' && record.status !== 'PENDING') {
+        details[unit.unitId] = {
+          exitCode: record.exitCode,
+          error: record.error,
+          ...(record.blockedBy === undefined ? {} : { blockedBy: record.blockedBy }),
+          ...(record.retryAt === undefined ? {} : { retryAt: record.retryAt, startedAt: record.startedAt }),
+        };
+      }
     }
-    this.events.push({ type: 'fan_out_started' });
+    return {
+      executions,
+      eventCount: this.eventOffset + this.events.length,
+      segments,
+      statuses,
+      attempts,
+      evidence,
+      details,
+      ...(this.firstFailure === undefined ? {} : { firstFailure: this.firstFailure }),
+    };
+  }
+
+  /** Units that ended in this execution, in the order they ended. */
+  get unitsEndedHere(): readonly string[] {
+    return this.endedHere;
   }
 
   /** No new unit starts once a failure halted the run (cancel, drain) or the run was cancelled. */
@@ -92,10 +166,13 @@ export class RunState {
     return this.runCancelled;
   }
 
-  /** Launches what the scheduler allows now; each launch gets its `worker_started` event. */
-  launchReady(now: string): string[] {
+  /**
+   * Launches what the scheduler allows now, at most `limit` (the history budget); each launch
+   * gets its `worker_started` event.
+   */
+  launchReady(now: string, limit?: number): string[] {
     if (this.halted) return [];
-    const launched = this.scheduler.launch();
+    const launched = this.scheduler.launch(limit);
     for (const unitId of launched) {
       const record = this.record(unitId);
       record.status = 'RUNNING';
@@ -124,8 +201,10 @@ export class RunState {
       artifacts: earlier.artifacts,
       startedAt: earlier.startedAt,
       finishedAt: earlier.finishedAt,
+      evidenceCount: earlier.artifacts.length,
       reusedFrom: from,
     });
+    this.endedHere.push(unitId);
     this.scheduler.succeeded(unitId);
     this.events.push({ type: 'worker_completed', unit_id: unitId, exit_code: 0, reused_from: from });
   }
@@ -167,9 +246,16 @@ export class RunState {
     const record = this.record(unitId);
     if (TERMINAL_STATUSES.has(record.status)) return [];
     record.finishedAt = outcome.finishedAt;
+    this.endedHere.push(unitId);
     let toCancel: string[] = [];
     if (outcome.kind === 'succeeded') {
-      Object.assign(record, { status: 'SUCCEEDED', exitCode: 0, error: null, artifacts: outcome.artifacts });
+      Object.assign(record, {
+        status: 'SUCCEEDED',
+        exitCode: 0,
+        error: null,
+        artifacts: outcome.artifacts,
+        evidenceCount: outcome.artifacts.length,
+      });
       if (outcome.startedAt !== null) record.startedAt = outcome.startedAt;
       this.scheduler.succeeded(unitId);
       this.events.push({ type: 'worker_completed', unit_id: unitId, exit_code: 0 });
@@ -194,6 +280,7 @@ export class RunState {
   cancelPending(unitId: string, now: string): void {
     const record = this.record(unitId);
     record.finishedAt = now;
+    this.endedHere.push(unitId);
     this.cancelled(unitId, 'request');
   }
 
@@ -233,11 +320,14 @@ export class RunState {
     return this.record(unitId);
   }
 
-  unitResults(): Record<string, UnitResult> {
+  /** The results of the given units (default: every unit, in plan order). */
+  unitResults(
+    unitIds: Iterable<string> = this.plan.workUnits.map((unit) => unit.unitId),
+  ): Record<string, UnitResult> {
     const results: Record<string, UnitResult> = {};
-    for (const unit of this.plan.workUnits) {
-      const record = this.record(unit.unitId);
-      results[unit.unitId] = {
+    for (const unitId of unitIds) {
+      const record = this.record(unitId);
+      results[unitId] = {
         status: record.status,
         exit_code: record.exitCode,
         error: record.error,
@@ -313,6 +403,7 @@ export class RunState {
     now: string | null,
   ): void {
     Object.assign(this.record(unitId), { status, exitCode: 1, error: text, finishedAt: now });
+    this.endedHere.push(unitId);
     this.scheduler.finishedWithoutSuccess(unitId);
     this.events.push({ type: 'worker_failed', unit_id: unitId, exit_code: 1, error: text });
   }

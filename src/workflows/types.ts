@@ -8,15 +8,66 @@ export interface EarlierSuccess {
   readonly finishedAt: string | null;
 }
 
+/**
+ * The run a retry reuses successes from: inline when its result was small, else the result file
+ * it stored on the worker host (read there, page by page, by an activity).
+ */
+export interface RetryOf {
+  readonly workflowId: string;
+  readonly succeeded?: Readonly<Record<string, EarlierSuccess>>;
+  readonly resultFile?: { readonly path: string; readonly sha256: string };
+}
+
 export interface FanoutInput {
   readonly plan: Plan;
   /** Absolute path of the checkout on the worker host; agents run there. */
   readonly repo: string;
   /** Set by `retry <id>`: the run this one retries, and the units that succeeded there. */
-  readonly retryOf?: {
-    readonly workflowId: string;
-    readonly succeeded: Readonly<Record<string, EarlierSuccess>>;
-  };
+  readonly retryOf?: RetryOf;
+  /** Set when the run continues as new: what the earlier executions of this run did. */
+  readonly carried?: CarriedRun;
+  /**
+   * Events one execution may reach before the run continues as new (default
+   * {@link import('./history-budget').DEFAULT_HISTORY_EVENT_LIMIT}); tests lower it.
+   */
+  readonly historyEventLimit?: number;
+}
+
+/** A file on the worker host that holds part of a run's result: its events and/or its units. */
+export interface SegmentRef {
+  readonly path: string;
+  readonly sha256: string;
+  readonly events: number;
+  readonly units: number;
+}
+
+/**
+ * The state a run carries into its next execution, compact so a plan of 10,000 units stays far
+ * below the payload limit: a status letter, attempt count and evidence count per unit (plan
+ * order), details only for units that did not plainly succeed. Full unit results and events of
+ * earlier executions live in segment files on the worker host.
+ */
+export interface CarriedRun {
+  /** Executions of this run before this one. */
+  readonly executions: number;
+  /** Events earlier executions stored; the index of this execution's first event. */
+  readonly eventCount: number;
+  readonly segments: readonly SegmentRef[];
+  /** One letter per unit in plan order: see `CARRIED_STATUS` in run-state.ts. */
+  readonly statuses: string;
+  readonly attempts: readonly number[];
+  readonly evidence: readonly number[];
+  readonly details: Readonly<Record<string, CarriedDetail>>;
+  readonly firstFailure?: string;
+}
+
+export interface CarriedDetail {
+  readonly exitCode: number | null;
+  readonly error: string | null;
+  readonly blockedBy?: readonly string[];
+  /** A unit waiting out a retry delay: when its next attempt starts. */
+  readonly retryAt?: string;
+  readonly startedAt?: string | null;
 }
 
 /** Why a unit is not running, in words and as data (SPEC §6, "why is it not running?"). */
@@ -58,6 +109,11 @@ export interface CancelUnitAnswer {
 
 export interface EventsPage {
   readonly events: readonly FanoutEvent[];
+  /**
+   * The index of `events[0]`: more than `from` when the run continued as new and the events
+   * asked for are in its stored segments (the result has them all).
+   */
+  readonly first: number;
   readonly total: number;
   /** True once every unit has ended: no more events will come. */
   readonly finished: boolean;

@@ -6,6 +6,7 @@ import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  condition,
   isCancellation,
   proxyActivities,
   sleep,
@@ -62,13 +63,27 @@ export interface UnitRunContext {
     delayMs: number,
     retryAt: string,
   ) => void;
+  /**
+   * False while the execution's history budget is spent: a retry then waits (RETRYING) and is
+   * carried into the next execution instead of starting its attempt here.
+   */
+  readonly mayStartAttempt: () => boolean;
+  /** A retry carried over from the previous execution: its next attempt, and when it is due. */
+  readonly resume?: { readonly attempt: number; readonly retryAt: string };
 }
 
 /** Runs the unit's attempts until one succeeds, the attempts are used up, or the scope is cancelled. */
 export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
   const { unit, settings } = context;
   const summary = `${unit.unitId}: ${firstLine(unit.description)}`;
-  for (let attempt = 1; ; attempt += 1) {
+  const resume = context.resume;
+  if (resume !== undefined) {
+    const dueInMs = Date.parse(resume.retryAt) - workflowNowMs();
+    if (!(await waitForAttempt(dueInMs, context.mayStartAttempt))) {
+      return { kind: 'cancelled', finishedAt: workflowNowIso() };
+    }
+  }
+  for (let attempt = resume?.attempt ?? 1; ; attempt += 1) {
     context.onAttempt(attempt);
     try {
       const result = await runAgentAttempt.executeWithOptions(
@@ -112,13 +127,22 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
       }
       const delayMs = retryDelayMs(settings.retry, attempt);
       context.onRetry(failure, attempt, delayMs, new Date(workflowNowMs() + delayMs).toISOString());
-      try {
-        await sleep(delayMs);
-      } catch (sleepError) {
-        if (isCancellation(sleepError)) return { kind: 'cancelled', finishedAt: workflowNowIso() };
-        throw sleepError;
+      if (!(await waitForAttempt(delayMs, context.mayStartAttempt))) {
+        return { kind: 'cancelled', finishedAt: workflowNowIso() };
       }
     }
+  }
+}
+
+/** Waits out a retry delay, then for the history budget; false when the unit was cancelled meanwhile. */
+async function waitForAttempt(delayMs: number, mayStart: () => boolean): Promise<boolean> {
+  try {
+    if (delayMs > 0) await sleep(delayMs);
+    if (!mayStart()) await condition(mayStart);
+    return true;
+  } catch (error) {
+    if (isCancellation(error)) return false;
+    throw error;
   }
 }
 

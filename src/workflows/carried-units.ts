@@ -1,0 +1,84 @@
+/**
+ * One letter per unit: how a unit's record crosses into the next execution of a run that
+ * continued as new, and how it comes back.
+ */
+import type { UnitStatus } from '../plan/types';
+import type { UnitRecord } from './run-state';
+import type { CarriedRun } from './types';
+
+const LETTER_OF: Readonly<Record<UnitStatus, string>> = {
+  PENDING: 'P',
+  WAITING: 'P',
+  RUNNING: 'R',
+  RETRYING: 'R',
+  SUCCEEDED: 'S',
+  FAILED: 'F',
+  CANCELLED: 'C',
+  BLOCKED: 'B',
+  SKIPPED: 'K',
+};
+
+/** Reused (retry) successes get their own letter, so `reused_from` needs no per-unit text. */
+const REUSED = 'U';
+
+const STATUS_OF: Readonly<Record<string, UnitStatus>> = {
+  P: 'PENDING',
+  R: 'RETRYING',
+  S: 'SUCCEEDED',
+  U: 'SUCCEEDED',
+  F: 'FAILED',
+  C: 'CANCELLED',
+  B: 'BLOCKED',
+  K: 'SKIPPED',
+};
+
+export function carriedLetter(record: UnitRecord): string {
+  if (record.status === 'RUNNING') {
+    throw new Error('a run continues as new only when no agent is running');
+  }
+  return record.reusedFrom !== undefined ? REUSED : LETTER_OF[record.status];
+}
+
+/**
+ * The record of a unit as this execution starts: fresh without `carried`, else as the earlier
+ * execution left it. Times and artifacts of ended units are in the stored segments, not here.
+ */
+export function restoredRecord(
+  carried: CarriedRun | undefined,
+  unitId: string,
+  index: number,
+  reusedFromRun: string | undefined,
+): UnitRecord {
+  const fresh: UnitRecord = {
+    status: 'PENDING',
+    attempts: 0,
+    exitCode: null,
+    error: null,
+    startedAt: null,
+    finishedAt: null,
+    artifacts: [],
+    evidenceCount: 0,
+    launched: false,
+  };
+  if (carried === undefined) return fresh;
+  const letter = carried.statuses[index] ?? 'P';
+  const status = STATUS_OF[letter];
+  if (status === undefined)
+    throw new Error(`carried state has unknown status letter '${letter}' for '${unitId}'`);
+  const attempts = carried.attempts[index] ?? 0;
+  const detail = carried.details[unitId];
+  const record: UnitRecord = {
+    ...fresh,
+    status,
+    attempts,
+    evidenceCount: carried.evidence[index] ?? 0,
+    launched: attempts > 0,
+    exitCode: status === 'SUCCEEDED' ? 0 : (detail?.exitCode ?? null),
+    error: detail?.error ?? null,
+    startedAt: detail?.startedAt ?? null,
+  };
+  if (letter === REUSED && reusedFromRun !== undefined) record.reusedFrom = reusedFromRun;
+  if (detail?.blockedBy !== undefined) record.blockedBy = detail.blockedBy;
+  if (detail?.retryAt !== undefined) record.retryAt = detail.retryAt;
+  return record;
+}

@@ -1,0 +1,53 @@
+/** How a run's end is told: a rejected plan's failure, a failed run's message, the summary's rows. */
+import { ApplicationFailure } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { FanoutResult } from '../plan/types';
+import { PREFLIGHT_UNIT_ID } from '../plan/types';
+import type { RunState } from './run-state';
+
+type SummaryInput = Parameters<ReturnType<typeof createActivities>['writeRunSummary']>[0];
+
+export function rejectedRun(workflowId: string, runId: string, error: string): ApplicationFailure {
+  const result: FanoutResult = {
+    workflow_id: workflowId,
+    run_id: runId,
+    status: 'rejected',
+    events: [{ type: 'worker_failed', unit_id: PREFLIGHT_UNIT_ID, exit_code: 2, error }],
+    units: {},
+  };
+  return ApplicationFailure.create({
+    type: 'PlanRejected',
+    nonRetryable: true,
+    message: error,
+    details: [result],
+  });
+}
+
+export function summaryInput(state: RunState, repo: string, retryOf: string | undefined): SummaryInput {
+  return {
+    repo,
+    namespaceRoot: state.plan.namespaceRoot,
+    evidencePattern: state.plan.evidence.pattern,
+    units: state.plan.workUnits.map((unit) => {
+      const record = state.view(unit.unitId);
+      return {
+        unitId: unit.unitId,
+        status: record.status,
+        error: record.error,
+        launched: record.launched,
+        evidenceCount: record.evidenceCount,
+      };
+    }),
+    retryOf,
+  };
+}
+
+/** `<n> of <total> units did not succeed: a (FAILED), b (BLOCKED), …` — the first five named. */
+export function failureMessage(state: RunState): string {
+  const notOk = state.plan.workUnits
+    .map((unit) => ({ id: unit.unitId, status: state.status(unit.unitId) }))
+    .filter((unit) => unit.status !== 'SUCCEEDED');
+  const named = notOk.slice(0, 5).map((unit) => `${unit.id} (${unit.status})`);
+  const more = notOk.length > 5 ? `, and ${notOk.length - 5} more` : '';
+  return `${notOk.length} of ${state.plan.workUnits.length} units did not succeed: ${named.join(', ')}${more}`;
+}

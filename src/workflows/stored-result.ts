@@ -1,0 +1,84 @@
+/**
+ * The workflow's side of the run store (src/activities/run-store.ts): what an execution hands to
+ * the host before it continues as new, and how a large result becomes a file plus its digest.
+ * Every activity input stays small: segments are cut at about {@link SEGMENT_BYTES} of JSON.
+ */
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { FanoutEvent, FanoutResult, UnitResult } from '../plan/types';
+import type { SegmentRef } from './types';
+
+const { storeRunSegment, writeRunResult } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '5m',
+  retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '10s' },
+});
+
+/** A result up to this size is returned inline (Temporal warns about payloads from 512 KB). */
+export const INLINE_RESULT_BYTES = 256 * 1024;
+
+const SEGMENT_BYTES = 256 * 1024;
+
+/** Stores this execution's events and the results of the units it ended; returns them in order. */
+export async function storeExecutionSegments(
+  repo: string,
+  execution: number,
+  events: readonly FanoutEvent[],
+  units: Readonly<Record<string, UnitResult>>,
+): Promise<SegmentRef[]> {
+  const { workflowId, firstExecutionRunId } = workflowInfo();
+  const location = { repo, workflowId, firstRunId: firstExecutionRunId };
+  const eventChunks = chunked(events, (event) => JSON.stringify(event).length);
+  const unitChunks = chunked(Object.entries(units), ([id, unit]) => id.length + JSON.stringify(unit).length);
+  const name = (k: number): string =>
+    `segment-${String(execution).padStart(4, '0')}-${String(k).padStart(4, '0')}`;
+  return Promise.all([
+    ...eventChunks.map((chunk, k) =>
+      storeRunSegment({ ...location, name: name(k), events: chunk, units: {} }),
+    ),
+    ...unitChunks.map((chunk, k) =>
+      storeRunSegment({
+        ...location,
+        name: name(eventChunks.length + k),
+        events: [],
+        units: Object.fromEntries(chunk),
+      }),
+    ),
+  ]);
+}
+
+/** Writes the whole result to the host and returns what the workflow keeps: the file and its digest. */
+export async function storeResult(
+  repo: string,
+  header: Omit<FanoutResult, 'events' | 'units'>,
+  segments: readonly SegmentRef[],
+  unitOrder: readonly string[],
+): Promise<FanoutResult> {
+  const { workflowId, firstExecutionRunId } = workflowInfo();
+  const stored = await writeRunResult({
+    repo,
+    workflowId,
+    firstRunId: firstExecutionRunId,
+    header,
+    segments,
+    unitOrder,
+  });
+  return { ...header, events: [], units: {}, result_file: stored.path, result_sha256: stored.sha256 };
+}
+
+function chunked<T>(items: readonly T[], size: (item: T) => number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const itemBytes = size(item);
+    if (current.length > 0 && bytes + itemBytes > SEGMENT_BYTES) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += itemBytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
