@@ -18,7 +18,9 @@ import type { CancelUnitAnswer, FanoutInput, Progress } from '../workflows/types
 import type { fanoutWorkflow } from '../workflows/fanout-workflow';
 import type { ConnectionSecurity } from '../worker/worker-options';
 import { securityFlagsInUse } from './connection-security';
+import { UsageError } from './errors';
 import { ServerUnavailable } from './server-errors';
+import { loadStoredResult } from './stored-result';
 
 export type FanoutHandle = WorkflowHandle<typeof fanoutWorkflow>;
 
@@ -51,6 +53,8 @@ export interface StartRunOptions {
   readonly allowRestartClosed?: boolean;
   /** Set by `retry`: the run this one retries and what succeeded there. */
   readonly retryOf?: FanoutInput['retryOf'];
+  /** Events per execution before the run continues as new (tests lower it; default 10,240). */
+  readonly historyEventLimit?: number;
 }
 
 /** Starts a run. Refused (WorkflowExecutionAlreadyStartedError) when the id is taken. */
@@ -60,7 +64,9 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
     plan,
     repo: options.repo,
     ...(options.retryOf === undefined ? {} : { retryOf: options.retryOf }),
+    ...(options.historyEventLimit === undefined ? {} : { historyEventLimit: options.historyEventLimit }),
   };
+  refuseOversizedInput(input);
   return client.workflow.start<typeof fanoutWorkflow>('fanoutWorkflow', {
     workflowId: options.workflowId,
     taskQueue: options.taskQueue,
@@ -85,10 +91,35 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
 }
 
 /**
+ * Temporal refuses payloads over 2 MB; a run that continues as new carries its compact state
+ * next to the plan (about 5 bytes a unit), so the plan itself must leave room for it.
+ */
+export const MAX_INPUT_BYTES = 1_500_000;
+
+/** Throws a {@link UsageError} naming the size and the fix when the run's input is too large to start. */
+export function refuseOversizedInput(input: FanoutInput): void {
+  const bytes = Buffer.byteLength(JSON.stringify(input));
+  if (bytes <= MAX_INPUT_BYTES) return;
+  const mb = (n: number): string => `${(n / 1_000_000).toFixed(2)} MB`;
+  throw new UsageError(
+    `the plan is ${mb(bytes)} as workflow input (${input.plan.workUnits.length} units); a run's input must stay under ${mb(MAX_INPUT_BYTES)} ` +
+      `because Temporal refuses payloads over 2 MB. Shorten the descriptions (put long instructions in a file in the repo and point the prompt at it) or split the plan into several runs`,
+  );
+}
+
+/**
  * The run's result however it ended: a failed or rejected run carries it in its failure details,
  * a cancelled one answers the result query.
  */
 export async function awaitResult(handle: FanoutHandle): Promise<FanoutResult> {
+  return loadStoredResult(await awaitRecordedResult(handle));
+}
+
+/**
+ * The result as the run recorded it: for a large run, only the path and digest of the result
+ * file on the worker host (see {@link loadStoredResult}).
+ */
+export async function awaitRecordedResult(handle: FanoutHandle): Promise<FanoutResult> {
   try {
     return await handle.result();
   } catch (error) {

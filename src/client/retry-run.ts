@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { UsageError } from './errors';
 import type { FanoutHandle } from './fanout-client';
-import { awaitResult, startRun } from './fanout-client';
+import { awaitRecordedResult, startRun } from './fanout-client';
 import { findRun } from './find-run';
 import { readRunInput } from './run-input';
 
@@ -29,7 +29,21 @@ export async function retryRun(
     );
   }
   const input = await readRunInput(client, oldWorkflowId);
-  const result = await awaitResult(old);
+  const recorded = await awaitRecordedResult(old);
+  if (recorded.result_file !== undefined && recorded.result_sha256 !== undefined) {
+    // A large result stays on the worker host: the new run reads the successes there, page by page.
+    return startRun(client, {
+      plan: input.plan,
+      repo: input.repo,
+      taskQueue: options.taskQueue ?? description.taskQueue,
+      workflowId: options.workflowId,
+      retryOf: {
+        workflowId: oldWorkflowId,
+        resultFile: { path: recorded.result_file, sha256: recorded.result_sha256 },
+      },
+    });
+  }
+  const result = recorded;
   const succeeded = Object.fromEntries(
     Object.entries(result.units)
       .filter(([, unit]) => unit.status === 'SUCCEEDED')

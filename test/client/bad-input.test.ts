@@ -85,3 +85,19 @@ describe('agent-fanout validate with bad input', () => {
     );
   });
 });
+
+describe('agent-fanout run with a plan too large for one workflow input', () => {
+  it('refuses it in one line, naming the size and the fix, before connecting anywhere', async () => {
+    const units = Array.from({ length: 6000 }, (_, i) => ({
+      unit_id: `u${i}`,
+      description: `Rewrite module ${i}. ${'Keep the public API exactly as it is and update its tests. '.repeat(4)}`,
+      allowed_directories: [`src/u${i}`],
+    }));
+    const plan = file('big.json', JSON.stringify({ agent: { command: ['true'] }, work_units: units }));
+    // Port 1 answers nothing: reaching the network would fail differently (server unavailable).
+    await expectOneLineRefusal(
+      ['run', plan, '--address', '127.0.0.1:1', '--repo', directory],
+      /the plan is \d\.\d\d MB as workflow input \(6000 units\); a run's input must stay under 1\.50 MB .*Shorten the descriptions/,
+    );
+  });
+});

@@ -7,7 +7,7 @@ import { PREFLIGHT_UNIT_ID } from '../../plan/types';
 import { attachToRun } from '../attach';
 import { duplicateRunError } from '../duplicate-run';
 import { PlanRejected, UsageError } from '../errors';
-import { startRun } from '../fanout-client';
+import { refuseOversizedInput, startRun } from '../fanout-client';
 import { defaultWorkflowId } from '../ids';
 import type { CommandIo, ExitCode } from '../io';
 import { loadPlanFile } from '../load-plan';
@@ -40,6 +40,7 @@ export async function run(args: RunArgs, io: CommandIo): Promise<ExitCode> {
   });
   printWarnings(loaded.warnings, io);
   const plan = maxWorkers === undefined ? loaded.plan : { ...loaded.plan, maxWorkers };
+  refuseOversizedInput({ plan, repo });
 
   const target = await openRunTarget(args, io);
   try {
