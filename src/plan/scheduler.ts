@@ -105,6 +105,7 @@ export class Scheduler {
   private readonly ready: string[] = [];
   /** Running units in launch order. */
   private readonly runningUnits = new Set<string>();
+  private pending = 0;
   private readonly areas: EditAreas;
 
   constructor(
@@ -115,6 +116,7 @@ export class Scheduler {
     for (const unit of units) {
       this.units.set(unit.unitId, unit);
       this.statuses.set(unit.unitId, 'pending');
+      this.pending += 1;
       const distinct = [...new Set(unit.dependencies)];
       this.unmetDependencies.set(unit.unitId, distinct.length);
       for (const dep of distinct) {
@@ -135,6 +137,7 @@ export class Scheduler {
     const launched = pickLaunches(this.ready, [...this.runningUnits], this.config, this.areas, limit);
     for (const id of launched) {
       this.removeReady(id);
+      this.pending -= 1;
       this.statuses.set(id, 'running');
       this.runningUnits.add(id);
     }
@@ -161,7 +164,7 @@ export class Scheduler {
    * holds its slot again without a new launch.
    */
   resumeRunning(unitId: string): void {
-    if (this.statuses.get(unitId) === 'pending') this.removeReady(unitId);
+    if (this.statuses.get(unitId) === 'pending') this.leavePending(unitId);
     this.statuses.set(unitId, 'running');
     this.runningUnits.add(unitId);
   }
@@ -172,6 +175,11 @@ export class Scheduler {
 
   get running(): ReadonlySet<string> {
     return this.runningUnits;
+  }
+
+  /** How many units are pending (O(1), unlike {@link pendingUnits}). */
+  get pendingCount(): number {
+    return this.pending;
   }
 
   /** Pending units in plan order. */
@@ -195,9 +203,14 @@ export class Scheduler {
   }
 
   private settle(unitId: string, status: 'succeeded' | 'done'): void {
-    if (this.statuses.get(unitId) === 'pending') this.removeReady(unitId);
+    if (this.statuses.get(unitId) === 'pending') this.leavePending(unitId);
     this.runningUnits.delete(unitId);
     this.statuses.set(unitId, status);
+  }
+
+  private leavePending(unitId: string): void {
+    this.removeReady(unitId);
+    this.pending -= 1;
   }
 
   private insertReady(unitId: string): void {

@@ -3,8 +3,8 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
-  continueAsNew,
   isCancellation,
+  makeContinueAsNewFunc,
   proxyActivities,
   setCurrentDetails,
   workflowInfo,
@@ -16,7 +16,7 @@ import type { FanoutResult } from '../plan/types';
 import { resolveUnitSettings } from '../plan/unit-settings';
 import { workflowNowIso } from './clock';
 import { registerRunHandlers } from './handlers';
-import { DEFAULT_HISTORY_EVENT_LIMIT, launchAllowance } from './history-budget';
+import { DEFAULT_HISTORY_EVENT_LIMIT, WORKFLOW_TASK_TIMEOUT, launchAllowance } from './history-budget';
 import { buildProgress, renderDetails } from './progress';
 import { reuseEarlierSuccesses } from './reuse';
 import { failureMessage, rejectedRun, summaryInput } from './run-ending';
@@ -54,7 +54,8 @@ const DETAILS_EVERY_COMPLETION_UP_TO = 200;
 export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> {
   const { plan, repo, carried } = input;
   const { workflowId, runId } = workflowInfo();
-  const rejection = checkPlanRules(plan);
+  // A continued execution got the plan from the execution that checked it.
+  const rejection = carried === undefined ? checkPlanRules(plan) : undefined;
   if (rejection !== undefined) throw rejectedRun(workflowId, runId, preflightRejected(rejection));
 
   const execution = (carried?.executions ?? 0) + 1;
@@ -115,10 +116,11 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
       );
   };
 
-  let completionsSinceDetails = 0;
+  // Rendering the details is O(units): a large plan refreshes them every 1/200th of its units.
+  let completionsSinceDetails: number | undefined;
   const detailsEvery = Math.max(1, Math.ceil(plan.workUnits.length / DETAILS_EVERY_COMPLETION_UP_TO));
   const showDetails = (): void => {
-    if (completionsSinceDetails === 0 || completionsSinceDetails >= detailsEvery) {
+    if (completionsSinceDetails === undefined || completionsSinceDetails >= detailsEvery) {
       setCurrentDetails(renderDetails(buildProgress(state, phase)));
       completionsSinceDetails = 0;
     }
@@ -135,7 +137,7 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
       if (completions.length === 0) {
         const idle = state.scheduler.running.size === 0;
         const mustContinue =
-          !state.halted && state.hasUnfinished && allowance() === 0 && state.onlyRetriesWaiting;
+          allowance() === 0 && !state.halted && state.hasUnfinished && state.onlyRetriesWaiting;
         if (mustContinue && allHandlersFinished()) return 'continue';
         if (idle && !mustContinue) return 'done';
         showDetails();
@@ -146,7 +148,7 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
       if (unexpected !== undefined) throw unexpected;
       const next = completions.shift();
       if (next === undefined) continue;
-      completionsSinceDetails += 1;
+      if (completionsSinceDetails !== undefined) completionsSinceDetails += 1;
       const cause = cancelCauses.get(next.unitId) ?? (state.isRunCancelled ? 'run' : 'policy');
       for (const unitId of state.settle(next.unitId, next.outcome, cause)) scopes.get(unitId)?.cancel();
     }
@@ -178,7 +180,7 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
       )),
     ];
     const retryOf = input.retryOf === undefined ? {} : { retryOf: { workflowId: input.retryOf.workflowId } };
-    return continueAsNew<typeof fanoutWorkflow>({
+    return makeContinueAsNewFunc<typeof fanoutWorkflow>({ workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT })({
       plan,
       repo,
       ...retryOf,

@@ -38,3 +38,11 @@ export function launchAllowance(use: HistoryUse, running: number, eventLimit: nu
   );
   return Math.max(0, Math.min(byEvents, byBytes));
 }
+
+/**
+ * A worker that lost the workflow from its cache (a restart) replays the whole execution in one
+ * workflow task. At 10,000 events that takes several seconds on a busy 2-core host, more than
+ * Temporal's default 10 s task timeout allows with margin; a task that timed out would be retried
+ * and replayed again. Set on start and on every continue-as-new.
+ */
+export const WORKFLOW_TASK_TIMEOUT = '30s';

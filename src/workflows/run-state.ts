@@ -113,7 +113,7 @@ export class RunState {
 
   /** Whether a later execution would have anything to do: units pending or waiting to retry. */
   get hasUnfinished(): boolean {
-    return this.scheduler.running.size > 0 || this.scheduler.pendingUnits().length > 0;
+    return this.scheduler.running.size > 0 || this.scheduler.pendingCount > 0;
   }
 
   /** The compact state the next execution starts from (nothing may be running an agent). */

@@ -111,6 +111,7 @@ describe('Scheduler', () => {
           const expected = nextLaunches({ units, statuses, maxWorkers, overlap });
           expect(scheduler.launch()).toEqual(expected);
           for (const id of expected) statuses.set(id, 'running');
+          expect(scheduler.pendingCount).toBe(scheduler.pendingUnits().length);
           const running = [...scheduler.running];
           if (running.length === 0) break;
           const choice = choices[step] ?? 0;

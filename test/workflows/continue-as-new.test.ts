@@ -82,6 +82,11 @@ describe('continue-as-new', () => {
     expect(result.executions).toBe(chain.length);
     const lengths = chain.map((execution) => execution.history.events?.length ?? 0);
     expect(Math.max(...lengths)).toBeLessThanOrEqual(EVENT_LIMIT);
+    // Every execution may take 30 s to replay its history in one workflow task.
+    for (const execution of chain) {
+      const started = execution.history.events?.[0]?.workflowExecutionStartedEventAttributes;
+      expect(Number(started?.workflowTaskTimeout?.seconds)).toBe(30);
+    }
     // Each execution but the last spent most of its budget before it continued.
     for (const length of lengths.slice(0, -1)) expect(length).toBeGreaterThan(EVENT_LIMIT / 3);
   });
