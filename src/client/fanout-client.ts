@@ -16,6 +16,7 @@ import type { FanoutResult, Plan } from '../plan/types';
 import { cancelUnitUpdate, progressQuery, resultQuery } from '../workflows/messages';
 import type { CancelUnitAnswer, FanoutInput, Progress } from '../workflows/types';
 import type { fanoutWorkflow } from '../workflows/fanout-workflow';
+import { WORKFLOW_TASK_TIMEOUT } from '../workflows/history-budget';
 import type { ConnectionSecurity } from '../worker/worker-options';
 import { securityFlagsInUse } from './connection-security';
 import { UsageError } from './errors';
@@ -71,6 +72,7 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
     workflowId: options.workflowId,
     taskQueue: options.taskQueue,
     args: [input],
+    workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
     workflowIdReusePolicy: options.allowRestartClosed
       ? WorkflowIdReusePolicy.ALLOW_DUPLICATE

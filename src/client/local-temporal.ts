@@ -173,12 +173,17 @@ function liveOwner(ownerFile: string): OwnerRecord | undefined {
 
 /**
  * The SDK's runtime by default shuts every worker down on SIGINT and logs every state change to
- * the console. Here Ctrl-C belongs to the command (it asks, or stops things in order), and the
+ * the console (the native side's own lines on stdout). Here Ctrl-C belongs to the command (it asks, or stops things in order), and the
  * worker's lines would tear the live display, so only its warnings go to `workerLog`.
  */
 function installQuietRuntime(workerLog: (entry: LogEntry) => void): void {
   try {
-    Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN', workerLog) });
+    Runtime.install({
+      shutdownSignals: [],
+      logger: new DefaultLogger('WARN', workerLog),
+      // The native side prints to stdout unless forwarded, which would break `run --json`.
+      telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+    });
   } catch {
     // Installed already (a second local server in this process, as in tests): keep that one.
   }
