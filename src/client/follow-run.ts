@@ -12,6 +12,8 @@ import { awaitResult } from './fanout-client';
 import { readAgentLastLines } from './live/agent-output';
 
 const POLL_MS = 500;
+/** A progress answer grows with the plan (about 200 bytes a unit): large plans are polled less often. */
+const pollMsFor = (units: number): number => Math.min(2000, Math.max(POLL_MS, Math.round(units / 5)));
 
 export interface FollowOptions {
   /** Every event, once, in order. */
@@ -57,6 +59,7 @@ export async function followRunUntilEnd(
     Promise.race([promise, detached, ended]);
 
   let seen = 0;
+  let pollMs = POLL_MS;
   let lastLines: ReadonlyMap<string, string> = new Map();
   while (!settled && signal?.aborted !== true) {
     try {
@@ -70,6 +73,7 @@ export async function followRunUntilEnd(
       if (options.onProgress !== undefined) {
         const progress = await unlessDone(handle.query(progressQuery));
         if (progress !== undefined) {
+          pollMs = pollMsFor(progress.units.length);
           const running = progress.units.some((unit) => unit.status === 'RUNNING');
           // One describe call per poll while agents run; their heartbeats come about once a second.
           if (running && options.client !== undefined) {
@@ -83,7 +87,7 @@ export async function followRunUntilEnd(
     } catch {
       // Not answerable yet (no workflow task has run), or the run just closed: the result tells.
     }
-    await Promise.race([new Promise((resolve) => setTimeout(resolve, POLL_MS)), outcome, detached]);
+    await Promise.race([new Promise((resolve) => setTimeout(resolve, pollMs)), outcome, detached]);
   }
   if (!settled) return { kind: 'detached' };
   const final = await outcome;
