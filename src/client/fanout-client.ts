@@ -31,12 +31,19 @@ export interface ConnectOptions {
   readonly security?: ConnectionSecurity;
 }
 
+/**
+ * One page of a large run's history (an execution's plan-sized input, segment inputs) can pass
+ * gRPC's default 4 MiB receive limit; Temporal itself allows histories of up to 50 MB.
+ */
+export const LARGE_HISTORY_CHANNEL_ARGS = { 'grpc.max_receive_message_length': 64 * 1024 * 1024 };
+
 /** Connects to Temporal; a server that does not answer becomes a {@link ServerUnavailable}. */
 export async function connectClient(options: ConnectOptions): Promise<Client> {
   try {
     const connection = await Connection.connect({
       address: options.address,
       connectTimeout: '5s',
+      channelArgs: LARGE_HISTORY_CHANNEL_ARGS,
       ...options.security,
     });
     return new Client({ connection, namespace: options.namespace });

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { TEST_SERVER_ENV } from './test-server-env';
+import { LARGE_HISTORY_CHANNEL_ARGS } from '../../src/client/fanout-client';
 
 installTestRuntime();
 
@@ -40,7 +41,7 @@ export function testServer(): TestServer {
 
 /** A client-side connection to the shared server. The caller closes it. */
 export async function testConnection(): Promise<Connection> {
-  return Connection.connect({ address: testServer().address });
+  return Connection.connect({ address: testServer().address, channelArgs: LARGE_HISTORY_CHANNEL_ARGS });
 }
 
 /** A connection for `Worker.create`. The caller closes it after the worker has shut down. */
