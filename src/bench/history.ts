@@ -2,6 +2,11 @@
  * What a run's Temporal history says about the coordinator: how many events it took, how long
  * workflow tasks waited and ran, and when each unit's activity was scheduled, picked up and
  * completed (all by the server's event times).
+ *
+ * A run that continued as new is a chain of executions under one workflow id; `analyzeHistories`
+ * reads them in order as one history: event ids are shifted by the events of the executions
+ * before, so they keep growing along the chain, the start is the first execution's and the close
+ * the last one's (a ContinuedAsNew event is not a close).
  */
 import type { FanoutHandle } from '../client/fanout-client';
 
@@ -31,6 +36,12 @@ export interface ActivityTimes {
   startedMs?: number;
   completedEventId?: number;
   completedMs?: number;
+  /** ActivityTaskFailed. */
+  failedMs?: number;
+  /** ActivityTaskCancelRequested: the workflow asked to stop the attempt. */
+  cancelRequestedMs?: number;
+  /** ActivityTaskCanceled: the worker reported the attempt stopped. */
+  canceledMs?: number;
 }
 
 /** One workflow task that completed. */
@@ -86,7 +97,19 @@ function typeName(event: HistoryEvent): string {
 }
 
 export function analyzeHistory(history: History): HistoryFacts {
-  const events = history.events ?? [];
+  return analyzeHistories([history]);
+}
+
+/** The executions of one chain, in order, read as one history (see the file comment). */
+export function analyzeHistories(histories: readonly History[]): HistoryFacts {
+  /** `offset`: the events of the executions before; `id`: the event id along the chain. */
+  const events: { event: HistoryEvent; id: number; offset: number }[] = [];
+  let shift = 0;
+  for (const history of histories) {
+    const own = history.events ?? [];
+    for (const event of own) events.push({ event, id: shift + int(event.eventId), offset: shift });
+    shift += own.length;
+  }
   const wftScheduled = new Map<number, number>();
   const wftStarted = new Map<number, number>();
   const workflowTasks: WorkflowTaskTimes[] = [];
@@ -96,12 +119,15 @@ export function analyzeHistory(history: History): HistoryFacts {
   let workflowClosedMs = Number.NaN;
   let workflowTaskProblems = 0;
 
-  for (const event of events) {
-    const id = int(event.eventId);
+  for (const { event, id, offset } of events) {
+    /** An event id of this execution, as an id along the chain. */
+    const ref = (eventId: Int64): number => offset + int(eventId);
     const at = eventMs(event);
     const type = typeName(event);
     eventTypes[type] = (eventTypes[type] ?? 0) + 1;
-    if (event.workflowExecutionStartedEventAttributes) workflowStartedMs = at;
+    if (event.workflowExecutionStartedEventAttributes) {
+      if (Number.isNaN(workflowStartedMs)) workflowStartedMs = at;
+    } else if (event.workflowExecutionContinuedAsNewEventAttributes) continue;
     else if (
       event.workflowExecutionCompletedEventAttributes ||
       event.workflowExecutionFailedEventAttributes ||
@@ -112,9 +138,9 @@ export function analyzeHistory(history: History): HistoryFacts {
       workflowClosedMs = at;
     else if (event.workflowTaskScheduledEventAttributes) wftScheduled.set(id, at);
     else if (event.workflowTaskStartedEventAttributes) {
-      wftStarted.set(int(event.workflowTaskStartedEventAttributes.scheduledEventId), at);
+      wftStarted.set(ref(event.workflowTaskStartedEventAttributes.scheduledEventId), at);
     } else if (event.workflowTaskCompletedEventAttributes) {
-      const scheduledId = int(event.workflowTaskCompletedEventAttributes.scheduledEventId);
+      const scheduledId = ref(event.workflowTaskCompletedEventAttributes.scheduledEventId);
       const scheduledMs = wftScheduled.get(scheduledId);
       const startedMs = wftStarted.get(scheduledId);
       if (scheduledMs !== undefined && startedMs !== undefined)
@@ -126,14 +152,23 @@ export function analyzeHistory(history: History): HistoryFacts {
       const attempt = attemptOf(event);
       if (attempt !== undefined) activities.set(id, { ...attempt, scheduledEventId: id, scheduledMs: at });
     } else if (event.activityTaskStartedEventAttributes) {
-      const activity = activities.get(int(event.activityTaskStartedEventAttributes.scheduledEventId));
+      const activity = activities.get(ref(event.activityTaskStartedEventAttributes.scheduledEventId));
       if (activity !== undefined) activity.startedMs = at;
     } else if (event.activityTaskCompletedEventAttributes) {
-      const activity = activities.get(int(event.activityTaskCompletedEventAttributes.scheduledEventId));
+      const activity = activities.get(ref(event.activityTaskCompletedEventAttributes.scheduledEventId));
       if (activity !== undefined) {
         activity.completedMs = at;
         activity.completedEventId = id;
       }
+    } else if (event.activityTaskFailedEventAttributes) {
+      const activity = activities.get(ref(event.activityTaskFailedEventAttributes.scheduledEventId));
+      if (activity !== undefined) activity.failedMs = at;
+    } else if (event.activityTaskCancelRequestedEventAttributes) {
+      const activity = activities.get(ref(event.activityTaskCancelRequestedEventAttributes.scheduledEventId));
+      if (activity !== undefined) activity.cancelRequestedMs = at;
+    } else if (event.activityTaskCanceledEventAttributes) {
+      const activity = activities.get(ref(event.activityTaskCanceledEventAttributes.scheduledEventId));
+      if (activity !== undefined) activity.canceledMs = at;
     }
   }
   return {

@@ -16,8 +16,10 @@
  *   unit's ActivityTaskScheduled → ActivityTaskStarted → agent start.
  */
 import type { FanoutResult } from '../plan/types';
+import type { ChainFacts } from './chain';
 import type { ActivityTimes, HistoryFacts } from './history';
 import type { ReplayCost } from './replay';
+import type { ScaleChecks } from './scale';
 import { simulateIdeal } from './ideal';
 import type { Shape } from './shapes';
 import { distribution, type Distribution } from './stats';
@@ -60,6 +62,8 @@ export interface ShapeMetrics {
   readonly lastAgentEndToCloseMs: number;
   /** Measured agent durations (finished_at − started_at). */
   readonly agentDurationMs: Distribution | null;
+  /** Sum of agent durations / agents makespan: how many agents ran at once on average. */
+  readonly meanRunningAgents: number;
   /** The agent duration split by the agent's own first and last action (its stamps). */
   readonly agentPhasesMs: {
     /** started_at → the agent's first action: supervisor and agent start-up. */
@@ -117,7 +121,16 @@ export interface ProcessFigures {
   readonly loadAverageEnd: readonly number[];
 }
 
-export type ShapeReport = ShapeMetrics & { readonly process: ProcessFigures; readonly replay: ReplayCost };
+export type ShapeReport = ShapeMetrics & {
+  readonly process: ProcessFigures;
+  readonly replay: ReplayCost;
+  /** The run's executions (more than one once it continued as new), events and largest payload. */
+  readonly chain: ChainFacts;
+  /** Issue 8's limits broken by this run (events per execution, payload size); empty when none. */
+  readonly limitViolations: readonly string[];
+  /** `scale` only: progress, result and retry checked after the run. */
+  readonly checks?: ScaleChecks;
+};
 
 interface UnitTimes {
   readonly unitId: string;
@@ -254,8 +267,9 @@ export function shapeMetrics(
   });
   const measured = times.filter((unit) => Number.isFinite(unit.startMs) && Number.isFinite(unit.finishMs));
   const succeeded = Object.values(result.units).filter((unit) => unit.status === 'SUCCEEDED').length;
-  const firstStart = Math.min(...measured.map((unit) => unit.startMs));
-  const lastEnd = Math.max(...measured.map((unit) => unit.finishMs));
+  // reduce, not Math.min(...): a spread of 10,000+ arguments may overflow the stack.
+  const firstStart = measured.reduce((min, unit) => Math.min(min, unit.startMs), Number.POSITIVE_INFINITY);
+  const lastEnd = measured.reduce((max, unit) => Math.max(max, unit.finishMs), Number.NEGATIVE_INFINITY);
   const agentsMs = lastEnd - firstStart;
   const workflowMs = history.workflowClosedMs - history.workflowStartedMs;
 
@@ -297,6 +311,9 @@ export function shapeMetrics(
     firstAgentStartMs: firstStart - history.workflowStartedMs,
     lastAgentEndToCloseMs: history.workflowClosedMs - lastEnd,
     agentDurationMs: distribution(measured.map((unit) => unit.finishMs - unit.startMs)),
+    meanRunningAgents:
+      Math.round((measured.reduce((sum, unit) => sum + (unit.finishMs - unit.startMs), 0) / agentsMs) * 100) /
+      100,
     agentPhasesMs: {
       launchToFirstAction: distribution(
         measured.map((unit) => (stamps.get(unit.unitId)?.startMs ?? Number.NaN) - unit.startMs),

@@ -1,5 +1,7 @@
 /** The benchmark's tables, as plain text. */
+import type { CancelReport } from './cancel';
 import type { ShapeReport } from './metrics';
+import type { ScaleTargets } from './scale';
 import type { Distribution } from './stats';
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -27,6 +29,7 @@ export function summaryTable(reports: readonly ShapeReport[]): string {
       'shape',
       'units',
       'ok',
+      'mean running',
       'agents s',
       'workflow s',
       'ideal s',
@@ -44,6 +47,7 @@ export function summaryTable(reports: readonly ShapeReport[]): string {
       report.shape,
       String(report.units),
       `${report.succeeded}/${report.units}`,
+      number(report.meanRunningAgents, 1),
       seconds(report.makespan.agentsMs),
       seconds(report.makespan.workflowMs),
       seconds(report.makespan.idealMs),
@@ -128,4 +132,111 @@ export function machineTable(reports: readonly ShapeReport[]): string {
       ];
     }),
   );
+}
+
+const kib = (bytes: number | undefined): string =>
+  bytes === undefined || !Number.isFinite(bytes) ? '-' : (bytes / 1024).toFixed(1);
+
+/** Executions, events and payload sizes of each run, against issue 8's limits. */
+export function historyTable(reports: readonly ShapeReport[]): string {
+  return table(
+    [
+      'shape',
+      'executions',
+      'max events/exec',
+      'total events',
+      'events/unit',
+      'history KiB',
+      'largest payload KiB',
+      'in',
+      'largest event KiB',
+      'limits',
+    ],
+    reports.map((report) => {
+      const chain = report.chain;
+      const payload = chain.largestPayload;
+      const problems = report.limitViolations.length + (report.checks?.problems.length ?? 0);
+      return [
+        report.shape,
+        String(chain.executions),
+        String(chain.maxEventsInExecution),
+        String(chain.totalEvents),
+        number(report.history.eventsPerUnit, 2),
+        kib(chain.historyBytes),
+        kib(payload?.bytes),
+        payload === null ? '-' : `${payload.eventType}#${payload.eventId} (exec ${payload.execution + 1})`,
+        kib(chain.largestEvent?.bytes),
+        report.limitViolations.length > 0 ? 'EXCEEDED' : problems > 0 ? 'CHECKS FAILED' : 'ok',
+      ];
+    }),
+  );
+}
+
+/** The cancel shape: failure -> each sibling's group gone, and the steps the workflow saw. */
+export function cancelTable(report: CancelReport): string {
+  const row = (label: string, value: Distribution | null): string[] => [
+    label,
+    value === null ? '-' : String(value.n),
+    value === null ? '-' : number(value.p50),
+    value === null ? '-' : number(value.p95),
+    value === null ? '-' : number(value.max),
+  ];
+  return [
+    table(
+      ['from the failing agent exit to (ms)', 'n', 'p50', 'p95', 'max'],
+      [
+        row("failing unit's ActivityTaskFailed", report.failureToActivityFailedMs),
+        row("sibling's ActivityTaskCancelRequested", report.cancelRequestedMs),
+        row("sibling's process group gone", report.groupGoneMs),
+        row("sibling's ActivityTaskCanceled", report.activityCanceledMs),
+        row('workflow saw the sibling CANCELLED', report.workflowSawMs),
+        row('last sibling of a run gone', report.lastGroupGoneMs),
+      ],
+    ),
+    `target: group gone p95 <= ${report.targetP95Ms} ms: ${report.targetMet ? 'met' : 'MISSED'}` +
+      ` (${report.runs} runs x ${report.siblingsPerRun} siblings, probe every ${report.pollMs} ms; ` +
+      `machine busy CPUs ${number(report.process.machineBusyCores, 2)}, load 1m ${number(report.process.loadAverageStart[0] ?? Number.NaN, 1)}/${number(report.process.loadAverageEnd[0] ?? Number.NaN, 1)})`,
+    report.problems.length === 0 ? 'problems: none' : `PROBLEMS: ${report.problems.join('; ')}`,
+  ].join('\n');
+}
+
+/** The scale shape's checks (progress, result, retry) and targets. */
+export function scaleTable(report: ShapeReport, targets: ScaleTargets | undefined): string {
+  const checks = report.checks;
+  const lines: string[] = [];
+  if (checks !== undefined) {
+    const progress = checks.progress;
+    lines.push(
+      `progress: ${progress.ok ? 'ok' : 'WRONG'} (${progress.error ?? `${progress.units} units, state ${progress.state}, ${JSON.stringify(progress.counts)}`}; ${progress.ms} ms, answer ${kib(progress.answerBytes)} KiB)`,
+      `result: ${checks.result.ok ? 'ok' : 'WRONG'} (${checks.result.succeeded}/${checks.result.units} SUCCEEDED; ${
+        checks.result.resultFile === undefined
+          ? 'carried in the close event'
+          : `loaded from ${checks.result.resultFile.path}`
+      })`,
+    );
+    const retry = checks.retry;
+    lines.push(
+      `retry: ${retry.ok ? 'ok' : 'WRONG'} (${retry.error ?? `${retry.status}, ${retry.reused}/${retry.units} reused`}; ${seconds(retry.ms)} s` +
+        (retry.chain === undefined
+          ? ')'
+          : `, ${retry.chain.executions} execution(s), max ${retry.chain.maxEventsInExecution} events, largest payload ${kib(retry.chain.largestPayload?.bytes)} KiB, peak RSS ${number(retry.workerPeakRssMiB ?? Number.NaN, 1)} MiB)`),
+    );
+  }
+  if (targets !== undefined) {
+    targets.ratios.forEach((ratio, index) =>
+      lines.push(
+        `overhead ${targets.units} units (mean running ${number(targets.meanRunning, 1)}) / ${ratio.baseline} ${ratio.baseUnits} units (mean running ${number(ratio.baseMeanRunning, 1)}): ` +
+          `p50 x${number(ratio.overheadP50Ratio, 2)}, p95 x${number(ratio.overheadP95Ratio, 2)} (target <= ${targets.overheadTarget})` +
+          (index === 0
+            ? `: ${ratio.met ? 'met' : 'MISSED'}`
+            : `: ${ratio.met ? 'within' : 'above'} (for comparison)`),
+      ),
+    );
+    lines.push(
+      `worker peak RSS ${number(targets.workerPeakRssMiB, 1)} MiB (target <= ${targets.rssTargetMiB}): ${targets.rssMet ? 'met' : 'MISSED'}`,
+    );
+  }
+  const problems = [...report.limitViolations, ...(checks?.problems ?? [])];
+  lines.push(problems.length === 0 ? 'limits and checks: ok' : `FAILED: ${problems.join('; ')}`);
+  return lines.join('\n');
 }

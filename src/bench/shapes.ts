@@ -17,12 +17,32 @@
  *   level holds about N / levels units: the width), each unit of level l > 0 depends on one random
  *   unit of level l-1 plus 0 to 2 random units of levels l-3..l-1. Agents take 200 ms, so about
  *   a level's worth of agents run at once and completions arrive in bursts, as in real plans.
+ * - `cancel`: not a throughput shape but the cancel latency (issue 8: failure -> every sibling's
+ *   process group gone, p95 <= 2 s). max_workers 16, on_failure cancel, max_attempts 1: 15
+ *   siblings sleep 60 s, one unit (`z-fail`, launched last by code-point order) fails 2 s after
+ *   it started. Repeated (5 runs, `--quick` 2) for percentiles; see `cancel.ts`.
+ * - `scale`: the same random-DAG generator at 10,000 units over 100 levels (width ~100), instant
+ *   agents, max_workers 32 (issue 8), and its baseline `scale-base`: the same generator at 100
+ *   units over 10 levels, max_workers 32. Both keep levels = round(sqrt(units)), so width and depth
+ *   grow alike (a square DAG) and the overhead ratio compares scale, not aspect. A second baseline,
+ *   `scale-base-wide`, puts the 100 units on 1 level (width 100, as in the big run), so 32 agents
+ *   run at once as they do at 10,000: on a small machine the per-unit overhead grows with the
+ *   agents running at once, and this baseline separates that from the size of the run.
+ *   `--scale-units N` shrinks the big one (levels = round(sqrt(N))). Then `progress`, the result
+ *   and `retry` are checked on the big run; see `scale.ts`.
  */
 import path from 'node:path';
 import { PROJECT_ROOT } from '../dev/find-temporal-cli';
 
-export const SHAPE_NAMES = ['chain', 'wide', 'lattice', 'dag'] as const;
+/** What `--shape` accepts. `scale` runs `scale-base` too, and only with `--shape scale` or `--all`. */
+export const SHAPE_NAMES = ['chain', 'wide', 'lattice', 'dag', 'cancel', 'scale'] as const;
 export type ShapeName = (typeof SHAPE_NAMES)[number];
+
+/** The shapes a plain `npm run bench` runs: all but `scale` (10,000 units take well over 10 minutes on 2 cores). */
+export const DEFAULT_SHAPES: readonly ShapeName[] = ['chain', 'wide', 'lattice', 'dag', 'cancel'];
+
+/** The throughput shapes: one run each through `runShape`, reported in the summary tables. */
+export type RunShapeName = 'chain' | 'wide' | 'lattice' | 'dag' | 'scale-base' | 'scale-base-wide' | 'scale';
 
 export const FAKE_AGENT = path.join(PROJECT_ROOT, 'test', 'fixtures', 'fake-agent');
 
@@ -32,10 +52,12 @@ export const DAG_SEED = 20_240_601;
 export interface BenchUnit {
   readonly unitId: string;
   readonly dependencies: readonly string[];
+  /** The unit's own fake-agent arguments instead of the shape's `agentArgs`. */
+  readonly agentArgs?: readonly string[];
 }
 
 export interface Shape {
-  readonly name: ShapeName;
+  readonly name: RunShapeName | 'cancel';
   /** One line, e.g. `chain of 100, instant agents`. */
   readonly title: string;
   readonly maxWorkers: number;
@@ -44,6 +66,8 @@ export interface Shape {
   /** What one agent is asked to take, in ms (0: instant). */
   readonly agentMs: number;
   readonly units: readonly BenchUnit[];
+  /** Plan keys added to the plan file as they are (e.g. `on_failure`, `retry`). */
+  readonly planKeys?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -121,6 +145,7 @@ export function seededRandom(seed: number): () => number {
 }
 
 export function dagShape(count: number, levels: number, agentMs: number, maxWorkers: number): Shape {
+  if (levels < 1 || levels > count) throw new Error(`a DAG of ${count} units cannot have ${levels} levels`);
   const random = seededRandom(DAG_SEED);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   // Every level gets one unit, then the rest land on levels at random.
@@ -141,19 +166,82 @@ export function dagShape(count: number, levels: number, agentMs: number, maxWork
   });
   return {
     name: 'dag',
-    title: `random DAG of ${count} (${levels} levels, width ~${Math.round(count / levels)}, seed ${DAG_SEED}), ${agentMs} ms agents, max_workers ${maxWorkers}`,
+    title: `random DAG of ${count} (${levels} levels, width ~${Math.round(count / levels)}, seed ${DAG_SEED}), ${agentMs === 0 ? 'instant' : `${agentMs} ms`} agents, max_workers ${maxWorkers}`,
     maxWorkers,
-    agentArgs: sleeping(agentMs),
+    agentArgs: agentMs === 0 ? INSTANT : sleeping(agentMs),
     agentMs,
     units,
   };
 }
 
-/** The four shapes at full size, or at `--quick` size. */
+/** The units of the scale shape (issue 8) and of its baseline. */
+export const SCALE_UNITS = 10_000;
+export const SCALE_BASE_UNITS = 100;
+export const SCALE_MAX_WORKERS = 32;
+
+/**
+ * The scale DAG: {@link dagShape} with instant agents and max_workers 32, by default over
+ * round(sqrt(units)) levels, so width ~ depth (10,000 -> 100 levels of ~100; 100 -> 10 of ~10).
+ */
+export function scaleShape(
+  count: number,
+  name: 'scale' | 'scale-base' | 'scale-base-wide',
+  levels = Math.max(1, Math.round(Math.sqrt(count))),
+): Shape {
+  const dag = dagShape(count, levels, 0, SCALE_MAX_WORKERS);
+  return { ...dag, name, title: dag.title.replace(/^random DAG/, `${name}: random DAG`) };
+}
+
+/** The throughput shapes of the default set, at full size or at `--quick` size. */
 export function benchShapes(quick: boolean): Shape[] {
   return quick
     ? [chainShape(50), wideShape(200, 1000, 64), latticeShape(10, 5), dagShape(200, 5, 200, 64)]
     : [chainShape(100), wideShape(1000, 1000, 64), latticeShape(20, 10), dagShape(1000, 10, 200, 128)];
+}
+
+/** The unit that fails in the cancel shape; `z` sorts it after every sibling, so it launches last. */
+export const CANCEL_FAILING_UNIT = 'z-fail';
+
+export interface CancelShapeOptions {
+  /** Siblings that run long and must be cancelled (15). */
+  readonly siblings: number;
+  /** How long the failing unit's agent runs before it exits 1 (2,000 ms). */
+  readonly failAfterMs: number;
+  /** How long a sibling would run if nobody cancelled it (60,000 ms). */
+  readonly siblingMs: number;
+}
+
+export const CANCEL_DEFAULTS: CancelShapeOptions = { siblings: 15, failAfterMs: 2000, siblingMs: 60_000 };
+
+/**
+ * The cancel-latency plan: `siblings` long units and {@link CANCEL_FAILING_UNIT}, all independent,
+ * max_workers = all of them, on_failure cancel, one attempt. The failing agent stamps `end` as
+ * its last action before `exit 1`: that stamp is the failure's moment.
+ */
+export function cancelShape(options: CancelShapeOptions = CANCEL_DEFAULTS): Shape {
+  const siblings = Array.from({ length: options.siblings }, (_, i) => ({
+    unitId: `s${pad(i, 2)}`,
+    dependencies: [],
+  }));
+  return {
+    name: 'cancel',
+    title: `${options.siblings} siblings x ${options.siblingMs / 1000} s + 1 failing after ${options.failAfterMs / 1000} s, on_failure cancel, max_workers ${options.siblings + 1}`,
+    maxWorkers: options.siblings + 1,
+    agentArgs: sleeping(options.siblingMs),
+    agentMs: options.siblingMs,
+    units: [
+      ...siblings,
+      {
+        unitId: CANCEL_FAILING_UNIT,
+        dependencies: [],
+        agentArgs: stamped(['--sleep-ms', String(options.failAfterMs), '--say', 'failing on purpose']).concat(
+          '--exit',
+          '1',
+        ),
+      },
+    ],
+    planKeys: { on_failure: 'cancel', retry: { max_attempts: 1 } },
+  };
 }
 
 /** The plan file (as parsed JSON) of a shape, for `validatePlanValue`. */
@@ -161,12 +249,14 @@ export function planValue(shape: Shape, runLabel: string): Record<string, unknow
   return {
     name: `bench-${shape.name}-${runLabel}`,
     max_workers: shape.maxWorkers,
+    ...shape.planKeys,
     agent: { command: [FAKE_AGENT, ...shape.agentArgs] },
     work_units: shape.units.map((unit) => ({
       unit_id: unit.unitId,
       description: `Benchmark unit ${unit.unitId}.`,
       allowed_directories: [`src/${unit.unitId}`],
       dependencies: unit.dependencies,
+      ...(unit.agentArgs === undefined ? {} : { command: [FAKE_AGENT, ...unit.agentArgs] }),
     })),
   };
 }
