@@ -4,9 +4,11 @@
  * The agent supervisor: a tiny process between a worker and one agent, so that an agent can
  * outlive the worker that started it and its exit status is still known (SPEC §4.4 adoption).
  *
- * The worker (src/activities/spawn-agent.ts) starts this file with `node`, detached (a session and
- * process group of its own), stdout and stderr on the attempt log, and an IPC channel. It sends one
- * launch message; this process then:
+ * The worker (src/activities/spawn-agent.ts) starts this file with `node` on a host where no perl
+ * runs bin/agent-supervisor.pl (the same contract for a tenth of the CPU), or for a launch the
+ * Perl supervisor cannot take (a NUL in an argument), detached (a session and process group of its
+ * own), stdout and stderr on the attempt log, and an IPC channel. It sends one launch message; this
+ * process then:
  *
  * 1. starts the agent's argv as given (no shell), cwd and environment from the message, stdin at
  *    /dev/null, stdout and stderr inherited (the log), in a new session and process group that the

@@ -2,8 +2,8 @@
  * `logs/attempt-<n>.json`: what a later worker needs to find a running agent again after this
  * worker died (SPEC §4.4 adoption): pid, process group, the process start time (guards against
  * pid reuse), the log and its start offset, the evidence snapshot taken before the start, and who
- * the attempt belongs to. The agent supervisor (bin/agent-supervisor.js) writes it, atomically,
- * as soon as the agent runs and before anyone learns its pid.
+ * the attempt belongs to. The agent supervisor (bin/agent-supervisor.pl, or .js where no perl runs)
+ * writes it, atomically, as soon as the agent runs and before anyone learns its pid.
  */
 
 import { readFile, readlink } from 'node:fs/promises';

@@ -1,8 +1,8 @@
 /**
  * `logs/attempt-<n>.exit.json`: how an agent ended, written by its supervisor
- * (bin/agent-supervisor.js) whether or not a worker was watching. An agent this worker did not
- * start is not its child and cannot be waited on; this file is how its status is read, also
- * when the agent finished while no worker was running at all.
+ * (bin/agent-supervisor.pl, or .js where no perl runs) whether or not a worker was watching. An
+ * agent this worker did not start is not its child and cannot be waited on; this file is how its
+ * status is read, also when the agent finished while no worker was running at all.
  */
 
 import { readFile } from 'node:fs/promises';

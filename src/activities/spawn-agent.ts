@@ -1,9 +1,10 @@
 /**
- * Starts the agent through its supervisor (bin/agent-supervisor.js), which this worker starts with
- * Node, detached, and talks to over an IPC channel. The agent itself runs with its argv as given (no
- * shell), cwd = repo, stdin = /dev/null, stdout and stderr both on one append-mode descriptor of the
- * attempt log, in a new session and process group that it leads, so the whole group can be
- * signalled and nothing waits on a pipe.
+ * Starts the agent through its supervisor, a small detached process this worker starts: Perl's
+ * (bin/agent-supervisor.pl, about 5 ms of CPU per launch) where the host has a usable `perl`, else
+ * Node's (bin/agent-supervisor.js, about 50 ms: Node's start-up). Both keep one contract. The agent
+ * itself runs with its argv as given (no shell), cwd = repo, stdin = /dev/null, stdout and stderr
+ * both on one append-mode descriptor of the attempt log, in a new session and process group that
+ * it leads, so the whole group can be signalled and nothing waits on a pipe.
  *
  * Why a supervisor: an agent must be able to outlive the worker that started it (SPEC §4.4), and a
  * process that is not this worker's child cannot be waited on. The supervisor waits for the agent
@@ -11,18 +12,30 @@
  * later, or none at all, the status is not lost. It also writes the attempt record before the pid is
  * known here. Writing output straight into the file keeps every byte without passing it through a
  * worker, and the agent keeps writing its log when the worker dies (a pipe would break under it).
+ *
+ * The launch details (argv, environment, cwd) reach the supervisor over a pipe (Perl: stdin, NUL
+ * separated) or the IPC channel (Node), never through a file or the supervisor's argv. The answer
+ * comes back the same way; the supervisor closes that channel once it has answered.
  */
 
 import type { ChildProcess, spawn as nodeSpawn } from 'node:child_process';
-import { open, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { constants as fsConstants } from 'node:fs';
+import { access, open, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { AttemptRecordTemplate } from './attempt-record';
 import { readAgentEnd, spawnErrorOf } from './exit-status';
 
 export type SpawnFn = typeof nodeSpawn;
 
-/** The supervisor script; `bin/` sits two levels above both src/activities and dist/activities. */
+/** The Node supervisor; `bin/` sits two levels above both src/activities and dist/activities. */
 export const SUPERVISOR_PATH = path.resolve(__dirname, '..', '..', 'bin', 'agent-supervisor.js');
+/** The Perl supervisor, used whenever this host can run it. */
+export const PERL_SUPERVISOR_PATH = path.resolve(__dirname, '..', '..', 'bin', 'agent-supervisor.pl');
+
+/** Which supervisor starts the agent. */
+export type SupervisorKind = 'perl' | 'node';
 
 /** A running agent this worker started or adopted. */
 export interface AgentProcess {
@@ -51,19 +64,191 @@ export interface SpawnOptions {
   /** Wall-clock ms after which the supervisor stops an agent nobody stopped (a backstop only). */
   readonly deadlineMs: number;
   readonly graceMs: number;
+  /** @default 'perl' where this host has a usable perl, else 'node' */
+  readonly supervisor?: SupervisorKind;
 }
 
-/** The supervisor's answer to the launch message. */
+/** The supervisor's answer to the launch. */
 type SupervisorAnswer =
   | { readonly type: 'started'; readonly pid: number }
   | { readonly type: 'spawn-error'; readonly error: { code: string | null; message: string } }
   | { readonly type: 'launch-failed'; readonly message: string };
+
+/**
+ * Linux syscall numbers the Perl supervisor calls directly: it loads no XS module (POSIX alone
+ * would cost 20 ms of start-up, more than everything else it does). Other architectures use Node.
+ */
+const PERL_SYSCALLS: Readonly<Partial<Record<string, { setsid: number; gettimeofday: number }>>> = {
+  x64: { setsid: 112, gettimeofday: 96 },
+  arm64: { setsid: 157, gettimeofday: 169 },
+};
+
+interface PerlSupervisor {
+  readonly perl: string;
+  readonly syscalls: { setsid: number; gettimeofday: number };
+}
+
+let perlProbe: Promise<PerlSupervisor | null> | undefined;
+
+/** The perl that runs the Perl supervisor on this host, found once per process; null when none does. */
+export function perlSupervisor(): Promise<PerlSupervisor | null> {
+  perlProbe ??= probePerl();
+  return perlProbe;
+}
+
+async function probePerl(): Promise<PerlSupervisor | null> {
+  const syscalls = PERL_SYSCALLS[process.arch];
+  if (process.platform !== 'linux' || syscalls === undefined) return null;
+  const directories = ['/usr/bin', '/bin', ...(process.env.PATH ?? '').split(path.delimiter)];
+  for (const directory of new Set(directories.filter((entry) => path.isAbsolute(entry)))) {
+    const perl = path.join(directory, 'perl');
+    const runs = await access(perl, fsConstants.X_OK).then(
+      // It must compile the supervisor, as the supervisor will run: with an empty environment.
+      () =>
+        new Promise<boolean>((resolve) => {
+          execFile(perl, ['-c', PERL_SUPERVISOR_PATH], { env: {}, cwd: '/' }, (error) =>
+            resolve(error === null),
+          );
+        }),
+      () => false,
+    );
+    if (runs) return { perl, syscalls };
+  }
+  return null;
+}
+
+/**
+ * The Perl supervisor's stdin: NUL-separated fields (see bin/agent-supervisor.pl), or null when a
+ * field holds a NUL, which only the Node supervisor reports as Node does (ERR_INVALID_ARG_VALUE).
+ */
+function perlSpec(
+  syscalls: PerlSupervisor['syscalls'],
+  argv: readonly string[],
+  options: SpawnOptions,
+): Buffer | null {
+  const { record } = options;
+  const recordJson = JSON.stringify(record, null, 2);
+  const exitHead = JSON.stringify({ version: 1, launchId: record.launchId }, null, 2);
+  const env = Object.entries(options.env).map(([name, value]) => `${name}=${value}`);
+  const fields = [
+    'agent-fanout-supervisor/1',
+    options.recordPath,
+    recordJson.slice(0, recordJson.lastIndexOf('\n}')),
+    record.exitPath,
+    exitHead.slice(0, exitHead.lastIndexOf('\n}')),
+    String(options.deadlineMs),
+    String(options.graceMs),
+    String(syscalls.setsid),
+    String(syscalls.gettimeofday),
+    options.cwd,
+    String(argv.length),
+    ...argv,
+    String(env.length),
+    ...env,
+    'end',
+  ];
+  return fields.some((field) => field.includes('\0')) ? null : Buffer.from(fields.join('\0'));
+}
 
 function startEvent(child: ChildProcess): Promise<Error | null> {
   return new Promise((resolve) => {
     child.once('spawn', () => resolve(null));
     child.once('error', (error) => resolve(error));
   });
+}
+
+/** Starts a supervisor detached, stdout and stderr on the attempt log. */
+async function startSupervisor(
+  spawn: SpawnFn,
+  command: string,
+  script: string,
+  logPath: string,
+  channel: 'pipe' | 'ipc',
+): Promise<ChildProcess> {
+  const log = await open(logPath, 'a');
+  let child: ChildProcess;
+  try {
+    // An empty environment: the agent's (NODE_OPTIONS, PERL5OPT, ...) is for the agent only.
+    child = spawn(command, [script], {
+      cwd: '/',
+      env: {},
+      detached: true,
+      stdio: [channel === 'pipe' ? 'pipe' : 'ignore', log.fd, log.fd, channel],
+    });
+    const failed = await startEvent(child);
+    if (failed !== null) throw new Error(`could not start the agent supervisor: ${failed.message}`);
+  } finally {
+    await log.close(); // the supervisor holds its own copies
+  }
+  child.on('error', () => undefined); // a failed send to a supervisor that died is seen below
+  return child;
+}
+
+/** The Node supervisor: the launch message and the answer over IPC. */
+async function launchWithNode(
+  spawn: SpawnFn,
+  argv: readonly string[],
+  options: SpawnOptions,
+): Promise<{ child: ChildProcess; answer: SupervisorAnswer | null }> {
+  const child = await startSupervisor(spawn, process.execPath, SUPERVISOR_PATH, options.logPath, 'ipc');
+  const supervisorExit = new Promise<null>((resolve) => child.once('exit', () => resolve(null)));
+  const answer = new Promise<SupervisorAnswer>((resolve) => child.once('message', resolve));
+  child.send({
+    argv,
+    cwd: options.cwd,
+    env: options.env,
+    launchId: options.record.launchId,
+    exitPath: options.record.exitPath,
+    recordPath: options.recordPath,
+    record: options.record,
+    deadlineMs: options.deadlineMs,
+    graceMs: options.graceMs,
+  });
+  return { child, answer: await Promise.race([answer, supervisorExit]) };
+}
+
+/** The Perl supervisor: the spec on its stdin, one answer line on its fd 3 (then end of file). */
+async function launchWithPerl(
+  spawn: SpawnFn,
+  perl: string,
+  spec: Buffer,
+  options: SpawnOptions,
+): Promise<{ child: ChildProcess; answer: SupervisorAnswer | null }> {
+  const child = await startSupervisor(spawn, perl, PERL_SUPERVISOR_PATH, options.logPath, 'pipe');
+  const replies = child.stdio[3] as Readable;
+  const line = new Promise<string>((resolve) => {
+    let text = '';
+    const done = (): void => {
+      replies.destroy();
+      resolve(text.split('\n')[0] ?? '');
+    };
+    replies.setEncoding('utf8');
+    replies.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.includes('\n')) done();
+    });
+    replies.once('end', done);
+    replies.once('close', done);
+    replies.once('error', done);
+  });
+  child.stdin?.on('error', () => undefined); // a supervisor that died: its answer says so
+  child.stdin?.end(spec);
+  return { child, answer: perlAnswer(await line) };
+}
+
+function perlAnswer(line: string): SupervisorAnswer | null {
+  const space = line.indexOf(' ');
+  const [word, rest] = space < 0 ? [line, ''] : [line.slice(0, space), line.slice(space + 1)];
+  try {
+    if (word === 'started' && /^\d+$/.test(rest)) return { type: 'started', pid: Number(rest) };
+    if (word === 'spawn-error') {
+      return { type: 'spawn-error', error: JSON.parse(rest) as { code: string | null; message: string } };
+    }
+    if (word === 'launch-failed') return { type: 'launch-failed', message: JSON.parse(rest) as string };
+  } catch {
+    // an answer cut short: the supervisor died while it answered
+  }
+  return null;
 }
 
 /**
@@ -81,40 +266,23 @@ export async function spawnAgent(
   }
   const { exitPath, launchId } = options.record;
   await rm(exitPath, { force: true });
-  const log = await open(options.logPath, 'a');
-  let child: ChildProcess;
-  try {
-    // An empty environment: the agent's (NODE_OPTIONS included) is for the agent, not for Node here.
-    child = spawn(process.execPath, [SUPERVISOR_PATH], {
-      cwd: '/',
-      env: {},
-      detached: true,
-      stdio: ['ignore', log.fd, log.fd, 'ipc'],
-    });
-    const failed = await startEvent(child);
-    if (failed !== null) throw new Error(`could not start the agent supervisor: ${failed.message}`);
-  } finally {
-    await log.close(); // the supervisor holds its own copies
-  }
-  child.on('error', () => undefined); // a failed send to a supervisor that died is seen below
-  const supervisorExit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const answer = new Promise<SupervisorAnswer>((resolve) => child.once('message', resolve));
-  child.send({
-    argv,
-    cwd: options.cwd,
-    env: options.env,
-    launchId,
-    exitPath,
-    recordPath: options.recordPath,
-    record: options.record,
-    deadlineMs: options.deadlineMs,
-    graceMs: options.graceMs,
+  const perl = options.supervisor === 'node' ? null : await perlSupervisor();
+  if (options.supervisor === 'perl' && perl === null)
+    throw new Error('no perl on this host runs the supervisor');
+  const spec = perl === null ? null : perlSpec(perl.syscalls, argv, options);
+  const { child, answer } =
+    perl === null || spec === null
+      ? await launchWithNode(spawn, argv, options)
+      : await launchWithPerl(spawn, perl.perl, spec, options);
+  // Registered at once: the supervisor may exit right after it answered.
+  const supervisorExit = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
   });
-  const reply = await Promise.race([answer, supervisorExit.then(() => null)]);
-  if (reply === null) throw new Error('the agent supervisor exited before it started the agent');
-  if (reply.type === 'spawn-error')
-    return { ok: false, error: spawnErrorOf({ kind: 'spawn-error', ...reply.error }) };
-  if (reply.type === 'launch-failed') throw new Error(`agent launch failed: ${reply.message}`);
+  if (answer === null) throw new Error('the agent supervisor exited before it started the agent');
+  if (answer.type === 'spawn-error')
+    return { ok: false, error: spawnErrorOf({ kind: 'spawn-error', ...answer.error }) };
+  if (answer.type === 'launch-failed') throw new Error(`agent launch failed: ${answer.message}`);
   const exited = supervisorExit.then(async () => {
     const end = await readAgentEnd(exitPath, launchId);
     return end?.kind === 'exited' ? end.exitCode : null;
@@ -122,8 +290,8 @@ export async function spawnAgent(
   return {
     ok: true,
     agent: {
-      pid: reply.pid,
-      pgid: reply.pid,
+      pid: answer.pid,
+      pgid: answer.pid,
       exited,
       detach: () => child.unref(),
     },
