@@ -3,7 +3,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createActivities } from '../activities';
 import type { FanoutWorkerConfig } from './worker-options';
-import { HEARTBEAT_THROTTLE, SHUTDOWN_FORCE_TIME, SHUTDOWN_GRACE_TIME } from './worker-options';
+import {
+  HEARTBEAT_THROTTLE,
+  SHUTDOWN_FORCE_TIME,
+  SHUTDOWN_GRACE_TIME,
+  eagerAgentStartsPerWorkflowTask,
+} from './worker-options';
 
 export interface RunningWorker {
   readonly worker: Worker;
@@ -36,6 +41,7 @@ export async function startFanoutWorker(config: FanoutWorkerConfig): Promise<Run
         : { workflowsPath: require.resolve('../workflows') }),
       activities: createActivities(),
       maxConcurrentActivityTaskExecutions: config.maxConcurrentAgents,
+      maxEagerActivityReservationsPerWorkflowTask: eagerAgentStartsPerWorkflowTask(config),
       maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
       defaultHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
       shutdownGraceTime: SHUTDOWN_GRACE_TIME,

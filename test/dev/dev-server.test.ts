@@ -7,8 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { startDevServer, type DevServer } from '../../src/dev/dev-server';
 import { requireTemporalCli } from '../../src/dev/find-temporal-cli';
+import '../helpers/temporal'; // quiets the SDK's logs
+import { smokeEchoWorkflow } from '../workflows/smoke-echo';
 
 let tempDir: string;
 const started: DevServer[] = [];
@@ -99,6 +102,72 @@ describe('startDevServer', () => {
         'finished before the restart',
       );
     });
+  });
+
+  it('keeps its state in WAL mode, and a server killed with SIGKILL loses none of it', async () => {
+    const dbFile = path.join(tempDir, 'wal.sqlite');
+    const workflowId = 'killed-server-keeps-history';
+
+    const first = await start({ dbFile });
+    await withClient(first, async (client) => {
+      const handle = await client.workflow.start('notRegistered', { taskQueue: 'nobody-polls', workflowId });
+      await handle.terminate('committed before the kill');
+    });
+    // Bytes 18 and 19 of a SQLite header are 2 in WAL mode, 1 with the rollback journal.
+    expect([...readFileSync(dbFile).subarray(18, 20)]).toEqual([2, 2]);
+    process.kill(-first.pid, 'SIGKILL');
+    expect(await waitUntilGone(first.pid, 10_000)).toBe(true);
+    // The commits live in the WAL until a checkpoint: it must survive beside the file.
+    expect(existsSync(`${dbFile}-wal`)).toBe(true);
+
+    const second = await start({ dbFile });
+    await withClient(second, async (client) => {
+      const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+      expect(events.at(-1)?.workflowExecutionTerminatedEventAttributes?.reason).toBe(
+        'committed before the kill',
+      );
+    });
+  });
+
+  it('hands an activity to the worker in the workflow task answer (eager dispatch)', async () => {
+    const server = await start({ dbFile: path.join(tempDir, 'eager.sqlite') });
+    const connection = await NativeConnection.connect({ address: server.address });
+    try {
+      const taskQueue = 'eager-dispatch';
+      const worker = await Worker.create({
+        connection,
+        namespace: server.namespace,
+        taskQueue,
+        workflowsPath: require.resolve('../workflows/smoke-echo'),
+        activities: { echo: (text: string) => Promise.resolve(`echo: ${text}`) },
+      });
+      await withClient(server, async (client) => {
+        const result = await worker.runUntil(
+          client.workflow.execute(smokeEchoWorkflow, {
+            taskQueue,
+            workflowId: 'eager',
+            args: [{ text: 'hi' }],
+          }),
+        );
+        expect(result).toBe('echo: hi');
+      });
+    } finally {
+      await connection.close();
+    }
+
+    // The server counts each activity it started this way, in metrics it publishes about once a
+    // second. The CLI prints their port as localhost, which may resolve to ::1; the server listens
+    // on 127.0.0.1 only.
+    const port = /Temporal Metrics:\s+http:\/\/[^/]*:(\d+)\//.exec(readFileSync(server.logFile, 'utf8'))?.[1];
+    expect(port).toBeDefined();
+    const eagerStarts = async (): Promise<number> => {
+      const metrics = await (await fetch(`http://127.0.0.1:${port ?? ''}/metrics`)).text();
+      const counts = [...metrics.matchAll(/^activity_eager_execution\{[^}]*\} (\d+)$/gm)];
+      return counts.reduce((sum, match) => sum + Number(match[1]), 0);
+    };
+    const deadline = Date.now() + 15_000;
+    while ((await eagerStarts()) < 1 && Date.now() < deadline) await sleep(250);
+    expect(await eagerStarts()).toBe(1);
   });
 
   it("rejects with the server's own output when the CLI exits before it is ready", async () => {
