@@ -85,7 +85,7 @@ export async function startLocalTemporal(options: LocalTemporalOptions): Promise
     if (error instanceof TemporalCliNotFoundError) throw error;
     throw new CommandFailed(
       `${error instanceof Error ? error.message : String(error)}\n` +
-        `Next: look at the log above; if the state file is damaged, move ${options.dbFile} away and try again, ` +
+        `Next: look at the log above; if the state file is damaged, move ${options.dbFile} away together with its -wal and -shm files and try again, ` +
         'or run `npm run provision` to reinstall the Temporal CLI.',
       { cause: error },
     );
