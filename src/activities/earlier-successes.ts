@@ -3,7 +3,7 @@
  * file here, a page at a time (so no activity input or result grows with the plan), and only
  * those whose evidence is still on disk unchanged are returned for reuse.
  */
-import type { FanoutResult } from '../plan/types';
+import type { FanoutResult, UnitResult } from '../plan/types';
 import type { EarlierSuccess } from '../workflows/types';
 import { readVerified } from './run-store';
 import { verifyArtifacts } from './verify-artifacts';
@@ -25,10 +25,7 @@ export interface EarlierSuccessesPage {
 }
 
 export async function readEarlierSuccesses(input: EarlierSuccessesInput): Promise<EarlierSuccessesPage> {
-  const result = JSON.parse(
-    await readVerified(input.resultFile.path, input.resultFile.sha256),
-  ) as FanoutResult;
-  const succeeded = Object.entries(result.units).filter(([, unit]) => unit.status === 'SUCCEEDED');
+  const succeeded = await succeededUnits(input.resultFile);
   const page = succeeded.slice(input.offset, input.offset + input.limit);
   const intact = new Set(
     await verifyArtifacts({
@@ -45,4 +42,35 @@ export async function readEarlierSuccesses(input: EarlierSuccessesInput): Promis
   }
   const end = input.offset + page.length;
   return { units, next: end < succeeded.length ? end : null };
+}
+
+type Succeeded = [unitId: string, unit: UnitResult][];
+
+/**
+ * The pages of one retry come one after another: the file (megabytes for 10,000 units) is read
+ * and parsed once for all of them, and forgotten a minute after the last page.
+ */
+let recent: { key: string; units: Promise<Succeeded>; timer?: NodeJS.Timeout } | undefined;
+const FORGET_AFTER_MS = 60_000;
+
+function succeededUnits(file: { readonly path: string; readonly sha256: string }): Promise<Succeeded> {
+  const key = `${file.path}\0${file.sha256}`;
+  if (recent?.key !== key) {
+    const units = readVerified(file.path, file.sha256).then((text) =>
+      Object.entries((JSON.parse(text) as FanoutResult).units).filter(
+        ([, unit]) => unit.status === 'SUCCEEDED',
+      ),
+    );
+    const entry: NonNullable<typeof recent> = { key, units };
+    units.catch(() => {
+      if (recent === entry) recent = undefined;
+    });
+    recent = entry;
+  }
+  const current = recent;
+  clearTimeout(current.timer);
+  current.timer = setTimeout(() => {
+    if (recent === current) recent = undefined;
+  }, FORGET_AFTER_MS).unref();
+  return current.units;
 }
