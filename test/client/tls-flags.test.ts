@@ -17,7 +17,14 @@ describe('connection security flags', () => {
   });
 
   it('names --api-key when an API key asked for TLS', async () => {
-    const run = await runBuiltCli(['status', 'x', '--address', testServer().address, '--api-key', 'not-a-real-key']);
+    const run = await runBuiltCli([
+      'status',
+      'x',
+      '--address',
+      testServer().address,
+      '--api-key',
+      'not-a-real-key',
+    ]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('with TLS (--api-key)');
   });
