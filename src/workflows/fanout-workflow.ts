@@ -23,7 +23,7 @@ import { failureMessage, rejectedRun, summaryInput } from './run-ending';
 import type { CancelCause, UnitOutcome } from './run-state';
 import { RunState } from './run-state';
 import { INLINE_RESULT_BYTES, storeExecutionSegments, storeResult } from './stored-result';
-import type { FanoutInput, Progress } from './types';
+import type { FanoutInput, Progress, SegmentRef } from './types';
 import { runUnit } from './unit-runner';
 
 const { writeRunSummary } = proxyActivities<ReturnType<typeof createActivities>>({
@@ -169,16 +169,14 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
     await CancellationScope.nonCancellable(schedule);
   }
 
+  /** The segments of earlier executions, then this one's: its events and the units it ended. */
+  const allSegments = async (): Promise<SegmentRef[]> => [
+    ...(carried?.segments ?? []),
+    ...(await storeExecutionSegments(repo, execution, state.events, state.unitResults(state.unitsEndedHere))),
+  ];
+
   if (ending === 'continue' && cancellation === undefined) {
-    const segments = [
-      ...(carried?.segments ?? []),
-      ...(await storeExecutionSegments(
-        repo,
-        execution,
-        state.events,
-        state.unitResults(state.unitsEndedHere),
-      )),
-    ];
+    const segments = await allSegments();
     const retryOf = input.retryOf === undefined ? {} : { retryOf: { workflowId: input.retryOf.workflowId } };
     return makeContinueAsNewFunc<typeof fanoutWorkflow>({ workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT })({
       plan,
@@ -204,30 +202,10 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
       await writeRunSummary(summaryInput(state, repo, retryOf));
       return inline;
     }
-    const segments = [
-      ...(carried?.segments ?? []),
-      ...(await storeExecutionSegments(
-        repo,
-        execution,
-        state.events,
-        state.unitResults(state.unitsEndedHere),
-      )),
-    ];
-    const stored = await storeResult(
-      repo,
-      header,
-      segments,
-      plan.workUnits.map((unit) => unit.unitId),
-    );
-    const resultFile = { path: stored.result_file as string, sha256: stored.result_sha256 as string };
-    await writeRunSummary({
-      repo,
-      namespaceRoot: plan.namespaceRoot,
-      evidencePattern: plan.evidence.pattern,
-      resultFile,
-      retryOf,
-    });
-    return stored;
+    const unitOrder = plan.workUnits.map((unit) => unit.unitId);
+    const stored = await storeResult(repo, header, await allSegments(), unitOrder);
+    await writeRunSummary(summaryInput(state, repo, retryOf, stored.file));
+    return stored.result;
   });
   ended.result = final;
   phase = status;

@@ -23,11 +23,22 @@ export function rejectedRun(workflowId: string, runId: string, error: string): A
   });
 }
 
-export function summaryInput(state: RunState, repo: string, retryOf: string | undefined): SummaryInput {
-  return {
+/** The summary's input: its rows from the run state, or (a stored result) read on the host. */
+export function summaryInput(
+  state: RunState,
+  repo: string,
+  retryOf: string | undefined,
+  resultFile?: SummaryInput['resultFile'],
+): SummaryInput {
+  const common = {
     repo,
     namespaceRoot: state.plan.namespaceRoot,
     evidencePattern: state.plan.evidence.pattern,
+    retryOf,
+  };
+  if (resultFile !== undefined) return { ...common, resultFile };
+  return {
+    ...common,
     units: state.plan.workUnits.map((unit) => {
       const record = state.view(unit.unitId);
       return {
@@ -38,7 +49,6 @@ export function summaryInput(state: RunState, repo: string, retryOf: string | un
         evidenceCount: record.evidenceCount,
       };
     }),
-    retryOf,
   };
 }
 

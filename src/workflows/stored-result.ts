@@ -46,13 +46,13 @@ export async function storeExecutionSegments(
   ]);
 }
 
-/** Writes the whole result to the host and returns what the workflow keeps: the file and its digest. */
+/** Writes the whole result to the host; the workflow keeps the header, the file and its digest. */
 export async function storeResult(
   repo: string,
   header: Omit<FanoutResult, 'events' | 'units'>,
   segments: readonly SegmentRef[],
   unitOrder: readonly string[],
-): Promise<FanoutResult> {
+): Promise<{ result: FanoutResult; file: { path: string; sha256: string } }> {
   const { workflowId, firstExecutionRunId } = workflowInfo();
   const stored = await writeRunResult({
     repo,
@@ -62,7 +62,10 @@ export async function storeResult(
     segments,
     unitOrder,
   });
-  return { ...header, events: [], units: {}, result_file: stored.path, result_sha256: stored.sha256 };
+  return {
+    result: { ...header, events: [], units: {}, result_file: stored.path, result_sha256: stored.sha256 },
+    file: { path: stored.path, sha256: stored.sha256 },
+  };
 }
 
 function chunked<T>(items: readonly T[], size: (item: T) => number): T[][] {
