@@ -16,7 +16,12 @@ import type { FanoutResult } from '../plan/types';
 import { resolveUnitSettings } from '../plan/unit-settings';
 import { workflowNowIso } from './clock';
 import { registerRunHandlers } from './handlers';
-import { DEFAULT_HISTORY_EVENT_LIMIT, WORKFLOW_TASK_TIMEOUT, launchAllowance } from './history-budget';
+import {
+  DEFAULT_HISTORY_EVENT_LIMIT,
+  MIN_HISTORY_EVENT_LIMIT,
+  WORKFLOW_TASK_TIMEOUT,
+  launchAllowance,
+} from './history-budget';
 import { buildProgress, renderDetails } from './progress';
 import { reuseEarlierSuccesses } from './reuse';
 import { failureMessage, rejectedRun, summaryInput } from './run-ending';
@@ -59,7 +64,10 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
   if (rejection !== undefined) throw rejectedRun(workflowId, runId, preflightRejected(rejection));
 
   const execution = (carried?.executions ?? 0) + 1;
-  const eventLimit = input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
+  const eventLimit = Math.max(
+    MIN_HISTORY_EVENT_LIMIT,
+    input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT,
+  );
   const state = new RunState(plan, carried, input.retryOf?.workflowId);
   const completions: Completion[] = [];
   const scopes = new Map<string, CancellationScope>();

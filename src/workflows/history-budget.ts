@@ -9,6 +9,12 @@
  */
 export const DEFAULT_HISTORY_EVENT_LIMIT = 10_240;
 
+/**
+ * The smallest event limit an execution accepts: below it the closing reserve would leave no room
+ * for a single launch and the run would continue as new forever.
+ */
+export const MIN_HISTORY_EVENT_LIMIT = 300;
+
 /** Upper bound of the events one launched unit adds: scheduled, started, closed, cancel, workflow tasks. */
 export const EVENTS_PER_LAUNCH = 8;
 

@@ -4,7 +4,11 @@
  * before any execution could pass its event limit.
  */
 import fc from 'fast-check';
-import { EVENTS_PER_LAUNCH, launchAllowance } from '../../src/workflows/history-budget';
+import {
+  EVENTS_PER_LAUNCH,
+  MIN_HISTORY_EVENT_LIMIT,
+  launchAllowance,
+} from '../../src/workflows/history-budget';
 import type { UnitOutcome } from '../../src/workflows/run-state';
 import { RunState } from '../../src/workflows/run-state';
 import { testPlan, testUnit } from '../helpers/plan-factory';
@@ -118,6 +122,11 @@ describe('launchAllowance', () => {
         },
       ),
     );
+  });
+
+  it('always lets a fresh execution launch at the smallest limit it accepts, so a run cannot continue as new forever', () => {
+    // A fresh execution: its first workflow task, a plan-sized input.
+    expect(launchAllowance({ events: 3, bytes: 1_500_000 }, 0, MIN_HISTORY_EVENT_LIMIT)).toBeGreaterThan(0);
   });
 
   it('stops launches once the history bytes near the warning size', () => {
