@@ -15,18 +15,18 @@ import {
   type SpawnOptions,
   type SupervisorKind,
 } from '../../src/activities/spawn-agent';
-import { FAKE, groupSignalProbe, isLive, makeRepo, removeRepos, waitForPid } from './helpers';
+import {
+  FAKE,
+  groupSignalProbe,
+  reapGroups,
+  trackGroup,
+  isLive,
+  makeRepo,
+  removeRepos,
+  waitForPid,
+} from './helpers';
 
-const groups: number[] = [];
-afterEach(() => {
-  for (const pgid of groups.splice(0)) {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-});
+afterEach(reapGroups);
 afterAll(removeRepos);
 
 function options(repo: string, supervisor: SupervisorKind, deadlineMs = Date.now() + 60_000): SpawnOptions {
@@ -100,7 +100,7 @@ describe.each<SupervisorKind>(['perl', 'node'])('spawnAgent through the %s super
     const opts = options(repo, supervisor);
     const spawned = await spawnAgent(spawn, [FAKE, '--pid-file', 'agent.pid', '--sleep-ms', '300'], opts);
     if (!spawned.ok) throw spawned.error;
-    groups.push(spawned.agent.pgid);
+    trackGroup(spawned.agent.pgid);
     const record = JSON.parse(await readFile(opts.recordPath, 'utf8')) as AttemptRecord;
     expect(record).toMatchObject({
       pid: spawned.agent.pid,
@@ -180,7 +180,7 @@ describe.each<SupervisorKind>(['perl', 'node'])('spawnAgent through the %s super
       opts,
     );
     if (!spawned.ok) throw spawned.error;
-    groups.push(spawned.agent.pgid);
+    trackGroup(spawned.agent.pgid);
     spawned.agent.detach(); // as a worker that went away would
     const child = await waitForPid(join(repo, 'child.pid'));
     expect(await spawned.agent.exited).toBe(-9);

@@ -86,6 +86,11 @@ export function attemptInput(
 /** Process groups started by the current test. */
 const startedGroups = new Set<number>();
 
+/** Marks a process group for {@link reapGroups}: a test that starts one outside {@link AttemptRun}. */
+export function trackGroup(pgid: number): void {
+  startedGroups.add(pgid);
+}
+
 /** SIGKILLs every group a test started; for afterEach. */
 export function reapGroups(): void {
   for (const pgid of startedGroups) {

@@ -1,18 +1,18 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { isGroupAlive, stopProcessGroup } from '../../src/activities/process-group';
-import { FAKE, groupSignalProbe, liveMembers, makeRepo, removeRepos, waitForPid } from './helpers';
+import {
+  FAKE,
+  groupSignalProbe,
+  reapGroups,
+  trackGroup,
+  liveMembers,
+  makeRepo,
+  removeRepos,
+  waitForPid,
+} from './helpers';
 
-const groups: number[] = [];
-afterEach(() => {
-  for (const pgid of groups.splice(0)) {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-});
+afterEach(reapGroups);
 afterAll(removeRepos);
 
 /** Starts the fake agent as a group leader with the given actions; resolves once its grandchild runs. */
@@ -24,7 +24,7 @@ async function startGroup(actions: string[]): Promise<{ pgid: number; child: num
     stdio: 'ignore',
   });
   const pgid = agent.pid ?? -1;
-  groups.push(pgid);
+  trackGroup(pgid);
   return { pgid, child: await waitForPid(join(repo, 'child.pid')) };
 }
 

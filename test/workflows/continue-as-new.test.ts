@@ -8,12 +8,12 @@
 import { existsSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
 import { awaitRecordedResult, awaitResult, readProgress, startRun } from '../../src/client/fanout-client';
 import { retryRun } from '../../src/client/retry-run';
 import type { FanoutEvent, FanoutResult, WorkUnit } from '../../src/plan/types';
-import { executionChain } from '../helpers/execution-chain';
-import type { Execution } from '../helpers/execution-chain';
+import { fetchChain } from '../../src/bench/chain';
+import type { Execution } from '../../src/bench/chain';
+import { replayHistories } from '../helpers/replay';
 import { useFanoutWorker } from '../helpers/fanout-worker';
 import { duration, testPlan, testUnit } from '../helpers/plan-factory';
 import { FAKE_AGENT } from '../helpers/scenario-runner';
@@ -44,17 +44,6 @@ function indexOfEvent(events: readonly FanoutEvent[], type: FanoutEvent['type'],
   return events.findIndex((event) => event.type === type && 'unit_id' in event && event.unit_id === unitId);
 }
 
-async function replayChain(chain: readonly Execution[], workflowId: string): Promise<(string | undefined)[]> {
-  const errors: (string | undefined)[] = [];
-  for await (const replay of Worker.runReplayHistories(
-    { workflowsPath: require.resolve('../../src/workflows') },
-    chain.map((execution) => ({ workflowId, history: execution.history })),
-  )) {
-    errors.push(replay.error?.message);
-  }
-  return errors;
-}
-
 describe('continue-as-new', () => {
   let workflowId: string;
   let repo: string;
@@ -74,7 +63,7 @@ describe('continue-as-new', () => {
       historyEventLimit: EVENT_LIMIT,
     });
     result = await awaitResult(handle);
-    chain = await executionChain(fixture.client(), workflowId);
+    chain = await fetchChain(fixture.client(), workflowId);
   }, 240_000);
 
   it('takes several executions, none of them over its event budget', () => {
@@ -135,7 +124,10 @@ describe('continue-as-new', () => {
   });
 
   it('replays every execution of the chain', async () => {
-    expect(await replayChain(chain, workflowId)).toEqual(chain.map(() => undefined));
+    const outcomes = await replayHistories(
+      chain.map((execution) => ({ workflowId, history: execution.history })),
+    );
+    expect(outcomes).toEqual(chain.map(() => ({ workflowId })));
   });
 
   it('lets a retry reuse every unit from the stored result', async () => {
@@ -194,7 +186,7 @@ describe('continue-as-new', () => {
     expect(flakyRuns).toEqual(['a-flaky attempt=1', 'a-flaky attempt=2']);
 
     // Attempt 1 ran in the first execution; attempt 2 in a later one, after the carry-over.
-    const executions = await executionChain(fixture.client(), id);
+    const executions = await fetchChain(fixture.client(), id);
     const attemptsIn = (execution: Execution): number[] =>
       (execution.history.events ?? [])
         .map((event) => event.activityTaskScheduledEventAttributes)

@@ -8,7 +8,7 @@
  * across the two copies fails ("type must be a Type").
  */
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { Worker } from '@temporalio/worker';
+import { replayHistories } from '../helpers/replay';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -26,17 +26,7 @@ describe('recorded workflow histories', () => {
       workflowId: file,
       history: historyFromJSON(JSON.parse(readFileSync(path.join(HISTORY_DIR, file), 'utf8'))),
     }));
-    const outcomes: { workflowId: string; error?: string }[] = [];
-    for await (const replay of Worker.runReplayHistories(
-      { workflowsPath: require.resolve('../../src/workflows') },
-      histories,
-    )) {
-      outcomes.push(
-        replay.error === undefined
-          ? { workflowId: replay.workflowId }
-          : { workflowId: replay.workflowId, error: replay.error.message },
-      );
-    }
+    const outcomes = await replayHistories(histories);
     expect(outcomes).toEqual(files.map((workflowId) => ({ workflowId })));
   });
 });
