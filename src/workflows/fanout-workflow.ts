@@ -5,17 +5,16 @@ import {
   condition,
   isCancellation,
   makeContinueAsNewFunc,
-  proxyActivities,
   setCurrentDetails,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
 import { preflightRejected } from '../plan/messages';
 import { checkPlanRules } from '../plan/rules';
 import type { FanoutResult } from '../plan/types';
 import { resolveUnitSettings } from '../plan/unit-settings';
 import { workflowNowIso } from './clock';
 import { registerRunHandlers } from './handlers';
+import { hostActivities } from './host-activities';
 import {
   DEFAULT_HISTORY_EVENT_LIMIT,
   MIN_HISTORY_EVENT_LIMIT,
@@ -31,10 +30,7 @@ import { INLINE_RESULT_BYTES, storeExecutionSegments, storeResult } from './stor
 import type { FanoutInput, Progress, SegmentRef } from './types';
 import { runUnit } from './unit-runner';
 
-const { writeRunSummary } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '2m',
-  retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '10s' },
-});
+const { writeRunSummary } = hostActivities;
 
 interface Completion {
   readonly unitId: string;

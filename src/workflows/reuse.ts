@@ -3,15 +3,12 @@
  * is still intact on disk end SUCCEEDED at once, without running. A small earlier result comes
  * inline; a stored one is read on the host a page at a time.
  */
-import { proxyActivities } from '@temporalio/workflow';
-import type { EarlierSuccessesPage, createActivities } from '../activities';
+import type { EarlierSuccessesPage } from '../activities';
+import { hostActivities } from './host-activities';
 import type { RunState } from './run-state';
 import type { EarlierSuccess, FanoutInput } from './types';
 
-const { verifyArtifacts, readEarlierSuccesses } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '5m',
-  retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '10s' },
-});
+const { verifyArtifacts, readEarlierSuccesses } = hostActivities;
 
 const PAGE_UNITS = 1000;
 

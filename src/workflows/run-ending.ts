@@ -1,11 +1,9 @@
 /** How a run's end is told: a rejected plan's failure, a failed run's message, the summary's rows. */
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import type { SummaryInput } from '../activities';
 import type { FanoutResult } from '../plan/types';
 import { PREFLIGHT_UNIT_ID } from '../plan/types';
 import type { RunState } from './run-state';
-
-type SummaryInput = Parameters<ReturnType<typeof createActivities>['writeRunSummary']>[0];
 
 export function rejectedRun(workflowId: string, runId: string, error: string): ApplicationFailure {
   const result: FanoutResult = {

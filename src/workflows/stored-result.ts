@@ -3,15 +3,12 @@
  * the host before it continues as new, and how a large result becomes a file plus its digest.
  * Every activity input stays small: segments are cut at about {@link SEGMENT_BYTES} of JSON.
  */
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import { workflowInfo } from '@temporalio/workflow';
+import { hostActivities } from './host-activities';
 import type { FanoutEvent, FanoutResult, UnitResult } from '../plan/types';
 import type { SegmentRef } from './types';
 
-const { storeRunSegment, writeRunResult } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '5m',
-  retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '10s' },
-});
+const { storeRunSegment, writeRunResult } = hostActivities;
 
 /** A result up to this size is returned inline (Temporal warns about payloads from 512 KB). */
 export const INLINE_RESULT_BYTES = 256 * 1024;
