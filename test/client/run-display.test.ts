@@ -89,7 +89,9 @@ function terminalRun(name: string, args: string[]): { session: TerminalSession; 
 
 describe('run on a terminal', () => {
   it('redraws one live table in place with output lines, and ends at 100% with every final status', async () => {
-    const { planFile, repo } = writePlan('live');
+    // 20 ticks of 300 ms: each agent runs 6 s, so a loaded host still sees it RUNNING (4 ticks,
+    // 1.2 s, ended before the first redraw on a busy CI machine).
+    const { planFile, repo } = writePlan('live', 20);
     const id = `live-${Date.now().toString(36)}`;
     const { session } = terminalRun('live', [
       'run',
