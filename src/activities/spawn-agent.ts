@@ -1,7 +1,8 @@
 /**
- * Starts the agent through its supervisor, a small detached process this worker starts: Perl's
- * (bin/agent-supervisor.pl, about 5 ms of CPU per launch) where the host has a usable `perl`, else
- * Node's (bin/agent-supervisor.js, about 50 ms: Node's start-up). Both keep one contract. The agent
+ * Starts the agent through its supervisor, a small detached process: Perl's (bin/agent-supervisor.pl,
+ * about 5 ms of CPU per launch, forked by one long-lived launcher: supervisor-launcher.ts) where the
+ * host has a usable `perl`, else Node's (bin/agent-supervisor.js, about 50 ms: Node's start-up),
+ * which this worker spawns itself. Both keep one contract. The agent
  * itself runs with its argv as given (no shell), cwd = repo, stdin = /dev/null, stdout and stderr
  * both on one append-mode descriptor of the attempt log, in a new session and process group that
  * it leads, so the whole group can be signalled and nothing waits on a pipe.
@@ -13,9 +14,10 @@
  * known here. Writing output straight into the file keeps every byte without passing it through a
  * worker, and the agent keeps writing its log when the worker dies (a pipe would break under it).
  *
- * The launch details (argv, environment, cwd) reach the supervisor over a pipe (Perl: stdin, NUL
- * separated) or the IPC channel (Node), never through a file or the supervisor's argv. The answer
- * comes back the same way; the supervisor closes that channel once it has answered.
+ * The launch details (argv, environment, cwd) reach the supervisor over a pipe (Perl: the
+ * launcher's stdin, NUL separated) or the IPC channel (Node), never through a file or the
+ * supervisor's argv. The answer comes back the same way (Perl: the launcher's reply pipe, tagged);
+ * the supervisor closes that channel once it has answered.
  */
 
 import type { ChildProcess, spawn as nodeSpawn } from 'node:child_process';
@@ -23,11 +25,16 @@ import { execFile } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { access, open, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import type { AttemptRecordTemplate } from './attempt-record';
+import { adoptedAgent } from './adoption';
+import { readAttemptRecord } from './attempt-record';
 import { readAgentEnd, spawnErrorOf } from './exit-status';
+import { SupervisorLauncher, type SupervisorEnd } from './supervisor-launcher';
 
 export type SpawnFn = typeof nodeSpawn;
+
+/** How often an agent whose launcher died is checked on (by its record, as an adopted agent is). */
+const ORPHANED_POLL_MS = 200;
 
 /** The Node supervisor; `bin/` sits two levels above both src/activities and dist/activities. */
 export const SUPERVISOR_PATH = path.resolve(__dirname, '..', '..', 'bin', 'agent-supervisor.js');
@@ -157,23 +164,17 @@ function startEvent(child: ChildProcess): Promise<Error | null> {
   });
 }
 
-/** Starts a supervisor detached, stdout and stderr on the attempt log. */
-async function startSupervisor(
-  spawn: SpawnFn,
-  command: string,
-  script: string,
-  logPath: string,
-  channel: 'pipe' | 'ipc',
-): Promise<ChildProcess> {
+/** Starts the Node supervisor detached, stdout and stderr on the attempt log, an IPC channel. */
+async function startNodeSupervisor(spawn: SpawnFn, logPath: string): Promise<ChildProcess> {
   const log = await open(logPath, 'a');
   let child: ChildProcess;
   try {
     // An empty environment: the agent's (NODE_OPTIONS, PERL5OPT, ...) is for the agent only.
-    child = spawn(command, [script], {
+    child = spawn(process.execPath, [SUPERVISOR_PATH], {
       cwd: '/',
       env: {},
       detached: true,
-      stdio: [channel === 'pipe' ? 'pipe' : 'ignore', log.fd, log.fd, channel],
+      stdio: ['ignore', log.fd, log.fd, 'ipc'],
     });
     const failed = await startEvent(child);
     if (failed !== null) throw new Error(`could not start the agent supervisor: ${failed.message}`);
@@ -184,13 +185,20 @@ async function startSupervisor(
   return child;
 }
 
+/** A launched supervisor: its answer, its end, and how to stop waiting for it. */
+interface Launched {
+  readonly answer: SupervisorAnswer | null;
+  readonly ended: Promise<SupervisorEnd>;
+  readonly detach: () => void;
+}
+
 /** The Node supervisor: the launch message and the answer over IPC. */
 async function launchWithNode(
   spawn: SpawnFn,
   argv: readonly string[],
   options: SpawnOptions,
-): Promise<{ child: ChildProcess; answer: SupervisorAnswer | null }> {
-  const child = await startSupervisor(spawn, process.execPath, SUPERVISOR_PATH, options.logPath, 'ipc');
+): Promise<Launched> {
+  const child = await startNodeSupervisor(spawn, options.logPath);
   const supervisorExit = new Promise<null>((resolve) => child.once('exit', () => resolve(null)));
   const answer = new Promise<SupervisorAnswer>((resolve) => child.once('message', resolve));
   child.send({
@@ -204,36 +212,40 @@ async function launchWithNode(
     deadlineMs: options.deadlineMs,
     graceMs: options.graceMs,
   });
-  return { child, answer: await Promise.race([answer, supervisorExit]) };
+  // Registered at once: the supervisor may exit right after it answered.
+  const ended = new Promise<SupervisorEnd>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve('reaped');
+    else child.once('exit', () => resolve('reaped'));
+  });
+  return { answer: await Promise.race([answer, supervisorExit]), ended, detach: () => child.unref() };
 }
 
-/** The Perl supervisor: the spec on its stdin, one answer line on its fd 3 (then end of file). */
+const launchers = new WeakMap<SpawnFn, SupervisorLauncher>();
+
+/** The Perl supervisor, forked by this worker's launcher: the spec in, one answer line back. */
 async function launchWithPerl(
   spawn: SpawnFn,
-  perl: string,
+  perl: PerlSupervisor,
   spec: Buffer,
   options: SpawnOptions,
-): Promise<{ child: ChildProcess; answer: SupervisorAnswer | null }> {
-  const child = await startSupervisor(spawn, perl, PERL_SUPERVISOR_PATH, options.logPath, 'pipe');
-  const replies = child.stdio[3] as Readable;
-  const line = new Promise<string>((resolve) => {
-    let text = '';
-    const done = (): void => {
-      replies.destroy();
-      resolve(text.split('\n')[0] ?? '');
-    };
-    replies.setEncoding('utf8');
-    replies.on('data', (chunk: string) => {
-      text += chunk;
-      if (text.includes('\n')) done();
-    });
-    replies.once('end', done);
-    replies.once('close', done);
-    replies.once('error', done);
-  });
-  child.stdin?.on('error', () => undefined); // a supervisor that died: its answer says so
-  child.stdin?.end(spec);
-  return { child, answer: perlAnswer(await line) };
+): Promise<Launched> {
+  let launcher = launchers.get(spawn);
+  if (launcher === undefined) {
+    launcher = new SupervisorLauncher(spawn, perl.perl, PERL_SUPERVISOR_PATH, perl.syscalls.setsid);
+    launchers.set(spawn, launcher);
+  }
+  const launch = launcher.launch(options.logPath, spec);
+  const line = await launch.answer;
+  return {
+    answer: line === null ? null : perlAnswer(line),
+    ended: launch.ended,
+    detach: () => launch.release(),
+  };
+}
+
+/** This worker's supervisor launcher's pid, once it started one (tests and diagnostics). */
+export function launcherPid(spawn: SpawnFn): number | undefined {
+  return launchers.get(spawn)?.pid;
 }
 
 function perlAnswer(line: string): SupervisorAnswer | null {
@@ -270,20 +282,26 @@ export async function spawnAgent(
   if (options.supervisor === 'perl' && perl === null)
     throw new Error('no perl on this host runs the supervisor');
   const spec = perl === null ? null : perlSpec(perl.syscalls, argv, options);
-  const { child, answer } =
+  const { answer, ended, detach } =
     perl === null || spec === null
       ? await launchWithNode(spawn, argv, options)
-      : await launchWithPerl(spawn, perl.perl, spec, options);
-  // Registered at once: the supervisor may exit right after it answered.
-  const supervisorExit = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
+      : await launchWithPerl(spawn, perl, spec, options);
   if (answer === null) throw new Error('the agent supervisor exited before it started the agent');
   if (answer.type === 'spawn-error')
     return { ok: false, error: spawnErrorOf({ kind: 'spawn-error', ...answer.error }) };
   if (answer.type === 'launch-failed') throw new Error(`agent launch failed: ${answer.message}`);
-  const exited = supervisorExit.then(async () => {
+  let orphan: { detach(): void } | undefined;
+  let detached = false;
+  const exited = ended.then(async (how): Promise<number | null> => {
+    if (how === 'launcher-gone' && !detached) {
+      // Nobody reaps this supervisor for us any more: follow the agent by its record.
+      const record = await readAttemptRecord(options.recordPath);
+      if (record !== null && !detached) {
+        const followed = adoptedAgent(record, ORPHANED_POLL_MS);
+        orphan = followed;
+        return followed.exited;
+      }
+    }
     const end = await readAgentEnd(exitPath, launchId);
     return end?.kind === 'exited' ? end.exitCode : null;
   });
@@ -293,7 +311,11 @@ export async function spawnAgent(
       pid: answer.pid,
       pgid: answer.pid,
       exited,
-      detach: () => child.unref(),
+      detach: () => {
+        detached = true;
+        orphan?.detach();
+        detach();
+      },
     },
   };
 }
