@@ -21,6 +21,7 @@ export const SCALE_QUICK_UNITS = 1000;
 
 export const USAGE = `Usage: npm run bench -- [--quick] [--shape NAME[,NAME...]] [--all] [--out DIR]
                         [--scale-units N] [--cancel-runs N] [--history-event-limit N]
+                        [--profile-worker DIR]
 
   --quick           small versions of the shapes (the default set in about 2 minutes on 2 cores)
   --shape NAMES     run these shapes only (repeatable, or comma-separated):
@@ -33,6 +34,10 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--shape NAME[,NAME...]]
   --history-event-limit N
                     the scale run continues as new after N events instead of the workflow's
                     default (to try a chain of executions on a small plan; not for measurements)
+  --profile-worker DIR
+                    run the worker with node --cpu-prof: one .cpuprofile per thread (main and
+                    workflow threads) in DIR, written when the worker stops; open them in Chrome
+                    DevTools or speedscope. Profiling slows the worker: not for measurements
 
 Shapes (see src/bench/shapes.ts):
   chain, wide, lattice, dag
@@ -59,6 +64,7 @@ export interface Options {
   readonly scaleUnits?: number;
   readonly cancelRuns?: number;
   readonly historyEventLimit?: number;
+  readonly profileDir?: string;
 }
 
 function positiveInteger(flag: string, value: string): number {
@@ -76,15 +82,26 @@ export function parseArgs(argv: readonly string[]): Options | 'help' {
   let scaleUnits: number | undefined;
   let cancelRuns: number | undefined;
   let historyEventLimit: number | undefined;
+  let profileDir: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--quick') quick = true;
     else if (arg === '--all') all = true;
     else if (arg === '--help' || arg === '-h') return 'help';
-    else if (['--shape', '--out', '--scale-units', '--cancel-runs', '--history-event-limit'].includes(arg)) {
+    else if (
+      [
+        '--shape',
+        '--out',
+        '--scale-units',
+        '--cancel-runs',
+        '--history-event-limit',
+        '--profile-worker',
+      ].includes(arg)
+    ) {
       const value = argv[++i];
       if (value === undefined) throw new Error(`${arg} needs a value\n\n${USAGE}`);
       if (arg === '--out') outDir = path.resolve(value);
+      else if (arg === '--profile-worker') profileDir = path.resolve(value);
       else if (arg === '--scale-units') scaleUnits = positiveInteger(arg, value);
       else if (arg === '--cancel-runs') cancelRuns = positiveInteger(arg, value);
       else if (arg === '--history-event-limit') historyEventLimit = positiveInteger(arg, value);
@@ -104,5 +121,6 @@ export function parseArgs(argv: readonly string[]): Options | 'help' {
     ...(scaleUnits === undefined ? {} : { scaleUnits }),
     ...(cancelRuns === undefined ? {} : { cancelRuns }),
     ...(historyEventLimit === undefined ? {} : { historyEventLimit }),
+    ...(profileDir === undefined ? {} : { profileDir }),
   };
 }

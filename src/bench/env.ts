@@ -4,6 +4,7 @@ import os from 'node:os';
 import type { DevServer } from '../dev/dev-server';
 import type { ProcessFigures } from './metrics';
 import {
+  launcherCpu,
   machineCpu,
   processCpu,
   runQueueWaitSeconds,
@@ -41,6 +42,8 @@ export const round = (value: number, digits = 2): number => Math.round(value * 1
 export interface Counters {
   readonly at: number;
   readonly worker: ProcessCpu;
+  /** The worker's supervisor launcher: since it forks the supervisors, the agents' CPU is its children's. */
+  readonly launcher: ProcessCpu;
   readonly server: ProcessCpu;
   readonly workerWait: number;
   readonly serverWait: number;
@@ -53,12 +56,18 @@ export function counters(env: Environment): Counters {
   return {
     at: Date.now(),
     worker: processCpu(env.worker.pid),
+    launcher: launcherCpu(env.worker.pid),
     server: processCpu(env.server.pid),
     workerWait: runQueueWaitSeconds(env.worker.pid),
     serverWait: runQueueWaitSeconds(env.server.pid),
     machine: machineCpu(),
     loadAverage: loadAverage(),
   };
+}
+
+/** Agents and their supervisors: reaped by the worker (Node supervisors) or by its launcher. */
+function agentsCpu(sample: Counters): number {
+  return sample.worker.children + sample.launcher.own + sample.launcher.children;
 }
 
 /** What the worker, its agents, the server and the machine did between two readings. */
@@ -69,13 +78,13 @@ export function processFigures(env: Environment, before: Counters, after: Counte
     workerPeakRssMiB: round(statusMiB(env.worker.pid, 'VmHWM'), 1),
     workerRssAtEndMiB: round(statusMiB(env.worker.pid, 'VmRSS'), 1),
     workerCpuSeconds: delta((sample) => sample.worker.own),
-    agentsCpuSeconds: delta((sample) => sample.worker.children),
+    agentsCpuSeconds: delta((sample) => agentsCpu(sample)),
     serverCpuSeconds: delta((sample) => sample.server.own),
     workerRunQueueWaitSeconds: delta((sample) => sample.workerWait),
     serverRunQueueWaitSeconds: delta((sample) => sample.serverWait),
     machineBusyCores: round(delta((sample) => sample.machine.busy) / wallSeconds),
     benchCores: round(
-      delta((sample) => sample.worker.own + sample.worker.children + sample.server.own) / wallSeconds,
+      delta((sample) => sample.worker.own + agentsCpu(sample) + sample.server.own) / wallSeconds,
     ),
     wallSeconds: round(wallSeconds),
     loadAverageStart: before.loadAverage,

@@ -106,7 +106,7 @@ export interface ProcessFigures {
   readonly workerPeakRssMiB: number;
   readonly workerRssAtEndMiB: number;
   readonly workerCpuSeconds: number;
-  /** CPU of the worker's reaped children: the agents (and their supervisors, if any). */
+  /** CPU of the agents and their supervisors (reaped by the worker's launcher, or by the worker). */
   readonly agentsCpuSeconds: number;
   readonly serverCpuSeconds: number;
   /** Time the worker's threads were runnable but waited for a CPU. */

@@ -196,8 +196,11 @@ async function main(argv: readonly string[]): Promise<number> {
       namespace: server.namespace,
       taskQueue,
       logFile: path.join(scratch, 'worker.log'),
+      ...(options.profileDir === undefined ? {} : { profileDir: options.profileDir }),
     });
     log(`worker pid ${worker.pid} ready in ${worker.startupMs} ms`);
+    if (options.profileDir !== undefined)
+      log(`profiling the worker: its .cpuprofile files go to ${options.profileDir} when it stops`);
     const client = await connectClient({ address: server.address, namespace: server.namespace });
     try {
       const env: Environment = { server, worker, taskQueue, scratch, bundlePath };
@@ -249,7 +252,7 @@ async function main(argv: readonly string[]): Promise<number> {
       'peak RSS = VmHWM of the worker process, reset before each shape',
       'agent phases: each agent stamps its first and last action; launch->1st action = supervisor and agent start-up, last action->finished = exit noticed and evidence read',
       'replay = the history (every execution of the chain) replayed in the bench process, first execution warmed up: workflow code and SDK cost only',
-      'bench CPUs = CPU of worker + agents (its reaped children) + server / wall time; machine busy CPUs includes every other process',
+      'bench CPUs = CPU of worker + agents (with their supervisors) + server / wall time; machine busy CPUs includes every other process',
       `chain = the executions of one workflow id (continue-as-new); limits: <= ${MAX_EVENTS_PER_EXECUTION} events per execution, <= ${MAX_PAYLOAD_BYTES} bytes per payload (data + metadata)`,
       'cancel = failing agent last action (stamp just before exit 1) -> each sibling process group gone (kill(-pgid, 0) ESRCH or only zombies left), probed every 5 ms by the bench',
       `scale = ${SCALE_UNITS} units (round(sqrt(N)) levels, instant agents, max_workers 32) vs scale-base ${SCALE_BASE_UNITS} units (10 levels; judged) and scale-base-wide ${SCALE_BASE_UNITS} units (1 level, as many agents at once as at ${SCALE_UNITS}): overhead ratio p50 and p95 target <= 1.5, worker peak RSS <= 400 MiB`,

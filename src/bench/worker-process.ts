@@ -23,6 +23,8 @@ export interface WorkerProcessOptions {
   readonly taskQueue: string;
   /** Appended with everything the worker prints. */
   readonly logFile: string;
+  /** Run the worker under `node --cpu-prof`, writing its profiles here. */
+  readonly profileDir?: string;
 }
 
 export interface WorkerProcess {
@@ -39,6 +41,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   const child = spawn(
     process.execPath,
     [
+      ...(options.profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.profileDir]),
       CLI_PATH,
       'worker',
       '--address',
@@ -121,7 +124,7 @@ export function resetPeakRss(pid: number): boolean {
   }
 }
 
-/** CPU seconds (user + system) of a process, and of its reaped children (its agents). */
+/** CPU seconds (user + system) of a process, and of its reaped children. */
 export interface ProcessCpu {
   readonly own: number;
   readonly children: number;
@@ -141,6 +144,27 @@ export function processCpu(pid: number): ProcessCpu {
   } catch {
     return { own: Number.NaN, children: Number.NaN };
   }
+}
+
+/**
+ * CPU of the worker's supervisor launcher (a perl child of the worker, see
+ * src/activities/supervisor-launcher.ts): its own, and its reaped children's, the supervisors and
+ * through them the agents. Zeros while the worker has no launcher (no launch yet, or no perl).
+ */
+export function launcherCpu(workerPid: number): ProcessCpu {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent !== workerPid || !stat.includes('(perl)')) continue;
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes('--launcher')) continue;
+      return processCpu(Number(entry));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return { own: 0, children: 0 };
 }
 
 /**
