@@ -19,10 +19,15 @@
  * 3. answers `started` (or `spawn-error`, also written to the exit file) and closes the channel;
  *    from then on the worker may die without affecting anything here;
  * 4. waits for the agent and writes `logs/attempt-<n>.exit.json` (`{code, signal}`) atomically,
- *    then exits with the agent's status (the same code, or the same signal);
+ *    then exits with the agent's status (the same code, or the same signal); `signal` is Node's
+ *    name, or the number of a signal Node has no name for (real-time signals, 34..64 on Linux);
  * 5. as a last resort when no worker follows the agent any more, stops the agent's group once it
  *    runs past the deadline it was given (the unit's timeout plus a margin), SIGTERM then SIGKILL
  *    after the grace, and records `stoppedBy: "deadline"`.
+ *
+ * Node reports a death by a signal it has no name for as exit code 0. So a worker thread starts the
+ * agent and stays blocked, leaving it unreaped, until this thread has read its wait status from
+ * /proc/<pid>/stat (the zombie's exit_code); only then does Node reap it.
  *
  * It prints nothing itself; anything it writes to stdout or stderr would land in the agent's log.
  */
@@ -30,6 +35,7 @@ const { spawn } = require('node:child_process');
 const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { constants } = require('node:os');
 const { setTimeout } = require('node:timers');
+const { isMainThread, parentPort, Worker, workerData } = require('node:worker_threads');
 
 /** Longest delay a Node timer accepts. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -41,14 +47,39 @@ function writeJsonAtomic(path, value) {
   renameSync(temporary, path);
 }
 
-/** Field 22 of /proc/<pid>/stat (start time in clock ticks after boot), or null. */
-function startTicks(pid) {
+/** The fields of /proc/<pid>/stat from field 3 (the state) on, or null. */
+function statFields(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
+}
+
+/** Field 22 of /proc/<pid>/stat (start time in clock ticks after boot), or null. */
+function startTicks(pid) {
+  return statFields(pid)?.[19] ?? null;
+}
+
+/**
+ * A zombie's wait status (field 52, exit_code), `undefined` while the process has not ended, or
+ * null when /proc cannot tell (no /proc, a kernel before 3.5).
+ */
+function zombieStatus(pid) {
+  const fields = statFields(pid);
+  if (fields === null) return null;
+  if (fields[0] !== 'Z') return undefined;
+  const status = Number(fields[49]);
+  return Number.isInteger(status) ? status : null;
+}
+
+/** `{code, signal}` of a wait status; `signal` is Node's name, else the number. */
+function decodeStatus(status) {
+  const number = status & 0x7f;
+  if (number === 0) return { code: (status >> 8) & 0xff, signal: null };
+  const name = Object.keys(constants.signals).find((key) => constants.signals[key] === number);
+  return { code: null, signal: name ?? number };
 }
 
 /** Sends one message if the worker still listens; a worker that died meanwhile is not an error. */
@@ -88,8 +119,7 @@ async function startFailed(spec, error) {
 }
 
 /** Records the agent, then tells the worker; kills the agent if it cannot be recorded. */
-async function started(spec, child) {
-  const pid = child.pid;
+async function started(spec, pid) {
   const processStartTicks = startTicks(pid);
   try {
     writeJsonAtomic(spec.recordPath, {
@@ -120,64 +150,96 @@ function exitLike(code, signal) {
     // fall through
   }
   // A signal this process ignores (Node ignores SIGPIPE): the shell's convention instead.
-  setTimeout(() => process.exit(128 + (constants.signals[signal] ?? 0)), 1000);
+  const number = typeof signal === 'number' ? signal : (constants.signals[signal] ?? 0);
+  setTimeout(() => process.exit(128 + number), 1000);
 }
 
-function launch(spec) {
+/** The worker thread: starts the agent and tells the main thread, which releases it when it may. */
+function holdAgent({ spec, release }) {
   const [binary, ...args] = spec.argv;
-  let stoppedBy = null;
-  let killScheduled = null;
+  const failed = (error) =>
+    parentPort.postMessage({ type: 'spawn-error', error: { code: error.code, message: error.message } });
   let child;
   try {
     child = spawn(binary, args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 1, 2] });
   } catch (error) {
-    void startFailed(spec, error); // e.g. a NUL byte in an argument
+    failed(error); // e.g. a NUL byte in an argument
     return;
   }
-  let running = false;
-  child.once('error', (error) => {
-    if (!running) void startFailed(spec, error);
-  });
-  child.once('spawn', () => {
-    running = true;
-    void started(spec, child);
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, spec.deadlineMs - Date.now()));
-    setTimeout(() => {
-      stoppedBy = 'deadline';
-      signalGroup(child.pid, 'SIGTERM');
-      killScheduled = new Promise((resolve) => {
-        setTimeout(() => {
-          signalGroup(child.pid, 'SIGKILL');
-          resolve();
-        }, spec.graceMs);
-      });
-    }, delay).unref();
-  });
-  child.once('exit', (code, signal) => {
-    if (!running) return;
-    try {
-      writeJsonAtomic(spec.exitPath, {
-        version: 1,
-        launchId: spec.launchId,
-        pid: child.pid,
-        code,
-        signal,
-        stoppedBy,
-        endedAtMs: Date.now(),
-      });
-    } catch {
-      // a worker still following learns the status from this process's own exit below
+  if (child.pid === undefined) {
+    child.once('error', failed);
+    return;
+  }
+  child.once('exit', (code, signal) => parentPort.postMessage({ type: 'exit', code, signal }));
+  parentPort.postMessage({ type: 'spawned', pid: child.pid });
+  Atomics.wait(release, 0, 0); // Node reaps the agent only after this returns
+}
+
+function launch(spec) {
+  const release = new Int32Array(new SharedArrayBuffer(4));
+  const holder = new Worker(module.filename, { workerData: { spec, release } });
+  holder.once('error', () => process.exit(1));
+  let pid = null;
+  let status = null; // the wait status read from /proc, when it could be
+  let stoppedBy = null;
+  let killScheduled = null;
+  const watchForEnd = () => {
+    if (pid === null) return;
+    const found = zombieStatus(pid);
+    if (found === undefined) return;
+    status = found;
+    process.off('SIGCHLD', watchForEnd);
+    Atomics.store(release, 0, 1);
+    Atomics.notify(release, 0);
+  };
+  process.on('SIGCHLD', watchForEnd);
+  holder.on('message', (message) => {
+    if (message.type === 'spawn-error') void startFailed(spec, message.error);
+    else if (message.type === 'spawned') {
+      pid = message.pid;
+      void started(spec, pid);
+      const delay = Math.min(MAX_TIMER_MS, Math.max(0, spec.deadlineMs - Date.now()));
+      setTimeout(() => {
+        stoppedBy = 'deadline';
+        signalGroup(pid, 'SIGTERM');
+        killScheduled = new Promise((resolve) => {
+          setTimeout(() => {
+            signalGroup(pid, 'SIGKILL');
+            resolve();
+          }, spec.graceMs);
+        });
+      }, delay).unref();
+      watchForEnd(); // it may have ended already
+    } else if (message.type === 'exit') {
+      const { code, signal } = status === null ? message : decodeStatus(status);
+      try {
+        writeJsonAtomic(spec.exitPath, {
+          version: 1,
+          launchId: spec.launchId,
+          pid,
+          code,
+          signal,
+          stoppedBy,
+          endedAtMs: Date.now(),
+        });
+      } catch {
+        // a worker still following learns the status from this process's own exit below
+      }
+      void Promise.resolve(killScheduled).then(() => exitLike(code, signal));
     }
-    void Promise.resolve(killScheduled).then(() => exitLike(code, signal));
   });
 }
 
-let launched = false;
-process.once('message', (spec) => {
-  launched = true;
-  launch(spec);
-});
-// A worker that died before it sent the launch message: there is nothing to do.
-process.once('disconnect', () => {
-  if (!launched) process.exit(0);
-});
+if (isMainThread) {
+  let launched = false;
+  process.once('message', (spec) => {
+    launched = true;
+    launch(spec);
+  });
+  // A worker that died before it sent the launch message: there is nothing to do.
+  process.once('disconnect', () => {
+    if (!launched) process.exit(0);
+  });
+} else {
+  holdAgent(workerData);
+}

@@ -283,7 +283,8 @@ exit 1 unless defined $status;
 my $endedAtMs = now_ms();
 my $signal = $status & 127;
 my $code = $signal == 0 ? $status >> 8 : 'null';
-my $signalName = $signal == 0 ? 'null' : json_or_null($SIGNALS[$signal]);
+# A signal Node has no name for (real-time ones, 34..64) is recorded by its number.
+my $signalName = $signal == 0 ? 'null' : $SIGNALS[$signal] ? json_string($SIGNALS[$signal]) : $signal;
 write_atomic($exitPath, "$exitHead,\n  \"pid\": $pid,\n  \"code\": $code,\n  \"signal\": $signalName,\n" .
     '  "stoppedBy": ' . json_or_null($stoppedBy) . ",\n  \"endedAtMs\": $endedAtMs\n}\n");
 

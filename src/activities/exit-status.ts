@@ -34,16 +34,18 @@ interface ExitFile {
   readonly version: 1;
   readonly launchId: string;
   readonly code?: number | null;
-  readonly signal?: NodeJS.Signals | null;
+  /** Node's name of the signal, or its number when Node has none (real-time signals: 34..64). */
+  readonly signal?: NodeJS.Signals | number | null;
   readonly stoppedBy?: 'deadline' | null;
   readonly endedAtMs?: number;
   readonly spawnError?: { readonly code: string | null; readonly message: string };
 }
 
 /** Exit status as SPEC §4.2 reports it. */
-export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+export function exitCodeOf(code: number | null, signal: NodeJS.Signals | number | null): number {
   if (code !== null) return code;
-  const number = signal === null ? undefined : osConstants.signals[signal];
+  const number =
+    typeof signal === 'number' ? signal : signal === null ? undefined : osConstants.signals[signal];
   return number === undefined ? 1 : -number;
 }
 

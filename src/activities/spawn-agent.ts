@@ -1,7 +1,7 @@
 /**
  * Starts the agent through its supervisor, a small detached process: Perl's (bin/agent-supervisor.pl,
  * about 5 ms of CPU per launch, forked by one long-lived launcher: supervisor-launcher.ts) where the
- * host has a usable `perl`, else Node's (bin/agent-supervisor.js, about 50 ms: Node's start-up),
+ * host has a usable `perl`, else Node's (bin/agent-supervisor.js, about 100 ms: a Node process and a worker thread),
  * which this worker spawns itself. Both keep one contract. The agent
  * itself runs with its argv as given (no shell), cwd = repo, stdin = /dev/null, stdout and stderr
  * both on one append-mode descriptor of the attempt log, in a new session and process group that

@@ -125,6 +125,18 @@ describe.each<SupervisorKind>(['perl', 'node'])('spawnAgent through the %s super
     });
   });
 
+  it('records a death by a real-time signal, which Node has no name for, by its number', async () => {
+    const repo = await makeRepo();
+    const opts = options(repo, supervisor);
+    const spawned = await spawnAgent(spawn, [FAKE, '--kill-self', 'RTMIN+2'], opts);
+    if (!spawned.ok) throw spawned.error;
+    expect(await spawned.agent.exited).toBe(-36);
+    expect(JSON.parse(await readFile(opts.record.exitPath, 'utf8'))).toMatchObject({
+      code: null,
+      signal: 36,
+    });
+  });
+
   it('tells an exit code of 143 from a death by SIGTERM', async () => {
     const repo = await makeRepo();
     const opts = options(repo, supervisor);
