@@ -7,9 +7,8 @@
  * a second server on the same file would corrupt it, so `run --embedded` and `demo` use the
  * running one instead, and a second `dev` is refused.
  */
-import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { LogEntry } from '@temporalio/worker';
 import { startDevServer } from '../dev/dev-server';
@@ -17,10 +16,10 @@ import { requireTemporalCli, TemporalCliNotFoundError } from '../dev/find-tempor
 import type { RunningWorker } from '../worker/create-worker';
 import { startFanoutWorker } from '../worker/create-worker';
 import { DEFAULT_MAX_CONCURRENT_AGENTS } from '../worker/worker-options';
+import { DEFAULT_DB_FILE, liveOwner, ownerFileOf, type OwnerRecord } from './dev-owner';
 import { CommandFailed, UsageError } from './errors';
 
-/** Where `dev`, `run --embedded` and `demo` keep the server's state, under the working directory. */
-export const DEFAULT_DB_FILE = path.join('.agent', 'temporal-dev.sqlite');
+export { DEFAULT_DB_FILE };
 
 export interface LocalTemporalOptions {
   /** Absolute SQLite path. */
@@ -54,17 +53,9 @@ export interface LocalTemporal {
   stop(): Promise<void>;
 }
 
-interface OwnerRecord {
-  readonly pid: number;
-  readonly address: string;
-  readonly uiUrl: string;
-  readonly namespace: string;
-  readonly taskQueue: string;
-}
-
 export async function startLocalTemporal(options: LocalTemporalOptions): Promise<LocalTemporal> {
-  const ownerFile = `${options.dbFile}.owner.json`;
-  const owner = liveOwner(ownerFile);
+  const ownerFile = ownerFileOf(options.dbFile);
+  const owner = liveOwner(options.dbFile);
   if (owner !== undefined) {
     if (options.whenOwned === 'refuse') refuseSecondServer(options.dbFile);
     options.log(`using the dev server of pid ${owner.pid} at ${owner.address} (it serves ${options.dbFile})`);
@@ -137,7 +128,7 @@ export async function startLocalTemporal(options: LocalTemporalOptions): Promise
 
 /** Fails when another process serves `dbFile` already: a second server on it would corrupt it. */
 export function refuseSecondServer(dbFile: string): void {
-  const owner = liveOwner(`${dbFile}.owner.json`);
+  const owner = liveOwner(dbFile);
   if (owner === undefined) return;
   throw new UsageError(
     `agent-fanout dev already serves ${dbFile} (pid ${owner.pid}, frontend ${owner.address}, Web UI ${owner.uiUrl}); ` +
@@ -156,18 +147,6 @@ export async function requireFreePort(port: number, flag: string): Promise<void>
     throw new UsageError(
       `port ${port} is in use (another Temporal server or agent-fanout dev?); pass ${flag} <port> to use another one`,
     );
-  }
-}
-
-function liveOwner(ownerFile: string): OwnerRecord | undefined {
-  if (!existsSync(ownerFile)) return undefined;
-  try {
-    const record = JSON.parse(readFileSync(ownerFile, 'utf8')) as OwnerRecord;
-    if (record.pid === process.pid) return undefined;
-    process.kill(record.pid, 0);
-    return record;
-  } catch {
-    return undefined; // unreadable, or its process is gone: a leftover of a crash
   }
 }
 

@@ -38,7 +38,7 @@ export async function openRunTarget(args: RunTargetArgs, io: CommandIo): Promise
       client,
       connection,
       embedded: false,
-      uiLink: (workflowId) => webUiLink(connection, workflowId, io.env),
+      uiLink: (workflowId) => webUiLink(connection, workflowId, io),
       connectionFlags: repeatedConnectionFlags(connection, io),
       close: () => client.connection.close(),
     };
@@ -69,12 +69,11 @@ export async function openRunTarget(args: RunTargetArgs, io: CommandIo): Promise
     await local.stop();
     throw error;
   }
-  const env = { ...io.env, TEMPORAL_UI_URL: local.uiUrl };
   return {
     client,
     connection,
     embedded: !local.reused,
-    uiLink: (workflowId) => webUiLink(connection, workflowId, env),
+    uiLink: (workflowId) => webUiLink(connection, workflowId, io, local.reused ? undefined : local.uiUrl),
     ...(local.reused
       ? {}
       : {

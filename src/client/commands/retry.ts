@@ -34,7 +34,7 @@ export async function run(args: RetryArgs, io: CommandIo): Promise<ExitCode> {
       headline: `retry of ${args.id}: run ${workflowId}, ${plan.workUnits.length} units, max_workers ${plan.maxWorkers}`,
       planName: plan.name,
       repo: existsSync(repo) ? repo : undefined,
-      uiLink: webUiLink(connection, workflowId, io.env),
+      uiLink: webUiLink(connection, workflowId, io),
       connectionFlags: repeatedConnectionFlags(connection, io),
     });
   } finally {

@@ -36,7 +36,7 @@ export async function run(args: WatchArgs, io: CommandIo): Promise<ExitCode> {
       planName: plan.name,
       // The summary is on the worker's host; name it only when it is on this one as well.
       repo: existsSync(repo) ? repo : undefined,
-      uiLink: webUiLink(connection, args.id, io.env),
+      uiLink: webUiLink(connection, args.id, io),
       connectionFlags: repeatedConnectionFlags(connection, io),
     });
   } finally {
