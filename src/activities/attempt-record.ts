@@ -73,7 +73,15 @@ export interface PidScope {
   readonly pidNamespace: string | null;
 }
 
-export async function readPidScope(): Promise<PidScope> {
+let pidScope: Promise<PidScope> | undefined;
+
+/** Read once per process: neither the boot nor this process's pid namespace changes under it. */
+export function readPidScope(): Promise<PidScope> {
+  pidScope ??= readPidScopeNow();
+  return pidScope;
+}
+
+async function readPidScopeNow(): Promise<PidScope> {
   const bootId = await readFile('/proc/sys/kernel/random/boot_id', 'utf8').then(
     (text) => text.trim() || null,
     () => null,
