@@ -3,7 +3,7 @@
  * file here, a page at a time (so no activity input or result grows with the plan), and only
  * those whose evidence is still on disk unchanged are returned for reuse.
  */
-import type { FanoutResult, UnitResult } from '../plan/types';
+import type { FanoutResult } from '../plan/types';
 import type { EarlierSuccess } from '../workflows/types';
 import { readVerified } from './run-store';
 import { verifyArtifacts } from './verify-artifacts';
@@ -35,16 +35,12 @@ export async function readEarlierSuccesses(input: EarlierSuccessesInput): Promis
     }),
   );
   const units: Record<string, EarlierSuccess> = {};
-  for (const [unitId, unit] of page) {
-    if (intact.has(unitId)) {
-      units[unitId] = { artifacts: unit.artifacts, startedAt: unit.started_at, finishedAt: unit.finished_at };
-    }
-  }
+  for (const [unitId, unit] of page) if (intact.has(unitId)) units[unitId] = unit;
   const end = input.offset + page.length;
   return { units, next: end < succeeded.length ? end : null };
 }
 
-type Succeeded = [unitId: string, unit: UnitResult][];
+type Succeeded = [unitId: string, unit: EarlierSuccess][];
 
 /**
  * The pages of one retry come one after another: the file (megabytes for 10,000 units) is read
@@ -57,8 +53,16 @@ function succeededUnits(file: { readonly path: string; readonly sha256: string }
   const key = `${file.path}\0${file.sha256}`;
   if (recent?.key !== key) {
     const units = readVerified(file.path, file.sha256).then((text) =>
-      Object.entries((JSON.parse(text) as FanoutResult).units).filter(
-        ([, unit]) => unit.status === 'SUCCEEDED',
+      // Only what a reuse needs is kept: the rest of the result (events, outputs) is dropped here.
+      Object.entries((JSON.parse(text) as FanoutResult).units).flatMap(([unitId, unit]): Succeeded =>
+        unit.status === 'SUCCEEDED'
+          ? [
+              [
+                unitId,
+                { artifacts: unit.artifacts, startedAt: unit.started_at, finishedAt: unit.finished_at },
+              ],
+            ]
+          : [],
       ),
     );
     const entry: NonNullable<typeof recent> = { key, units };
