@@ -6,15 +6,20 @@
  */
 
 import { lstat, readlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 /** More links than this on one path is a loop; the path is then taken as written from there. */
 const MAX_LINKS = 40;
 
-/** Resolves an absolute path, following every symlink that exists along it. */
-export async function resolveLeniently(absolutePath: string): Promise<string> {
-  let pending = absolutePath.split('/').filter((segment) => segment !== '');
-  let current = '/';
+/**
+ * Resolves an absolute path, following every symlink that exists along it. `resolvedBase`, a real
+ * path the path lies under, is taken as resolved already: the walk starts there.
+ */
+export async function resolveLeniently(absolutePath: string, resolvedBase = '/'): Promise<string> {
+  let pending = relative(resolvedBase, absolutePath)
+    .split('/')
+    .filter((segment) => segment !== '');
+  let current = resolvedBase;
   let links = 0;
   while (pending.length > 0) {
     const [segment, ...rest] = pending;
@@ -56,7 +61,10 @@ export async function findEscapingDirectory(
   directories: readonly string[],
 ): Promise<string | null> {
   for (const raw of directories) {
-    if (!isInside(repoRoot, await resolveLeniently(join(repoRoot, raw)))) return raw;
+    const written = join(repoRoot, raw);
+    // repoRoot is a real path: only what lies below it needs resolving, one lstat per segment.
+    const base = isInside(repoRoot, written) ? repoRoot : '/';
+    if (!isInside(repoRoot, await resolveLeniently(written, base))) return raw;
   }
   return null;
 }

@@ -77,9 +77,14 @@ export function workerManifest(paths: NamespacePaths, context: ManifestContext):
 
 /** Creates the four directories, writes the manifest and `tmp/prompt.md` (the description). */
 export async function prepareNamespace(paths: NamespacePaths, context: ManifestContext): Promise<void> {
-  for (const dir of [paths.artifactDir, paths.tmpDir, paths.logsDir, paths.handoffsDir]) {
-    await mkdir(dir, { recursive: true });
-  }
-  await writeFile(paths.promptFile, context.unit.description);
-  await writeFile(paths.manifest, `${JSON.stringify(workerManifest(paths, context), null, 2)}\n`);
+  // Siblings under one root: recursive mkdirs may race on the shared parents, which they tolerate.
+  await Promise.all(
+    [paths.artifactDir, paths.tmpDir, paths.logsDir, paths.handoffsDir].map((dir) =>
+      mkdir(dir, { recursive: true }),
+    ),
+  );
+  await Promise.all([
+    writeFile(paths.promptFile, context.unit.description),
+    writeFile(paths.manifest, `${JSON.stringify(workerManifest(paths, context), null, 2)}\n`),
+  ]);
 }
