@@ -184,6 +184,35 @@ describe('the supervisor launcher', () => {
     });
   });
 
+  it('notices every end even when no SIGCHLD handler ever runs (a lost wake-up)', async () => {
+    // The launcher (and so every supervisor it forks) starts with SIGCHLD blocked: its handlers
+    // never run, as when a signal lands just before select(). Only the bounded waits notice ends.
+    const spawnFn = ((command: string, args: readonly string[], spawnOptions: object) =>
+      spawn(
+        'perl',
+        [
+          '-MPOSIX',
+          '-e',
+          'sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGCHLD)) or die; exec @ARGV',
+          command,
+          ...args,
+        ],
+        spawnOptions,
+      )) as unknown as SpawnFn;
+    const repo = await makeRepo();
+    for (const [i, code] of [4, 0, 9].entries()) {
+      const spawned = await spawnAgent(spawnFn, [FAKE, '--exit', String(code)], options(repo, `blocked${i}`));
+      if (!spawned.ok) throw spawned.error;
+      trackGroup(spawned.agent.pgid);
+      expect(await spawned.agent.exited).toBe(code);
+    }
+    const launcher = launcherPid(spawnFn);
+    if (launcher === undefined) throw new Error('no launcher');
+    const status = readFileSync(`/proc/${launcher}/status`, 'utf8');
+    // SIGCHLD (17) is bit 16 of the blocked mask: the test really ran without handlers.
+    expect(BigInt(`0x${/^SigBlk:\s*(\w+)$/m.exec(status)?.[1] ?? '0'}`) & (1n << 16n)).toBe(1n << 16n);
+  }, 15_000);
+
   it('refuses what is not a request header, starting nothing', async () => {
     const perl = await perlSupervisor();
     if (perl === null) throw new Error('no perl');
