@@ -7,6 +7,7 @@
  * run and rejects with what the last WorkflowTaskFailed event said.
  */
 import type { Client } from '@temporalio/client';
+import { existsSync } from 'node:fs';
 
 const CHECK_MS = 15_000;
 const MAX_TASK_ATTEMPTS = 5;
@@ -32,6 +33,29 @@ async function lastTaskFailure(client: Client, workflowId: string): Promise<stri
   }
 }
 
+/** What the stuck run's pending activities were doing: their last heartbeat, and whether its agent lives. */
+async function pendingActivities(client: Client, workflowId: string): Promise<string> {
+  try {
+    const { raw } = await client.workflow.getHandle(workflowId).describe();
+    const pending = raw.pendingActivities ?? [];
+    const converter = client.options.loadedDataConverter.payloadConverter;
+    const lines = pending.slice(0, 8).map((activity) => {
+      const payload = activity.heartbeatDetails?.payloads?.[0];
+      const beat =
+        payload === undefined ? undefined : converter.fromPayload<{ pid?: number | null }>(payload);
+      const pid = beat?.pid ?? null;
+      const alive =
+        pid === null ? 'no pid' : existsSync(`/proc/${pid}`) ? `pid ${pid} alive` : `pid ${pid} gone`;
+      const seconds = Number(activity.lastHeartbeatTime?.seconds ?? 0);
+      const ago = seconds === 0 ? 'never' : `${Math.round(Date.now() / 1000 - seconds)} s ago`;
+      return `activity ${activity.activityId} (attempt ${activity.attempt}, state ${String(activity.state)}, last heartbeat ${ago}, ${alive}): ${JSON.stringify(beat)}`;
+    });
+    return `${pending.length} pending activities${lines.length > 0 ? `:\n  ${lines.join('\n  ')}` : ''}`;
+  } catch (error) {
+    return `pending activities unreadable: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
 export function watchRun(client: Client, workflowId: string): Watchdog {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -54,7 +78,7 @@ export function watchRun(client: Client, workflowId: string): Watchdog {
           ? `nothing moved for ${STALL_MS / 1000} s`
           : undefined;
     if (reason === undefined) return;
-    const detail = await lastTaskFailure(client, workflowId);
+    const detail = `${await lastTaskFailure(client, workflowId)}; ${await pendingActivities(client, workflowId)}`;
     await client.workflow
       .getHandle(workflowId)
       .terminate(`bench: stuck (${reason})`)
