@@ -37,6 +37,7 @@ export async function readEarlierSuccesses(input: EarlierSuccessesInput): Promis
   const units: Record<string, EarlierSuccess> = {};
   for (const [unitId, unit] of page) if (intact.has(unitId)) units[unitId] = unit;
   const end = input.offset + page.length;
+  if (end >= succeeded.length) forget(input.resultFile);
   return { units, next: end < succeeded.length ? end : null };
 }
 
@@ -44,13 +45,24 @@ type Succeeded = [unitId: string, unit: EarlierSuccess][];
 
 /**
  * The pages of one retry come one after another: the file (megabytes for 10,000 units) is read
- * and parsed once for all of them, and forgotten a minute after the last page.
+ * and parsed once for all of them, and forgotten once the last page was read (or a minute after
+ * the latest page, when a retry stopped halfway).
  */
 let recent: { key: string; units: Promise<Succeeded>; timer?: NodeJS.Timeout } | undefined;
 const FORGET_AFTER_MS = 60_000;
 
+function keyOf(file: { readonly path: string; readonly sha256: string }): string {
+  return `${file.path}\0${file.sha256}`;
+}
+
+function forget(file: { readonly path: string; readonly sha256: string }): void {
+  if (recent?.key !== keyOf(file)) return;
+  clearTimeout(recent.timer);
+  recent = undefined;
+}
+
 function succeededUnits(file: { readonly path: string; readonly sha256: string }): Promise<Succeeded> {
-  const key = `${file.path}\0${file.sha256}`;
+  const key = keyOf(file);
   if (recent?.key !== key) {
     const units = readVerified(file.path, file.sha256).then((text) =>
       // Only what a reuse needs is kept: the rest of the result (events, outputs) is dropped here.
