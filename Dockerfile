@@ -48,6 +48,10 @@ COPY bin ./bin
 # The base image's unprivileged `node` user, by number (so runtimes that insist on a non-root uid
 # can tell); docker-compose.yml runs it as the checkout's owner instead (FANOUT_UID).
 USER 1000:1000
+# glibc gives each of the worker's many threads (Node, V8, the SDK's Rust runtime) a malloc arena
+# that keeps what it freed: two arenas cut the 10,000-unit bench's worker peak from about 400 to
+# 330 MiB at the same speed (docs/scale.md). Agents inherit it, as they inherit the environment.
+ENV MALLOC_ARENA_MAX=2
 # On SIGTERM the worker exits within 10 s, leaving agents to be adopted; give it more than that
 # (`docker stop -t`, compose stop_grace_period).
 STOPSIGNAL SIGTERM

@@ -59,7 +59,12 @@ import {
   type Shape,
   type ShapeName,
 } from './shapes';
-import { resetPeakRss, startWorkerProcess, type WorkerProcess } from './worker-process';
+import {
+  resetPeakRss,
+  startWorkerProcess,
+  WORKER_MALLOC_ARENA_MAX,
+  type WorkerProcess,
+} from './worker-process';
 
 function versions(cliPath: string): Record<string, string> {
   const packageVersion = (name: string): string => {
@@ -198,7 +203,10 @@ async function main(argv: readonly string[]): Promise<number> {
       logFile: path.join(scratch, 'worker.log'),
       ...(options.profileDir === undefined ? {} : { profileDir: options.profileDir }),
     });
-    log(`worker pid ${worker.pid} ready in ${worker.startupMs} ms`);
+    log(
+      `worker pid ${worker.pid} ready in ${worker.startupMs} ms ` +
+        `(MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? WORKER_MALLOC_ARENA_MAX}, as in the worker image)`,
+    );
     if (options.profileDir !== undefined)
       log(`profiling the worker: its .cpuprofile files go to ${options.profileDir} when it stops`);
     const client = await connectClient({ address: server.address, namespace: server.namespace });

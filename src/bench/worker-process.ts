@@ -9,6 +9,9 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../dev/find-temporal-cli';
 import { killGroupWhenOwnerEnds } from '../dev/kill-on-owner-exit';
 
+/** glibc malloc arenas of the worker, as the worker image sets them (Dockerfile). */
+export const WORKER_MALLOC_ARENA_MAX = '2';
+
 export const CLI_PATH = path.join(PROJECT_ROOT, 'bin', 'agent-fanout.js');
 
 /** USER_HZ, the unit of utime and stime in /proc/<pid>/stat; 100 on every common Linux build. */
@@ -51,7 +54,13 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       '--task-queue',
       options.taskQueue,
     ],
-    { cwd: PROJECT_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: PROJECT_ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // As the worker image runs (Dockerfile); set MALLOC_ARENA_MAX to measure another value.
+      env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? WORKER_MALLOC_ARENA_MAX },
+    },
   );
   const pid = await new Promise<number>((resolve, reject) => {
     child.once('spawn', () => resolve(child.pid ?? -1));
