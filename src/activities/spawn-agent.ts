@@ -128,7 +128,7 @@ async function probePerl(): Promise<PerlSupervisor | null> {
  * The Perl supervisor's stdin: NUL-separated fields (see bin/agent-supervisor.pl), or null when a
  * field holds a NUL, which only the Node supervisor reports as Node does (ERR_INVALID_ARG_VALUE).
  */
-function perlSpec(
+export function perlSpec(
   syscalls: PerlSupervisor['syscalls'],
   argv: readonly string[],
   options: SpawnOptions,

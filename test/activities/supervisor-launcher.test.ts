@@ -14,6 +14,7 @@ import type { AttemptRecord, AttemptRecordTemplate } from '../../src/activities/
 import { readAgentEnd } from '../../src/activities/exit-status';
 import {
   launcherPid,
+  perlSpec,
   perlSupervisor,
   PERL_SUPERVISOR_PATH,
   spawnAgent,
@@ -148,28 +149,10 @@ describe('the supervisor launcher', () => {
     const launcherExit = new Promise<number | null>((resolve) => launcher.once('exit', resolve));
     let replies = '';
     launcher.stdio[3]?.on('data', (chunk: Buffer) => (replies += chunk.toString()));
-    // The same spec spawnAgent sends: the fields as bin/agent-supervisor.pl lists them.
-    const recordJson = JSON.stringify(opts.record, null, 2);
-    const exitHead = JSON.stringify({ version: 1, launchId: opts.record.launchId }, null, 2);
     const argv = [FAKE, '--pid-file', 'orphan.pid', '--sleep-ms', '800', '--exit', '5'];
-    const fields = [
-      'agent-fanout-supervisor/1',
-      opts.recordPath,
-      recordJson.slice(0, recordJson.lastIndexOf('\n}')),
-      opts.record.exitPath,
-      exitHead.slice(0, exitHead.lastIndexOf('\n}')),
-      String(opts.deadlineMs),
-      String(opts.graceMs),
-      String(perl.syscalls.setsid),
-      String(perl.syscalls.gettimeofday),
-      opts.cwd,
-      String(argv.length),
-      ...argv,
-      '1',
-      `PATH=${process.env.PATH ?? ''}`,
-      'end',
-    ];
-    const body = Buffer.from(`${opts.logPath}\0${fields.join('\0')}`);
+    const spec = perlSpec(perl.syscalls, argv, opts);
+    if (spec === null) throw new Error('no spec');
+    const body = Buffer.concat([Buffer.from(`${opts.logPath}\0`), spec]);
     launcher.stdin?.end(Buffer.concat([Buffer.from(`41 ${body.length}\n`), body]));
 
     expect(await launcherExit).toBe(0);
