@@ -119,10 +119,16 @@ async function endOnceRecorded(record: AttemptRecord): Promise<AgentEnd | null> 
 }
 
 /**
+ * How often an agent nobody reaps for this worker (adopted, or its launcher died) is checked on:
+ * its exit is only learnt this way, unlike a launched agent's, which wakes its follower at once.
+ */
+export const RECORD_POLL_MS = 200;
+
+/**
  * A running agent started by another try, followed from here: its end is learnt by polling its
  * leader (pid and start time) and its exit file every `pollMs`.
  */
-export function adoptedAgent(record: AttemptRecord, pollMs: number): AgentProcess {
+export function adoptedAgent(record: AttemptRecord, pollMs = RECORD_POLL_MS): AgentProcess {
   let watching = true;
   const exited = new Promise<number | null>((resolve) => {
     const watch = async (): Promise<void> => {

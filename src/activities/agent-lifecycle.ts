@@ -15,6 +15,7 @@ import {
   findPreviousLaunch,
   ownerOf,
   previousHeartbeat,
+  RECORD_POLL_MS,
   type PreviousLaunch,
 } from './adoption';
 import { readPidScope } from './attempt-record';
@@ -93,7 +94,9 @@ export async function agentFacts(scope: AttemptScope): Promise<AttemptFacts> {
         (info) => info.mtimeMs,
         () => record.startedAtMs,
       );
-      return followToFacts(scope, adoptedAgent(record, scope.deps.timing.pollMs), {
+      // Its exit is learnt only by polling: never slower than RECORD_POLL_MS, whatever the log cadence.
+      const pollMs = Math.min(scope.deps.timing.pollMs, RECORD_POLL_MS);
+      return followToFacts(scope, adoptedAgent(record, pollMs), {
         ...record,
         lastOutputAtMs: Math.max(record.startedAtMs, logChangedMs),
       });

@@ -39,9 +39,10 @@ export type { EarlierSuccessesInput, EarlierSuccessesPage } from './earlier-succ
 export type { ResultInput, SegmentInput, StoredResult } from './run-store';
 
 /**
- * `pollMs`: how often a running agent's log is read and its limits checked. An agent's exit and a
- * cancellation wake the follower at once, so this only bounds how stale the last output line in a
- * heartbeat is and how late a timeout fires; at the heartbeat's own cadence it costs a fifth of
+ * `pollMs`: how often a running agent's log is read and its limits checked. A launched agent's exit
+ * and a cancellation wake the follower at once (an adopted agent's exit is polled for at
+ * RECORD_POLL_MS at most), so this only bounds how stale the last output line in a heartbeat is
+ * and how late a timeout fires; at the heartbeat's own cadence it costs a fifth of
  * the 200 ms it was (64 agents: 320 log reads a second were a tenth of the worker's CPU).
  */
 export const DEFAULT_TIMING = { pollMs: 1000, heartbeatMs: 1000 } as const;

@@ -33,9 +33,6 @@ import { SupervisorLauncher, type SupervisorEnd } from './supervisor-launcher';
 
 export type SpawnFn = typeof nodeSpawn;
 
-/** How often an agent whose launcher died is checked on (by its record, as an adopted agent is). */
-const ORPHANED_POLL_MS = 200;
-
 /** The Node supervisor; `bin/` sits two levels above both src/activities and dist/activities. */
 export const SUPERVISOR_PATH = path.resolve(__dirname, '..', '..', 'bin', 'agent-supervisor.js');
 /** The Perl supervisor, used whenever this host can run it. */
@@ -297,7 +294,7 @@ export async function spawnAgent(
       // Nobody reaps this supervisor for us any more: follow the agent by its record.
       const record = await readAttemptRecord(options.recordPath);
       if (record !== null && !detached) {
-        const followed = adoptedAgent(record, ORPHANED_POLL_MS);
+        const followed = adoptedAgent(record);
         orphan = followed;
         return followed.exited;
       }

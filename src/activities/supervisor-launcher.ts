@@ -125,13 +125,14 @@ class LauncherProcess {
       const line = this.buffered.slice(0, newline);
       this.buffered = this.buffered.slice(newline + 1);
       const space = line.indexOf(' ');
-      const request = this.pending.get(Number(line.slice(0, space)));
+      const id = Number(line.slice(0, space));
+      const request = this.pending.get(id);
       if (space < 0 || request === undefined) continue;
       const rest = line.slice(space + 1);
       if (rest === 'reaped') {
         if (!request.answered) request.answer(null);
         request.ended('reaped');
-        this.pending.delete(Number(line.slice(0, space)));
+        this.pending.delete(id);
         this.holdOpen();
       } else if (!request.answered) {
         request.answer(rest);

@@ -113,29 +113,24 @@ describe.each<SupervisorKind>(['perl', 'node'])('spawnAgent through the %s super
     expect(await spawned.agent.exited).toBe(0);
   });
 
-  it('records a signal death in the exit file as the signal, not as an exit code', async () => {
-    const repo = await makeRepo();
-    const opts = options(repo, supervisor);
-    const spawned = await spawnAgent(spawn, [FAKE, '--kill-self', 'TERM'], opts);
-    if (!spawned.ok) throw spawned.error;
-    expect(await spawned.agent.exited).toBe(-15);
-    expect(JSON.parse(await readFile(opts.record.exitPath, 'utf8'))).toMatchObject({
-      code: null,
-      signal: 'SIGTERM',
-    });
-  });
-
-  it('records a death by a real-time signal, which Node has no name for, by its number', async () => {
-    const repo = await makeRepo();
-    const opts = options(repo, supervisor);
-    const spawned = await spawnAgent(spawn, [FAKE, '--kill-self', 'RTMIN+2'], opts);
-    if (!spawned.ok) throw spawned.error;
-    expect(await spawned.agent.exited).toBe(-36);
-    expect(JSON.parse(await readFile(opts.record.exitPath, 'utf8'))).toMatchObject({
-      code: null,
-      signal: 36,
-    });
-  });
+  // A real-time signal has no Node name: it is recorded by its number.
+  it.each([
+    ['TERM', -15, 'SIGTERM'],
+    ['RTMIN+2', -36, 36],
+  ])(
+    'records a death by SIG%s in the exit file as the signal, not as an exit code',
+    async (signal, exitCode, recorded) => {
+      const repo = await makeRepo();
+      const opts = options(repo, supervisor);
+      const spawned = await spawnAgent(spawn, [FAKE, '--kill-self', signal], opts);
+      if (!spawned.ok) throw spawned.error;
+      expect(await spawned.agent.exited).toBe(exitCode);
+      expect(JSON.parse(await readFile(opts.record.exitPath, 'utf8'))).toMatchObject({
+        code: null,
+        signal: recorded,
+      });
+    },
+  );
 
   it('tells an exit code of 143 from a death by SIGTERM', async () => {
     const repo = await makeRepo();
