@@ -38,7 +38,21 @@ async function startPlan(name: string): Promise<{ handle: FanoutHandle; repo: st
         unit_id: 'flaky',
         description: 'fails once',
         allowed_directories: ['src/flaky'],
-        command: [FAKE_AGENT, '--say', 'flaky starts', '--fail-until-attempt', '2', '--artifact', 'out.md'],
+        // Attempt 1 lingers 3 s before it fails, so a follower started just after the run is
+        // there to see it (an instant failure let attempt 2 start before a loaded CLI looked).
+        command: [
+          FAKE_AGENT,
+          '--say',
+          'flaky starts',
+          '--if-attempt',
+          '1',
+          '--sleep-ms',
+          '3000',
+          '--fail-until-attempt',
+          '2',
+          '--artifact',
+          'out.md',
+        ],
       },
     ],
   };
