@@ -25,8 +25,9 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code must stay deterministic, and src/plan is imported by it: no Node APIs, no I/O.
-    files: ['src/workflows/**/*.ts', 'src/plan/**/*.ts'],
+    // Workflow code must stay deterministic, and src/plan and src/contracts are imported by it: no
+    // Node APIs, no I/O.
+    files: ['src/workflows/**/*.ts', 'src/plan/**/*.ts', 'src/contracts/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

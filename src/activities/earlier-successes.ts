@@ -4,7 +4,7 @@
  * those whose evidence is still on disk unchanged are returned for reuse.
  */
 import type { FanoutResult } from '../plan/types';
-import type { EarlierSuccess } from '../workflows/types';
+import type { EarlierSuccess } from '../contracts/run-types';
 import { readVerified } from './run-store';
 import { verifyArtifacts } from './verify-artifacts';
 

@@ -28,7 +28,7 @@ import { runAgentAttempt, type AttemptDeps } from './run-attempt';
 import { writeRunSummary } from './summary';
 import { verifyArtifacts, type VerifyArtifactsInput } from './verify-artifacts';
 import type { AttemptInput, AttemptSuccess, SummaryInput, SummaryResult } from './types';
-import type { SegmentRef } from '../workflows/types';
+import type { SegmentRef } from '../contracts/run-types';
 
 export type ActivityDeps = AttemptDeps;
 export type { Clock, AttemptTiming } from './run-attempt';

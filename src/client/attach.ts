@@ -8,7 +8,7 @@
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { FanoutResult } from '../plan/types';
-import type { Progress } from '../workflows/types';
+import type { Progress } from '../contracts/run-types';
 import type { FanoutHandle } from './fanout-client';
 import { describeEvent, followRunUntilEnd } from './follow-run';
 import type { FollowOutcome } from './follow-run';

@@ -1,7 +1,7 @@
 /** The flags every command that talks to Temporal shares (SPEC §6), resolved against the environment. */
 import path from 'node:path';
-import type { ConnectionSecurity } from '../worker/worker-options';
-import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, resolveAddress } from '../worker/worker-options';
+import type { ConnectionSecurity } from '../contracts/connection';
+import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, resolveAddress } from '../contracts/connection';
 import type { SecurityArgs } from './connection-security';
 import { resolveSecurity } from './connection-security';
 import { DEFAULT_DB_FILE, liveOwner } from './dev-owner';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ConnectionSecurity } from '../worker/worker-options';
+import type { ConnectionSecurity } from '../contracts/connection';
 import { UsageError } from './errors';
 import type { CommandIo } from './io';
 

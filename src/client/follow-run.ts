@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import type { FanoutEvent, FanoutResult } from '../plan/types';
 import { eventsQuery, progressQuery } from '../workflows/messages';
-import type { Progress } from '../workflows/types';
+import type { Progress } from '../contracts/run-types';
 import type { FanoutHandle } from './fanout-client';
 import { awaitResult } from './fanout-client';
 import { readAgentLastLines } from './live/agent-output';

@@ -5,7 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
-import type { FanoutInput } from '../workflows/types';
+import type { FanoutInput } from '../contracts/run-types';
 import { UsageError } from './errors';
 
 export async function readRunInput(client: Client, workflowId: string, runId?: string): Promise<FanoutInput> {

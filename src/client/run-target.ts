@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { DEFAULT_TASK_QUEUE } from '../worker/worker-options';
+import { DEFAULT_TASK_QUEUE } from '../contracts/connection';
 import type { ConnectionArgs, ResolvedConnection } from './connection-options';
 import { repeatedConnectionFlags, resolveConnection, webUiLink } from './connection-options';
 import { UsageError } from './errors';

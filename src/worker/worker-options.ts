@@ -1,15 +1,8 @@
 /**
- * How an agent-fanout worker is configured. Each default is declared once, here.
+ * How an agent-fanout worker is configured. Each worker default is declared once, here; the
+ * connection defaults it shares with the client are in contracts/connection.ts.
  */
-/** TLS and API key for the connection to Temporal; empty for a plain local server. */
-export interface ConnectionSecurity {
-  readonly tls?: {
-    readonly serverNameOverride?: string;
-    readonly serverRootCACertificate?: Buffer;
-    readonly clientCertPair?: { readonly crt: Buffer; readonly key: Buffer };
-  };
-  readonly apiKey?: string;
-}
+import type { ConnectionSecurity } from '../contracts/connection';
 
 export interface FanoutWorkerConfig {
   /** Temporal frontend, `host:port`. @default `TEMPORAL_ADDRESS`, else `localhost:7233` */
@@ -46,9 +39,6 @@ export const SHUTDOWN_GRACE_TIME = '2s';
  */
 export const SHUTDOWN_FORCE_TIME = '10s';
 
-export const DEFAULT_TASK_QUEUE = 'agent-fanout';
-export const DEFAULT_NAMESPACE = 'default';
-export const DEFAULT_ADDRESS = 'localhost:7233';
 export const DEFAULT_MAX_CONCURRENT_AGENTS = 256;
 
 /**
@@ -71,10 +61,3 @@ export function eagerAgentStartsPerWorkflowTask(
  * the activity's one-second heartbeat loop).
  */
 export const HEARTBEAT_THROTTLE = '1s';
-
-export function resolveAddress(
-  flag: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-): string {
-  return flag ?? env.TEMPORAL_ADDRESS ?? DEFAULT_ADDRESS;
-}

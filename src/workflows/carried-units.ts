@@ -4,7 +4,7 @@
  */
 import type { UnitStatus } from '../plan/types';
 import type { UnitRecord } from './run-state';
-import type { CarriedRun } from './types';
+import type { CarriedRun } from '../contracts/run-types';
 
 const LETTER_OF: Readonly<Record<UnitStatus, string>> = {
   PENDING: 'P',

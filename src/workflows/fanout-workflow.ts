@@ -27,7 +27,7 @@ import { failureMessage, rejectedRun, summaryInput } from './run-ending';
 import type { CancelCause, UnitOutcome } from './run-state';
 import { RunState } from './run-state';
 import { INLINE_RESULT_BYTES, storeExecutionSegments, storeResult } from './stored-result';
-import type { FanoutInput, Progress, SegmentRef } from './types';
+import type { FanoutInput, Progress, SegmentRef } from '../contracts/run-types';
 import { runUnit } from './unit-runner';
 
 const { writeRunSummary } = hostActivities;

@@ -10,7 +10,7 @@ import { workflowNowIso } from './clock';
 import { cancelUnitUpdate, eventsQuery, progressQuery, resultQuery } from './messages';
 import { buildProgress } from './progress';
 import type { RunState } from './run-state';
-import type { Progress } from './types';
+import type { Progress } from '../contracts/run-types';
 
 export interface RunHandlersContext {
   readonly state: RunState;

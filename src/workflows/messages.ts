@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { FanoutResult } from '../plan/types';
-import type { CancelUnitAnswer, EventsPage, Progress } from './types';
+import type { CancelUnitAnswer, EventsPage, Progress } from '../contracts/run-types';
 
 /** Statuses, attempts, times, errors, and for every waiting unit why it waits. Also after the run closed. */
 export const progressQuery = defineQuery<Progress>('progress');

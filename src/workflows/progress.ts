@@ -1,7 +1,7 @@
 /** Builds the `progress` answer and the Web UI's current details from the run state. */
 import type { UnitStatus } from '../plan/types';
 import type { RunState } from './run-state';
-import type { HoldReason, Progress, UnitProgress } from './types';
+import type { HoldReason, Progress, UnitProgress } from '../contracts/run-types';
 
 export function buildProgress(state: RunState, runState: Progress['state']): Progress {
   const counts: Partial<Record<UnitStatus, number>> = {};

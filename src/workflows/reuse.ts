@@ -6,7 +6,7 @@
 import type { EarlierSuccessesPage } from '../activities';
 import { hostActivities } from './host-activities';
 import type { RunState } from './run-state';
-import type { EarlierSuccess, FanoutInput } from './types';
+import type { EarlierSuccess, FanoutInput } from '../contracts/run-types';
 
 const { verifyArtifacts, readEarlierSuccesses } = hostActivities;
 

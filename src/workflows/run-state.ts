@@ -17,7 +17,7 @@ import { Scheduler } from '../plan/scheduler';
 import type { ArtifactEntry, FanoutEvent, Plan, RunStatus, UnitResult, UnitStatus } from '../plan/types';
 import { TERMINAL_STATUSES } from '../plan/types';
 import { carriedLetter, restoredRecord } from './carried-units';
-import type { CarriedRun, SegmentRef } from './types';
+import type { CarriedRun, SegmentRef } from '../contracts/run-types';
 
 /** How one unit's run ended, as its coroutine reports it to the scheduler loop. */
 export type UnitOutcome =

@@ -6,7 +6,7 @@
 import { workflowInfo } from '@temporalio/workflow';
 import { hostActivities } from './host-activities';
 import type { FanoutEvent, FanoutResult, UnitResult } from '../plan/types';
-import type { SegmentRef } from './types';
+import type { SegmentRef } from '../contracts/run-types';
 
 const { storeRunSegment, writeRunResult } = hostActivities;
 

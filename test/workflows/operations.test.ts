@@ -9,7 +9,7 @@ import path from 'node:path';
 import { awaitResult, cancelUnit, readProgress, startRun } from '../../src/client/fanout-client';
 import type { FanoutHandle } from '../../src/client/fanout-client';
 import type { Plan, WorkUnit } from '../../src/plan/types';
-import type { Progress, UnitProgress } from '../../src/workflows/types';
+import type { Progress, UnitProgress } from '../../src/contracts/run-types';
 import { useFanoutWorker } from '../helpers/fanout-worker';
 import { duration, testPlan, testUnit } from '../helpers/plan-factory';
 import { replayWorkflows } from '../helpers/replay';

@@ -6,7 +6,7 @@
  * adopts them.
  */
 import { resolve } from 'node:path';
-import { DEFAULT_TASK_QUEUE } from '../../worker/worker-options';
+import { DEFAULT_TASK_QUEUE } from '../../contracts/connection';
 import { UsageError } from '../errors';
 import type { CommandIo, ExitCode } from '../io';
 import { DEFAULT_DB_FILE, refuseSecondServer, requireFreePort, startLocalTemporal } from '../local-temporal';

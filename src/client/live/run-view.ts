@@ -4,7 +4,7 @@
  */
 import type { FanoutResult, UnitStatus } from '../../plan/types';
 import { TERMINAL_STATUSES } from '../../plan/types';
-import type { Progress } from '../../workflows/types';
+import type { Progress } from '../../contracts/run-types';
 
 export interface UnitView {
   readonly unitId: string;

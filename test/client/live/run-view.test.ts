@@ -1,7 +1,7 @@
 import { unitOfLogPath } from '../../../src/client/live/agent-output';
 import { viewFromProgress, viewFromResult } from '../../../src/client/live/run-view';
 import type { FanoutResult } from '../../../src/plan/types';
-import type { Progress, UnitProgress } from '../../../src/workflows/types';
+import type { Progress, UnitProgress } from '../../../src/contracts/run-types';
 
 function progressUnit(
   overrides: Partial<UnitProgress> & Pick<UnitProgress, 'unit_id' | 'status'>,

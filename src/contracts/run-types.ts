@@ -1,4 +1,4 @@
-/** Inputs and answers of the fan-out workflow: plain data shared by the workflow and the client. */
+/** Inputs and answers of the fan-out workflow: plain data shared by the client, the workflow and the activities. */
 import type { ArtifactEntry, FanoutEvent, Plan, RunStatus, UnitStatus } from '../plan/types';
 
 /** A unit an earlier run finished with success; a retry reuses it if its evidence is intact. */
@@ -28,7 +28,7 @@ export interface FanoutInput {
   readonly carried?: CarriedRun;
   /**
    * Events one execution may reach before the run continues as new (default
-   * {@link import('./history-budget').DEFAULT_HISTORY_EVENT_LIMIT}); tests lower it.
+   * DEFAULT_HISTORY_EVENT_LIMIT in workflows/history-budget.ts); tests lower it.
    */
   readonly historyEventLimit?: number;
 }
@@ -53,7 +53,7 @@ export interface CarriedRun {
   /** Events earlier executions stored; the index of this execution's first event. */
   readonly eventCount: number;
   readonly segments: readonly SegmentRef[];
-  /** One letter per unit in plan order: see `CARRIED_STATUS` in run-state.ts. */
+  /** One letter per unit in plan order: see `carriedLetter` in workflows/carried-units.ts. */
   readonly statuses: string;
   readonly attempts: readonly number[];
   readonly evidence: readonly number[];
