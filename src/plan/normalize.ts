@@ -23,6 +23,7 @@ export function toPlan(file: PlanFile, options: NormalizeOptions): Plan {
       timeout: file.agent.timeout,
       idleTimeout: file.agent.idle_timeout,
       grace: file.agent.grace,
+      ...definedOnly({ writable: file.agent.writable }),
     },
     retry: {
       maxAttempts: file.retry.max_attempts,
@@ -32,6 +33,7 @@ export function toPlan(file: PlanFile, options: NormalizeOptions): Plan {
     },
     evidence: { pattern: file.evidence.pattern },
     namespaceRoot: normalizeDirectory(file.namespace_root),
+    ...definedOnly({ confinement: file.confinement }),
     workUnits: file.work_units.map(toWorkUnit),
   };
 }

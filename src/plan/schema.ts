@@ -191,6 +191,10 @@ const agentSchema = z
     grace: delayDuration()
       .prefault('2s')
       .describe("SIGTERM to SIGKILL grace when stopping an agent's process group."),
+    writable: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Repo-relative paths every agent may also write (not .git, a namespace or a unit area).'),
   })
   .describe('How agents are started and stopped.');
 
@@ -236,6 +240,10 @@ export const planSchema = z.object({
     .enum(['reject', 'serialize'])
     .prefault('reject')
     .describe('Reject overlapping edit areas, or accept them and never run them at once.'),
+  confinement: z
+    .enum(['landlock', 'audit', 'off'])
+    .optional()
+    .describe('How agents are held to their areas: Linux Landlock (default), audit only, or off.'),
   agent: agentSchema.prefault({}),
   retry: retrySchema.prefault({}),
   evidence: evidenceSchema.prefault({}),

@@ -7,6 +7,8 @@
 
 export type OnFailure = 'cancel' | 'drain' | 'continue';
 export type OverlapMode = 'reject' | 'serialize';
+/** How an agent's writes are held to its unit's area (SPEC §8.1). */
+export type ConfinementMode = 'landlock' | 'audit' | 'off';
 
 /** A duration as the plan wrote it: `text` is used in messages (SPEC §7.6), `ms` for timing. */
 export interface Duration {
@@ -29,6 +31,8 @@ export interface AgentSettings {
   readonly timeout: Duration;
   readonly idleTimeout: Duration;
   readonly grace: Duration;
+  /** Repo-relative paths every agent may also write (SPEC §8.1); absent means none. */
+  readonly writable?: readonly string[];
 }
 
 export interface WorkUnit {
@@ -55,6 +59,11 @@ export interface Plan {
   readonly evidence: { readonly pattern: string };
   /** Relative to the repo, normalized POSIX path, default `.agent/workers`. */
   readonly namespaceRoot: string;
+  /**
+   * As the plan or `--confinement` said; absent means the default, `landlock`, which audits
+   * instead where the checkout lies beneath the worker's $HOME (SPEC §8.1).
+   */
+  readonly confinement?: ConfinementMode;
   readonly workUnits: readonly WorkUnit[];
 }
 
