@@ -130,7 +130,7 @@ describe('validatePlanText: field rules with our own texts name the path and the
     [
       'a misspelt agent key',
       { agent: { idle_timout: '5m' }, work_units: [] },
-      /^agent: unknown key 'idle_timout'; allowed: command, env, timeout, idle_timeout, grace$/,
+      /^agent: unknown key 'idle_timout'; allowed: command, env, timeout, idle_timeout, grace, writable$/,
     ],
     [
       'an env value that is not a string',
