@@ -15,7 +15,7 @@ import {
   readEarlierSuccesses,
   type EarlierSuccessesInput,
   type EarlierSuccessesPage,
-} from './earlier-successes';
+} from './run-files/earlier-successes';
 import { attemptMetrics } from './metrics';
 import {
   storeRunSegment,
@@ -23,20 +23,20 @@ import {
   type ResultInput,
   type SegmentInput,
   type StoredResult,
-} from './run-store';
-import { runAgentAttempt, type AttemptDeps } from './run-attempt';
-import { writeRunSummary } from './summary';
-import { verifyArtifacts, type VerifyArtifactsInput } from './verify-artifacts';
+} from './run-files/run-store';
+import { runAgentAttempt, type AttemptDeps } from './agent/run-attempt';
+import { writeRunSummary } from './run-files/summary';
+import { verifyArtifacts, type VerifyArtifactsInput } from './unit-files/verify-artifacts';
 import type { AttemptInput, AttemptSuccess, SummaryInput, SummaryResult } from './types';
 import type { SegmentRef } from '../contracts/run-types';
 
 export type ActivityDeps = AttemptDeps;
-export type { Clock, AttemptTiming } from './run-attempt';
-export type { SpawnFn } from './spawn-agent';
+export type { Clock, AttemptTiming } from './agent/run-attempt';
+export type { SpawnFn } from './agent/spawn-agent';
 export type * from './types';
-export type { VerifyArtifactsInput } from './verify-artifacts';
-export type { EarlierSuccessesInput, EarlierSuccessesPage } from './earlier-successes';
-export type { ResultInput, SegmentInput, StoredResult } from './run-store';
+export type { VerifyArtifactsInput } from './unit-files/verify-artifacts';
+export type { EarlierSuccessesInput, EarlierSuccessesPage } from './run-files/earlier-successes';
+export type { ResultInput, SegmentInput, StoredResult } from './run-files/run-store';
 
 /**
  * `pollMs`: how often a running agent's log is read and its limits checked. A launched agent's exit

@@ -26,7 +26,7 @@ import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'no
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { attemptExitPath, attemptRecordPath, namespacePaths } from '../activities/namespace';
+import { attemptExitPath, attemptRecordPath, namespacePaths } from '../activities/unit-files/namespace';
 import { awaitResult, startRun } from '../client/fanout-client';
 import { validatePlanValue } from '../plan/validate';
 import { counters, log, processFigures, readTextOrEmpty, type Environment } from './env';

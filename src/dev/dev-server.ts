@@ -17,7 +17,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, stat
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { stopProcessGroup } from '../activities/process-group';
+import { stopProcessGroup } from '../activities/agent/process-group';
 import { requireTemporalCli } from './find-temporal-cli';
 import { killGroupWhenOwnerEnds } from './kill-on-owner-exit';
 import { ServerExitedError, waitUntilServing } from './wait-until-serving';

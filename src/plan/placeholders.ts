@@ -1,7 +1,7 @@
 /**
  * Command placeholders (SPEC §1), as validation sees them: a `{name}` whose name is a word
  * (letters, digits, `_`, `.`, `-`) must be one of the eight; other braces (`{"key": 1}`, `{}`) are
- * plain text. The activity replaces the eight (`src/activities/placeholders.ts`).
+ * plain text. The activity replaces the eight (`src/activities/unit-files/placeholders.ts`).
  */
 
 export const PLACEHOLDER_NAMES = [

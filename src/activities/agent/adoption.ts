@@ -26,7 +26,7 @@ import {
 } from './attempt-record';
 import { readAgentEnd, type AgentEnd } from './exit-status';
 import type { AgentProcess } from './spawn-agent';
-import type { AgentHeartbeat } from './types';
+import type { AgentHeartbeat } from '../types';
 
 export type PreviousLaunch =
   | { readonly kind: 'none'; readonly reason: string }

@@ -27,18 +27,28 @@ import {
   cancellationReason,
 } from './cancellation';
 import type { AttemptFacts } from './classify-outcome';
-import { agentEnvironment } from './environment';
-import { collectEvidence, settleDelayMs, snapshotArtifacts, type ArtifactSnapshot } from './evidence';
+import { agentEnvironment } from '../unit-files/environment';
+import {
+  collectEvidence,
+  settleDelayMs,
+  snapshotArtifacts,
+  type ArtifactSnapshot,
+} from '../unit-files/evidence';
 import { spawnErrorOf } from './exit-status';
 import { followAgent } from './follow-agent';
 import type { Heartbeater } from './heartbeat';
-import { attemptExitPath, attemptRecordPath, prepareNamespace, type NamespacePaths } from './namespace';
+import {
+  attemptExitPath,
+  attemptRecordPath,
+  prepareNamespace,
+  type NamespacePaths,
+} from '../unit-files/namespace';
 import { LogTail } from './output-tail';
-import { substitutePlaceholders } from './placeholders';
+import { substitutePlaceholders } from '../unit-files/placeholders';
 import { stopProcessGroup } from './process-group';
 import type { AttemptDeps } from './run-attempt';
 import { spawnAgent, type AgentProcess } from './spawn-agent';
-import type { AgentPhase, AttemptInput } from './types';
+import type { AgentPhase, AttemptInput } from '../types';
 
 /** Mutable view of the attempt that heartbeats describe. */
 export interface LiveState {

@@ -7,7 +7,7 @@
  */
 
 import { readFile, readlink } from 'node:fs/promises';
-import type { ArtifactSnapshot } from './evidence';
+import type { ArtifactSnapshot } from '../unit-files/evidence';
 import { parseProcStat } from './process-group';
 
 /** The activity an attempt record belongs to: only a retry of that activity may adopt its agent. */

@@ -18,7 +18,7 @@
 
 import { CancelledFailure, type Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import type { InfrastructureFailureType } from '../errors';
+import type { InfrastructureFailureType } from '../../errors';
 
 const RELEASING_REASONS: ReadonlySet<string> = new Set([
   'WORKER_SHUTDOWN',

@@ -4,8 +4,8 @@
  */
 
 import { ApplicationFailure } from '@temporalio/common';
-import type { AgentFailureDetails, AgentFailureType } from '../errors';
-import type { ArtifactEntry, Duration } from '../plan/types';
+import type { AgentFailureDetails, AgentFailureType } from '../../errors';
+import type { ArtifactEntry, Duration } from '../../plan/types';
 import * as messages from './messages';
 
 /** What is known once an attempt is over (cancellation is not an outcome: it is rethrown). */

@@ -4,7 +4,7 @@
  */
 
 import type { Context } from '@temporalio/activity';
-import type { AgentHeartbeat } from './types';
+import type { AgentHeartbeat } from '../types';
 
 /** Sends one {@link AgentHeartbeat}; `heartbeat` never throws (the SDK queues and throttles). */
 export function sendAgentHeartbeat(context: Pick<Context, 'heartbeat'>, details: AgentHeartbeat): void {

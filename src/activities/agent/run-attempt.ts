@@ -11,12 +11,12 @@ import { Context } from '@temporalio/activity';
 import { realpath } from 'node:fs/promises';
 import { agentFacts, type LiveState } from './agent-lifecycle';
 import { agentFailure, classifyOutcome } from './classify-outcome';
-import { findEscapingDirectory } from './directory-escape';
+import { findEscapingDirectory } from '../unit-files/directory-escape';
 import { Heartbeater } from './heartbeat';
 import { directoryEscape } from './messages';
-import { attemptLogPath, namespacePaths } from './namespace';
+import { attemptLogPath, namespacePaths } from '../unit-files/namespace';
 import type { SpawnFn } from './spawn-agent';
-import type { AgentHeartbeat, AttemptInput, AttemptSuccess } from './types';
+import type { AgentHeartbeat, AttemptInput, AttemptSuccess } from '../types';
 
 export interface Clock {
   /** Wall-clock milliseconds since the epoch. */

@@ -33,10 +33,10 @@ import { SupervisorLauncher, type SupervisorEnd } from './supervisor-launcher';
 
 export type SpawnFn = typeof nodeSpawn;
 
-/** The Node supervisor; `bin/` sits two levels above both src/activities and dist/activities. */
-export const SUPERVISOR_PATH = path.resolve(__dirname, '..', '..', 'bin', 'agent-supervisor.js');
+/** The Node supervisor; `bin/` sits three levels above both src/activities/agent and dist/activities/agent. */
+export const SUPERVISOR_PATH = path.resolve(__dirname, '..', '..', '..', 'bin', 'agent-supervisor.js');
 /** The Perl supervisor, used whenever this host can run it. */
-export const PERL_SUPERVISOR_PATH = path.resolve(__dirname, '..', '..', 'bin', 'agent-supervisor.pl');
+export const PERL_SUPERVISOR_PATH = path.resolve(__dirname, '..', '..', '..', 'bin', 'agent-supervisor.pl');
 
 /** Which supervisor starts the agent. */
 export type SupervisorKind = 'perl' | 'node';

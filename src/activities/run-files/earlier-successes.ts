@@ -3,10 +3,10 @@
  * file here, a page at a time (so no activity input or result grows with the plan), and only
  * those whose evidence is still on disk unchanged are returned for reuse.
  */
-import type { FanoutResult } from '../plan/types';
-import type { EarlierSuccess } from '../contracts/run-types';
+import type { FanoutResult } from '../../plan/types';
+import type { EarlierSuccess } from '../../contracts/run-types';
 import { readVerified } from './run-store';
-import { verifyArtifacts } from './verify-artifacts';
+import { verifyArtifacts } from '../unit-files/verify-artifacts';
 
 export interface EarlierSuccessesInput {
   readonly repo: string;

@@ -10,8 +10,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import type { FanoutEvent, FanoutResult, UnitResult } from '../plan/types';
-import type { SegmentRef } from '../contracts/run-types';
+import type { FanoutEvent, FanoutResult, UnitResult } from '../../plan/types';
+import type { SegmentRef } from '../../contracts/run-types';
 
 export const RUNS_DIR = '.agent/runs';
 

@@ -5,11 +5,11 @@
 
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { countArtifacts } from './evidence';
-import type { FanoutResult } from '../plan/types';
-import { namespacePaths } from './namespace';
+import { countArtifacts } from '../unit-files/evidence';
+import type { FanoutResult } from '../../plan/types';
+import { namespacePaths } from '../unit-files/namespace';
 import { readVerified } from './run-store';
-import type { SummaryInput, SummaryResult, SummaryUnit } from './types';
+import type { SummaryInput, SummaryResult, SummaryUnit } from '../types';
 
 export const SUMMARY_FILES = [
   '.agent/artifacts/parallel_development_summary.md',

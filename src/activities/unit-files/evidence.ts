@@ -13,7 +13,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
-import type { ArtifactEntry } from '../plan/types';
+import type { ArtifactEntry } from '../../plan/types';
 
 /** Entry name → change signature, for everything in `artifacts/` before the attempt. */
 export type ArtifactSnapshot = Readonly<Record<string, string>>;

@@ -5,7 +5,7 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { WorkUnit } from '../plan/types';
+import type { WorkUnit } from '../../plan/types';
 
 export interface NamespacePaths {
   /** Absolute namespace directory (`FANOUT_NAMESPACE`). */

@@ -4,7 +4,7 @@
  * again). No shell is ever involved; validation has already rejected unknown names.
  */
 
-import { PLACEHOLDER_NAMES, type PlaceholderName } from '../plan/placeholders';
+import { PLACEHOLDER_NAMES, type PlaceholderName } from '../../plan/placeholders';
 
 /** The value of each of the eight placeholders for one attempt. */
 export type PlaceholderValues = Readonly<Record<PlaceholderName, string>>;

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ArtifactEntry } from '../plan/types';
+import type { ArtifactEntry } from '../../plan/types';
 
 export interface VerifyArtifactsInput {
   readonly repo: string;

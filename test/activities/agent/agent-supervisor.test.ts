@@ -6,15 +6,15 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AttemptRecord, AttemptRecordTemplate } from '../../src/activities/attempt-record';
-import { readAgentEnd } from '../../src/activities/exit-status';
+import type { AttemptRecord, AttemptRecordTemplate } from '../../../src/activities/agent/attempt-record';
+import { readAgentEnd } from '../../../src/activities/agent/exit-status';
 import {
   perlSupervisor,
   PERL_SUPERVISOR_PATH,
   spawnAgent,
   type SpawnOptions,
   type SupervisorKind,
-} from '../../src/activities/spawn-agent';
+} from '../../../src/activities/agent/spawn-agent';
 import {
   FAKE,
   groupSignalProbe,
@@ -24,7 +24,7 @@ import {
   makeRepo,
   removeRepos,
   waitForPid,
-} from './helpers';
+} from '../helpers';
 
 afterEach(reapGroups);
 afterAll(removeRepos);

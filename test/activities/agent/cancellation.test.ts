@@ -1,5 +1,5 @@
 import { ActivityCancellationDetails, CancelledFailure } from '@temporalio/common';
-import { cancellationLeavesAgentRunning } from '../../src/activities/cancellation';
+import { cancellationLeavesAgentRunning } from '../../../src/activities/agent/cancellation';
 
 function cancelled(reason: string, details?: ConstructorParameters<typeof ActivityCancellationDetails>[0]) {
   const controller = new AbortController();

@@ -1,4 +1,4 @@
-import { LineTracker, displayLine, stripControlSequences } from '../../src/activities/output-tail';
+import { LineTracker, displayLine, stripControlSequences } from '../../../src/activities/agent/output-tail';
 
 describe('displayLine (SPEC §7.5)', () => {
   it('strips CSI, OSC and two-character escapes and stray control characters, keeping tabs inside', () => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { isGroupAlive, stopProcessGroup } from '../../src/activities/process-group';
+import { isGroupAlive, stopProcessGroup } from '../../../src/activities/agent/process-group';
 import {
   FAKE,
   groupSignalProbe,
@@ -10,7 +10,7 @@ import {
   makeRepo,
   removeRepos,
   waitForPid,
-} from './helpers';
+} from '../helpers';
 
 afterEach(reapGroups);
 afterAll(removeRepos);

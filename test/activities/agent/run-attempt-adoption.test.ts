@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { readProcessStartTicks, type AttemptRecord } from '../../src/activities/attempt-record';
-import type { AgentHeartbeat, AttemptInput } from '../../src/activities/types';
+import { readProcessStartTicks, type AttemptRecord } from '../../../src/activities/agent/attempt-record';
+import type { AgentHeartbeat, AttemptInput } from '../../../src/activities/types';
 import {
   AttemptRun,
   FAKE,
@@ -25,7 +25,7 @@ import {
   removeRepos,
   settings,
   unit,
-} from './helpers';
+} from '../helpers';
 
 const impostors: number[] = [];
 afterEach(() => {

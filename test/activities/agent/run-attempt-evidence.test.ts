@@ -11,7 +11,7 @@ import {
   runAttempt,
   settings,
   unit,
-} from './helpers';
+} from '../helpers';
 
 afterEach(reapGroups);
 afterAll(removeRepos);

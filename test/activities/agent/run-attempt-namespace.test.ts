@@ -10,7 +10,7 @@ import {
   runAttempt,
   settings,
   unit,
-} from './helpers';
+} from '../helpers';
 
 afterEach(reapGroups);
 afterAll(removeRepos);

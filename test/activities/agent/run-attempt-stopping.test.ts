@@ -18,7 +18,7 @@ import {
   settings,
   unit,
   waitForPid,
-} from './helpers';
+} from '../helpers';
 
 afterEach(reapGroups);
 afterAll(removeRepos);

@@ -10,8 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { AttemptRecord, AttemptRecordTemplate } from '../../src/activities/attempt-record';
-import { readAgentEnd } from '../../src/activities/exit-status';
+import type { AttemptRecord, AttemptRecordTemplate } from '../../../src/activities/agent/attempt-record';
+import { readAgentEnd } from '../../../src/activities/agent/exit-status';
 import {
   launcherPid,
   perlSpec,
@@ -20,10 +20,10 @@ import {
   spawnAgent,
   type SpawnFn,
   type SpawnOptions,
-} from '../../src/activities/spawn-agent';
-import { PROJECT_ROOT } from '../helpers/scenario-runner';
-import { requireBuiltCli } from '../client/helpers/built-cli';
-import { FAKE, isLive, makeRepo, reapGroups, removeRepos, trackGroup, waitForPid } from './helpers';
+} from '../../../src/activities/agent/spawn-agent';
+import { PROJECT_ROOT } from '../../helpers/scenario-runner';
+import { requireBuiltCli } from '../../client/helpers/built-cli';
+import { FAKE, isLive, makeRepo, reapGroups, removeRepos, trackGroup, waitForPid } from '../helpers';
 
 afterEach(reapGroups);
 afterAll(removeRepos);

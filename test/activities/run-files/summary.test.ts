@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createActivities } from '../../src/activities';
-import { makeRepo, removeRepos } from './helpers';
+import { createActivities } from '../../../src/activities';
+import { makeRepo, removeRepos } from '../helpers';
 
 afterAll(removeRepos);
 

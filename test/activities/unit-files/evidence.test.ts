@@ -6,8 +6,8 @@ import {
   countArtifacts,
   settleDelayMs,
   snapshotArtifacts,
-} from '../../src/activities/evidence';
-import { makeRepo, removeRepos } from './helpers';
+} from '../../../src/activities/unit-files/evidence';
+import { makeRepo, removeRepos } from '../helpers';
 
 afterAll(removeRepos);
 
