@@ -18,6 +18,7 @@ import {
   RECORD_POLL_MS,
   type PreviousLaunch,
 } from './adoption';
+import { attemptDeadlines } from '../../plan/deadlines';
 import { readPidScope } from './attempt-record';
 import {
   agentLeftRunning,
@@ -80,12 +81,6 @@ interface Origin {
   readonly artifactsBefore: ArtifactSnapshot;
   readonly lastOutputAtMs?: number;
 }
-
-/**
- * The supervisor stops an agent nobody stopped this long after its timeout (plus grace): a
- * backstop for an agent whose workers are all gone, well behind the worker's own timeout.
- */
-export const SUPERVISOR_DEADLINE_MARGIN_MS = 30_000;
 
 /** Adopts or starts the agent and follows it; returns the facts the outcome is decided on. */
 export async function agentFacts(scope: AttemptScope): Promise<AttemptFacts> {
@@ -206,7 +201,7 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
       worker: `${process.pid}@${hostname()}`,
       exitPath: attemptExitPath(paths, input.attempt),
     },
-    deadlineMs: startedAtMs + settings.timeout.ms + settings.grace.ms + SUPERVISOR_DEADLINE_MARGIN_MS,
+    deadlineMs: startedAtMs + attemptDeadlines(settings).supervisorMs,
     graceMs: settings.grace.ms,
   });
   if (!spawned.ok) return { kind: 'not-started', binary: argv[0] ?? '', error: spawned.error };
@@ -229,7 +224,11 @@ async function followToFacts(
     state.tail = await LogTail.open(origin.logPath, origin.logOffset);
     heartbeater.beat();
     const followed = await followAgent(agent, state.tail, {
-      limits: { timeoutMs: settings.timeout.ms, idleMs: settings.idleTimeout.ms, graceMs: settings.grace.ms },
+      limits: {
+        timeoutMs: attemptDeadlines(settings).followerMs,
+        idleMs: settings.idleTimeout.ms,
+        graceMs: settings.grace.ms,
+      },
       pollMs: deps.timing.pollMs,
       startedAtMs: origin.startedAtMs,
       ...(origin.lastOutputAtMs !== undefined ? { lastOutputAtMs: origin.lastOutputAtMs } : {}),
@@ -291,7 +290,8 @@ async function recordedFacts(
     return { kind: 'not-started', binary: record.argv[0] ?? '', error: spawnErrorOf(end) };
   }
   const ranPastTimeout =
-    end.endedAtMs !== null && end.endedAtMs > record.startedAtMs + input.settings.timeout.ms;
+    end.endedAtMs !== null &&
+    end.endedAtMs > record.startedAtMs + attemptDeadlines(input.settings).followerMs;
   if (end.stoppedAtDeadline || ranPastTimeout) return { kind: 'timeout' };
   state.tail = await LogTail.open(record.logPath, record.logOffset);
   await state.tail.poll();

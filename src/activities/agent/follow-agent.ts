@@ -14,6 +14,7 @@ import { isGroupAlive, stopProcessGroup, type StopReport } from './process-group
 import type { AgentProcess } from './spawn-agent';
 
 export interface FollowLimits {
+  /** The follower's deadline after the agent's start (`attemptDeadlines`, src/plan/deadlines.ts). */
   readonly timeoutMs: number;
   readonly idleMs: number;
   readonly graceMs: number;
