@@ -15,6 +15,7 @@ import type { RetryPolicy as RetryOptions } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { AgentFailureDetails, AgentFailureType } from '../errors';
 import { AGENT_FAILURE_TYPES, NEVER_RETRIED, isAgentFailureType } from '../errors';
+import { attemptDeadlines } from '../plan/deadlines';
 import { infrastructureFailure } from '../plan/outcome-messages';
 import type { RetryPolicy, UnitSettings, WorkUnit } from '../plan/types';
 import { workflowNowIso, workflowNowMs } from './clock';
@@ -42,13 +43,17 @@ const INFRASTRUCTURE_RETRY: RetryOptions = {
   nonRetryableErrorTypes: [...AGENT_FAILURE_TYPES],
 };
 
-const { runAgentAttempt } = proxyActivities<Activities>({
-  startToCloseTimeout: '3h',
-  heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT_MS,
-  // The workflow learns a unit is cancelled only once its agent's process group is gone.
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: INFRASTRUCTURE_RETRY,
-});
+/** The attempt activity of one unit, with the unit's own start-to-close deadline. */
+function attemptActivity(settings: UnitSettings) {
+  return proxyActivities<Activities>({
+    // The activity enforces the unit's timeout itself, with SPEC's text; this is a backstop.
+    startToCloseTimeout: attemptDeadlines(settings).activityMs,
+    heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT_MS,
+    // The workflow learns a unit is cancelled only once its agent's process group is gone.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: INFRASTRUCTURE_RETRY,
+  }).runAgentAttempt;
+}
 
 export interface UnitRunContext {
   readonly runId: string;
@@ -77,6 +82,7 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
   const { unit, settings } = context;
   const summary = `${unit.unitId}: ${firstLine(unit.description)}`;
   const resume = context.resume;
+  const runAgentAttempt = attemptActivity(settings);
   if (resume !== undefined) {
     const dueInMs = Date.parse(resume.retryAt) - workflowNowMs();
     if (!(await waitForAttempt(dueInMs, context.mayStartAttempt))) {
@@ -86,26 +92,16 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
   for (let attempt = resume?.attempt ?? 1; ; attempt += 1) {
     context.onAttempt(attempt);
     try {
-      const result = await runAgentAttempt.executeWithOptions(
+      const result = await runAgentAttempt.executeWithOptions({ summary }, [
         {
-          // The activity enforces the unit's timeout itself, with SPEC's text; this is a backstop.
-          startToCloseTimeout: settings.timeout.ms + settings.grace.ms + 60_000,
-          heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT_MS,
-          cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-          retry: INFRASTRUCTURE_RETRY,
-          summary,
+          runId: context.runId,
+          repo: context.repo,
+          namespaceRoot: context.namespaceRoot,
+          unit,
+          settings,
+          attempt,
         },
-        [
-          {
-            runId: context.runId,
-            repo: context.repo,
-            namespaceRoot: context.namespaceRoot,
-            unit,
-            settings,
-            attempt,
-          },
-        ],
-      );
+      ]);
       return {
         kind: 'succeeded',
         artifacts: result.artifacts,
