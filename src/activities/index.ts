@@ -24,15 +24,16 @@ import {
   type SegmentInput,
   type StoredResult,
 } from './run-files/run-store';
-import { runAgentAttempt, type AttemptDeps } from './agent/run-attempt';
+import type { AttemptDeps } from './agent/attempt-deps';
+import { runAgentAttempt } from './agent/run-attempt';
 import { writeRunSummary } from './run-files/summary';
 import { verifyArtifacts, type VerifyArtifactsInput } from './unit-files/verify-artifacts';
 import type { AttemptInput, AttemptSuccess, SummaryInput, SummaryResult } from './types';
 import type { SegmentRef } from '../contracts/run-types';
 
 export type ActivityDeps = AttemptDeps;
-export type { Clock, AttemptTiming } from './agent/run-attempt';
-export type { SpawnFn } from './agent/spawn-agent';
+export type { Clock, AttemptTiming } from './agent/attempt-deps';
+export type { SpawnFn } from './agent/agent-process';
 export type * from './types';
 export type { VerifyArtifactsInput } from './unit-files/verify-artifacts';
 export type { EarlierSuccessesInput, EarlierSuccessesPage } from './run-files/earlier-successes';

@@ -25,7 +25,7 @@ import {
   type AttemptRecord,
 } from './attempt-record';
 import { readAgentEnd, type AgentEnd } from './exit-status';
-import type { AgentProcess } from './spawn-agent';
+import type { AgentProcess } from './agent-process';
 import type { AgentHeartbeat } from '../types';
 
 export type PreviousLaunch =

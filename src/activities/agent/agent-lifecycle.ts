@@ -47,8 +47,9 @@ import {
 import { LogTail } from './output-tail';
 import { substitutePlaceholders } from '../unit-files/placeholders';
 import { stopProcessGroup } from './process-group';
-import type { AttemptDeps } from './run-attempt';
-import { spawnAgent, type AgentProcess } from './spawn-agent';
+import type { AttemptDeps } from './attempt-deps';
+import type { AgentProcess } from './agent-process';
+import { spawnAgent } from './spawn-agent';
 import type { AgentPhase, AttemptInput } from '../types';
 
 /** Mutable view of the attempt that heartbeats describe. */

@@ -11,7 +11,7 @@
 
 import type { LogTail } from './output-tail';
 import { isGroupAlive, stopProcessGroup, type StopReport } from './process-group';
-import type { AgentProcess } from './spawn-agent';
+import type { AgentProcess } from './agent-process';
 
 export interface FollowLimits {
   /** The follower's deadline after the agent's start (`attemptDeadlines`, src/plan/deadlines.ts). */

@@ -10,32 +10,13 @@
 import { Context } from '@temporalio/activity';
 import { realpath } from 'node:fs/promises';
 import { agentFacts, type LiveState } from './agent-lifecycle';
+import type { AttemptDeps } from './attempt-deps';
 import { agentFailure, classifyOutcome } from './classify-outcome';
 import { findEscapingDirectory } from '../unit-files/directory-escape';
 import { Heartbeater } from './heartbeat';
 import { directoryEscape } from './messages';
 import { attemptLogPath, namespacePaths } from '../unit-files/namespace';
-import type { SpawnFn } from './spawn-agent';
 import type { AgentHeartbeat, AttemptInput, AttemptSuccess } from '../types';
-
-export interface Clock {
-  /** Wall-clock milliseconds since the epoch. */
-  now(): number;
-}
-
-export interface AttemptTiming {
-  /** How often the log is read and the time limits checked. */
-  readonly pollMs: number;
-  readonly heartbeatMs: number;
-}
-
-export interface AttemptDeps {
-  readonly spawn: SpawnFn;
-  readonly clock: Clock;
-  /** The worker's environment, the bottom layer of the agent's. */
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly timing: AttemptTiming;
-}
 
 export async function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): Promise<AttemptSuccess> {
   const context = Context.current();

@@ -14,10 +14,7 @@
 
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import type { SpawnFn } from './spawn-agent';
-
-/** How a launched supervisor's end was learnt. */
-export type SupervisorEnd = 'reaped' | 'launcher-gone';
+import type { SpawnFn, SupervisorEnd } from './agent-process';
 
 export interface Launch {
   /** The supervisor's answer line without its tag, or null when none came. */

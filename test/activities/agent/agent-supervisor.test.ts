@@ -8,13 +8,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AttemptRecord, AttemptRecordTemplate } from '../../../src/activities/agent/attempt-record';
 import { readAgentEnd } from '../../../src/activities/agent/exit-status';
-import {
-  perlSupervisor,
-  PERL_SUPERVISOR_PATH,
-  spawnAgent,
-  type SpawnOptions,
-  type SupervisorKind,
-} from '../../../src/activities/agent/spawn-agent';
+import type { SpawnOptions, SupervisorKind } from '../../../src/activities/agent/agent-process';
+import { perlSupervisor, PERL_SUPERVISOR_PATH } from '../../../src/activities/agent/perl-supervisor';
+import { spawnAgent } from '../../../src/activities/agent/spawn-agent';
 import {
   FAKE,
   groupSignalProbe,

@@ -1,5 +1,5 @@
 /**
- * The Perl supervisor's launcher (bin/agent-supervisor.pl --launcher, src/activities/supervisor-
+ * The Perl supervisor's launcher (bin/agent-supervisor.pl --launcher, src/activities/agent/supervisor-
  * launcher.ts): many launches through one process, each answered and reaped under its own tag;
  * agents that outlive a launcher that died, and a new launcher for the next launch; a launcher
  * that goes when its owner goes, leaving the supervisors it started running; and an owner process
@@ -12,15 +12,14 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AttemptRecord, AttemptRecordTemplate } from '../../../src/activities/agent/attempt-record';
 import { readAgentEnd } from '../../../src/activities/agent/exit-status';
+import type { SpawnFn, SpawnOptions } from '../../../src/activities/agent/agent-process';
 import {
   launcherPid,
   perlSpec,
   perlSupervisor,
   PERL_SUPERVISOR_PATH,
-  spawnAgent,
-  type SpawnFn,
-  type SpawnOptions,
-} from '../../../src/activities/agent/spawn-agent';
+} from '../../../src/activities/agent/perl-supervisor';
+import { spawnAgent } from '../../../src/activities/agent/spawn-agent';
 import { PROJECT_ROOT } from '../../helpers/scenario-runner';
 import { requireBuiltCli } from '../../client/helpers/built-cli';
 import { FAKE, isLive, makeRepo, reapGroups, removeRepos, trackGroup, waitForPid } from '../helpers';
