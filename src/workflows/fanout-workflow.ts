@@ -24,7 +24,7 @@ import {
 import { buildProgress, renderDetails } from './progress';
 import { reuseEarlierSuccesses } from './reuse';
 import { failureMessage, rejectedRun, summaryInput } from './run-ending';
-import type { CancelCause, UnitOutcome } from './run-state';
+import type { CancelCause, UnitOutcome } from './unit-record';
 import { RunState } from './run-state';
 import { INLINE_RESULT_BYTES, storeExecutionSegments, storeResult } from './stored-result';
 import type { FanoutInput, Progress, SegmentRef } from '../contracts/run-types';

@@ -19,7 +19,7 @@ import { attemptDeadlines } from '../plan/deadlines';
 import { infrastructureFailure } from '../plan/outcome-messages';
 import type { RetryPolicy, UnitSettings, WorkUnit } from '../plan/types';
 import { workflowNowIso, workflowNowMs } from './clock';
-import type { UnitOutcome } from './run-state';
+import type { UnitOutcome } from './unit-record';
 
 type Activities = ReturnType<typeof createActivities>;
 

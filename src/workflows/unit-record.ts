@@ -1,0 +1,45 @@
+/**
+ * One unit's record in a run, and how its coroutine reports the unit's end. Plain types, shared
+ * by the run state, the scheduler loop and the carried state of a run that continues as new.
+ */
+import type { ArtifactEntry, UnitStatus } from '../plan/types';
+
+/** How one unit's run ended, as its coroutine reports it to the scheduler loop. */
+export type UnitOutcome =
+  | {
+      readonly kind: 'succeeded';
+      readonly artifacts: readonly ArtifactEntry[];
+      readonly startedAt: string | null;
+      readonly finishedAt: string;
+    }
+  | {
+      readonly kind: 'failed';
+      readonly exitCode: number;
+      readonly error: string;
+      readonly startedAt: string | null;
+      readonly finishedAt: string;
+    }
+  | { readonly kind: 'cancelled'; readonly finishedAt: string };
+
+/** Why a unit was cancelled: the failure policy, an operator's request for it, or the whole run. */
+export type CancelCause = 'policy' | 'request' | 'run';
+
+export interface UnitRecord {
+  status: UnitStatus;
+  attempts: number;
+  exitCode: number | null;
+  error: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  artifacts: readonly ArtifactEntry[];
+  /** The length of the evidence manifest (also known for units an earlier execution finished). */
+  evidenceCount: number;
+  launched: boolean;
+  retryAt?: string;
+  blockedBy?: readonly string[];
+  cancelCause?: CancelCause;
+  reusedFrom?: string;
+}
+
+/** Fields of a record that change together; each one typed as the record declares it. */
+export type RecordChange = Partial<UnitRecord>;
