@@ -5,21 +5,19 @@
  * cancellation leaves it running on purpose for the next try to adopt (cancellation.ts).
  */
 
-import type { Context } from '@temporalio/activity';
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  adoptedAgent,
-  findPreviousLaunch,
-  ownerOf,
-  previousHeartbeat,
-  RECORD_POLL_MS,
-  type PreviousLaunch,
-} from './adoption';
 import { attemptDeadlines } from '../../plan/deadlines';
+import { agentEnvironment } from '../unit-files/environment';
+import { collectEvidence, settleDelayMs, snapshotArtifacts } from '../unit-files/evidence';
+import { attemptExitPath, attemptRecordPath, prepareNamespace } from '../unit-files/namespace';
+import { substitutePlaceholders } from '../unit-files/placeholders';
+import { adoptedAgent, findPreviousLaunch, ownerOf, RECORD_POLL_MS } from './adoption';
+import type { AgentProcess } from './agent-process';
 import { readPidScope } from './attempt-record';
+import type { AttemptScope, Origin } from './attempt-scope';
 import {
   agentLeftRunning,
   agentStatusLost,
@@ -28,60 +26,11 @@ import {
   cancellationReason,
 } from './cancellation';
 import type { AttemptFacts } from './classify-outcome';
-import { agentEnvironment } from '../unit-files/environment';
-import {
-  collectEvidence,
-  settleDelayMs,
-  snapshotArtifacts,
-  type ArtifactSnapshot,
-} from '../unit-files/evidence';
-import { spawnErrorOf } from './exit-status';
 import { followAgent } from './follow-agent';
-import type { Heartbeater } from './heartbeat';
-import {
-  attemptExitPath,
-  attemptRecordPath,
-  prepareNamespace,
-  type NamespacePaths,
-} from '../unit-files/namespace';
 import { LogTail } from './output-tail';
-import { substitutePlaceholders } from '../unit-files/placeholders';
+import { logPrevious, recordedFacts } from './previous-try';
 import { stopProcessGroup } from './process-group';
-import type { AttemptDeps } from './attempt-deps';
-import type { AgentProcess } from './agent-process';
 import { spawnAgent } from './spawn-agent';
-import type { AgentPhase, AttemptInput } from '../types';
-
-/** Mutable view of the attempt that heartbeats describe. */
-export interface LiveState {
-  phase: AgentPhase;
-  agent: AgentProcess | null;
-  startedAt: string | null;
-  tail: LogTail | null;
-  /** True when this try followed an agent an earlier, interrupted try had started. */
-  adopted?: boolean;
-}
-
-export interface AttemptScope {
-  readonly deps: AttemptDeps;
-  readonly input: AttemptInput;
-  readonly context: Context;
-  readonly repo: string;
-  readonly paths: NamespacePaths;
-  readonly logPath: string;
-  readonly state: LiveState;
-  readonly heartbeater: Heartbeater;
-}
-
-/** Where the followed agent's attempt began: its start, its log offset, its evidence snapshot. */
-interface Origin {
-  readonly startedAtMs: number;
-  readonly startedAt: string;
-  readonly logPath: string;
-  readonly logOffset: number;
-  readonly artifactsBefore: ArtifactSnapshot;
-  readonly lastOutputAtMs?: number;
-}
 
 /** Adopts or starts the agent and follows it; returns the facts the outcome is decided on. */
 export async function agentFacts(scope: AttemptScope): Promise<AttemptFacts> {
@@ -116,35 +65,6 @@ export async function agentFacts(scope: AttemptScope): Promise<AttemptFacts> {
     case 'none':
       return launch(scope);
   }
-}
-
-function logPrevious(scope: AttemptScope, previous: PreviousLaunch): void {
-  const { context, input } = scope;
-  const fields = { unitId: input.unit.unitId, agentAttempt: input.attempt };
-  const beat = previousHeartbeat(context.info.heartbeatDetails);
-  if (previous.kind !== 'none' && beat?.pid != null && beat.pid !== previous.record.pid) {
-    context.log.warn('Last heartbeat names another agent pid than the attempt record; trusting the record', {
-      ...fields,
-      heartbeatPid: beat.pid,
-      recordPid: previous.record.pid,
-    });
-  }
-  if (previous.kind === 'running')
-    context.log.info('Adopting the running agent of an interrupted try', {
-      ...fields,
-      pid: previous.record.pid,
-      launchedBy: previous.record.worker,
-    });
-  else if (previous.kind === 'finished')
-    context.log.info('The agent of an interrupted try has ended; reading its recorded outcome', {
-      ...fields,
-      pid: previous.record.pid,
-    });
-  else if (previous.kind === 'gone')
-    context.log.warn('Starting the agent again: the interrupted try left nothing to adopt', {
-      ...fields,
-      reason: previous.reason,
-    });
 }
 
 /** Prepares the namespace and starts the agent through its supervisor, then follows it. */
@@ -276,31 +196,4 @@ async function followToFacts(
     }
     throw error;
   }
-}
-
-/** The outcome of an agent that ended while no worker followed it, from its exit file and log. */
-async function recordedFacts(
-  scope: AttemptScope,
-  previous: Extract<PreviousLaunch, { kind: 'finished' }>,
-): Promise<AttemptFacts> {
-  const { input, state } = scope;
-  const { record, end } = previous;
-  state.startedAt = record.startedAt;
-  if (previous.groupMayLinger) await stopProcessGroup(record.pgid, input.settings.grace.ms);
-  if (end.kind === 'spawn-error') {
-    return { kind: 'not-started', binary: record.argv[0] ?? '', error: spawnErrorOf(end) };
-  }
-  const ranPastTimeout =
-    end.endedAtMs !== null &&
-    end.endedAtMs > record.startedAtMs + attemptDeadlines(input.settings).followerMs;
-  if (end.stoppedAtDeadline || ranPastTimeout) return { kind: 'timeout' };
-  state.tail = await LogTail.open(record.logPath, record.logOffset);
-  await state.tail.poll();
-  state.phase = 'collecting';
-  scope.heartbeater.beat();
-  const evidence =
-    end.exitCode === 0
-      ? await collectEvidence(scope.paths.artifactDir, input.settings.evidencePattern, record.artifactsBefore)
-      : [];
-  return { kind: 'exited', exitCode: end.exitCode, lastLine: state.tail.lastLine(), evidence };
 }

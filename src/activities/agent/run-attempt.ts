@@ -9,7 +9,8 @@
 
 import { Context } from '@temporalio/activity';
 import { realpath } from 'node:fs/promises';
-import { agentFacts, type LiveState } from './agent-lifecycle';
+import { agentFacts } from './agent-lifecycle';
+import type { LiveState } from './attempt-scope';
 import type { AttemptDeps } from './attempt-deps';
 import { agentFailure, classifyOutcome } from './classify-outcome';
 import { findEscapingDirectory } from '../unit-files/directory-escape';
