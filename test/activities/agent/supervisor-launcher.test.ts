@@ -214,7 +214,7 @@ describe('the supervisor launcher', () => {
     // The compiled spawnAgent in a process of its own, which must end by itself once it detached.
     const script = `
       const { spawn } = require('node:child_process');
-      const { spawnAgent } = require(${JSON.stringify(join(PROJECT_ROOT, 'dist', 'activities', 'spawn-agent.js'))});
+      const { spawnAgent } = require(${JSON.stringify(join(PROJECT_ROOT, 'dist', 'activities', 'agent', 'spawn-agent.js'))});
       const opts = JSON.parse(process.argv[1]);
       spawnAgent(spawn, ${JSON.stringify([FAKE, '--pid-file', 'detached.pid', '--sleep-ms', '30000'])}, opts).then((s) => {
         if (!s.ok) throw s.error;
