@@ -1,6 +1,6 @@
 /**
- * The state of one fan-out run: unit records, the event list of SPEC §5 and the failure policies
- * of SPEC §4.3. Plain deterministic code driven by the workflow's scheduler loop; it decides, the
+ * The state of one fan-out run: the scheduler, the event list of SPEC §5, the units' records
+ * (unit-records.ts) and the failure policies of SPEC §4.3. Plain deterministic code driven by the workflow's scheduler loop; it decides, the
  * workflow acts (starts and cancels activities).
  */
 import { blockedPasses } from '../plan/blocking';
@@ -19,7 +19,7 @@ import { TERMINAL_STATUSES } from '../plan/types';
 import type { CarriedRun, SegmentRef } from '../contracts/run-types';
 import { carriedUnits } from './carried-units';
 import type { CancelCause, UnitOutcome, UnitRecord } from './unit-record';
-import { UnitRecords, type EarlierSuccess } from './unit-records';
+import { UnitRecords, type ReusedSuccess } from './unit-records';
 
 export class RunState {
   readonly events: FanoutEvent[] = [];
@@ -128,7 +128,7 @@ export class RunState {
    * A retry reuses a unit an earlier run finished (its evidence checked on disk): SUCCEEDED
    * without running, 0 attempts, its artifacts and times carried over, one `worker_completed`.
    */
-  reuse(unitId: string, earlier: EarlierSuccess, from: string): void {
+  reuse(unitId: string, earlier: ReusedSuccess, from: string): void {
     this.records.reused(unitId, earlier, from);
     this.endedHere.push(unitId);
     this.scheduler.succeeded(unitId);

@@ -12,7 +12,7 @@ type Succeeded = Extract<UnitOutcome, { kind: 'succeeded' }>;
 type Failed = Extract<UnitOutcome, { kind: 'failed' }>;
 
 /** What a retry reuses of a unit an earlier run finished. */
-export interface EarlierSuccess {
+export interface ReusedSuccess {
   readonly artifacts: readonly ArtifactEntry[];
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
@@ -56,7 +56,7 @@ export class UnitRecords {
     this.events.push({ type: 'worker_started', unit_id: unitId });
   }
 
-  reused(unitId: string, earlier: EarlierSuccess, from: string): void {
+  reused(unitId: string, earlier: ReusedSuccess, from: string): void {
     this.change(unitId, {
       status: 'SUCCEEDED',
       exitCode: 0,
