@@ -12,7 +12,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { awaitResult, readProgress, type FanoutHandle } from '../client/fanout-client';
-import { retryRun } from '../client/retry-run';
+import { retryRun } from '../client/run/retry-run';
 import type { FanoutResult } from '../plan/types';
 import { chainFacts, fetchChain, firstRunIdOf, limitViolations, type ChainFacts } from './chain';
 import { log, round, type Environment } from './env';

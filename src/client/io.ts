@@ -1,5 +1,5 @@
 /** What a command may touch of its process: passed in, so tests capture output and set env and cwd. */
-import type { KeyInput } from './interrupt';
+import type { KeyInput } from './run/interrupt';
 
 export interface TextOutput {
   write(text: string): unknown;

@@ -2,11 +2,11 @@
  * `agent-fanout cancel <id> [--unit <u>]`: one unit (CANCELLED, its dependents BLOCKED, the rest
  * goes on) or the whole run (every agent stopped, summary written, the run ends Cancelled).
  */
-import type { ConnectionArgs } from '../connection-options';
-import { resolveConnection } from '../connection-options';
+import type { ConnectionArgs } from '../connection/connection-options';
+import { resolveConnection } from '../connection/connection-options';
 import { UsageError } from '../errors';
 import { UnitNotCancellable, awaitResult, cancelUnit, connectClient } from '../fanout-client';
-import { findRun } from '../find-run';
+import { findRun } from '../run/find-run';
 import type { CommandIo, ExitCode } from '../io';
 
 export interface CancelArgs extends ConnectionArgs {

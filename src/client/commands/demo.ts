@@ -6,12 +6,12 @@
  */
 import { copyFileSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { attachToRun } from '../attach';
+import { attachToRun } from '../run/attach';
 import { startRun } from '../fanout-client';
-import { defaultWorkflowId } from '../ids';
+import { defaultWorkflowId } from '../run/ids';
 import type { CommandIo, ExitCode } from '../io';
-import { loadPlanFile } from '../load-plan';
-import { openRunTarget } from '../run-target';
+import { loadPlanFile } from '../plan-input/load-plan';
+import { openRunTarget } from '../connection/run-target';
 import { printWarnings } from './shared';
 
 /** The project's root: this file is `src/client/commands/demo.ts` or `dist/client/commands/demo.js`. */

@@ -10,14 +10,14 @@ import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from
 import path from 'node:path';
 import { TERMINAL_STATUSES, type Plan, type UnitStatus } from '../../plan/types';
 import { progressQuery } from '../../workflows/messages';
-import type { ConnectionArgs } from '../connection-options';
-import { resolveConnection } from '../connection-options';
+import type { ConnectionArgs } from '../connection/connection-options';
+import { resolveConnection } from '../connection/connection-options';
 import { UsageError } from '../errors';
 import type { FanoutHandle } from '../fanout-client';
 import { awaitResult, connectClient } from '../fanout-client';
-import { findRun } from '../find-run';
+import { findRun } from '../run/find-run';
 import type { CommandIo, ExitCode } from '../io';
-import { readRunInput } from '../run-input';
+import { readRunInput } from '../run/run-input';
 
 const FILE_POLL_MS = 250;
 const STATUS_EVERY_POLLS = 4;

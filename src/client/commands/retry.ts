@@ -1,13 +1,13 @@
 /** `agent-fanout retry <id>`: run again what did not succeed, reusing what did (SPEC §6). */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { attachToRun } from '../attach';
-import type { ConnectionArgs } from '../connection-options';
-import { repeatedConnectionFlags, resolveConnection, webUiLink } from '../connection-options';
+import { attachToRun } from '../run/attach';
+import type { ConnectionArgs } from '../connection/connection-options';
+import { repeatedConnectionFlags, resolveConnection, webUiLink } from '../connection/connection-options';
 import { connectClient } from '../fanout-client';
 import type { CommandIo, ExitCode } from '../io';
-import { retryRun } from '../retry-run';
-import { readRunInput } from '../run-input';
+import { retryRun } from '../run/retry-run';
+import { readRunInput } from '../run/run-input';
 
 export interface RetryArgs extends ConnectionArgs {
   readonly id: string;

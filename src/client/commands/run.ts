@@ -4,19 +4,19 @@ import { resolve } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FanoutResult, Plan } from '../../plan/types';
 import { PREFLIGHT_UNIT_ID } from '../../plan/types';
-import { attachToRun } from '../attach';
-import { duplicateRunError } from '../duplicate-run';
+import { attachToRun } from '../run/attach';
+import { duplicateRunError } from '../run/duplicate-run';
 import { PlanRejected, UsageError } from '../errors';
 import { refuseOversizedInput, startRun } from '../fanout-client';
-import { defaultWorkflowId } from '../ids';
+import { defaultWorkflowId } from '../run/ids';
 import type { CommandIo, ExitCode } from '../io';
-import { loadPlanFile } from '../load-plan';
-import { parseAgentCommandOption, parseMaxWorkersOption } from '../options';
-import { openRunTarget, type RunTarget, type RunTargetArgs } from '../run-target';
-import { warnWithoutWorkers } from '../task-queue-check';
+import { loadPlanFile } from '../plan-input/load-plan';
+import { parseAgentCommandOption, parseMaxWorkersOption } from '../plan-input/options';
+import { openRunTarget, type RunTarget, type RunTargetArgs } from '../connection/run-target';
+import { warnWithoutWorkers } from '../connection/task-queue-check';
 import { printWarnings } from './shared';
 
-export { exitCodeFor } from '../attach';
+export { exitCodeFor } from '../run/attach';
 
 export interface RunArgs extends RunTargetArgs {
   readonly plan: string;

@@ -1,10 +1,10 @@
 /** `agent-fanout status <id>`: every unit's status, attempts and, for waiting units, why. */
-import type { ConnectionArgs } from '../connection-options';
-import { resolveConnection } from '../connection-options';
+import type { ConnectionArgs } from '../connection/connection-options';
+import { resolveConnection } from '../connection/connection-options';
 import { connectClient, readProgress } from '../fanout-client';
 import type { CommandIo, ExitCode } from '../io';
-import { formatProgressTable } from '../progress-table';
-import { findRun } from '../find-run';
+import { formatProgressTable } from '../output/progress-table';
+import { findRun } from '../run/find-run';
 
 export interface StatusArgs extends ConnectionArgs {
   readonly id: string;

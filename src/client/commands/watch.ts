@@ -4,13 +4,13 @@
  * with --json). Ctrl-C asks whether to cancel the run or detach.
  */
 import { existsSync } from 'node:fs';
-import type { ConnectionArgs } from '../connection-options';
-import { repeatedConnectionFlags, resolveConnection, webUiLink } from '../connection-options';
-import { attachToRun } from '../attach';
+import type { ConnectionArgs } from '../connection/connection-options';
+import { repeatedConnectionFlags, resolveConnection, webUiLink } from '../connection/connection-options';
+import { attachToRun } from '../run/attach';
 import { connectClient } from '../fanout-client';
-import { findRun } from '../find-run';
+import { findRun } from '../run/find-run';
 import type { CommandIo, ExitCode } from '../io';
-import { readRunInput } from '../run-input';
+import { readRunInput } from '../run/run-input';
 
 export interface WatchArgs extends ConnectionArgs {
   readonly id: string;

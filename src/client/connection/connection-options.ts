@@ -1,11 +1,11 @@
 /** The flags every command that talks to Temporal shares (SPEC §6), resolved against the environment. */
 import path from 'node:path';
-import type { ConnectionSecurity } from '../contracts/connection';
-import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, resolveAddress } from '../contracts/connection';
+import type { ConnectionSecurity } from '../../contracts/connection';
+import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, resolveAddress } from '../../contracts/connection';
 import type { SecurityArgs } from './connection-security';
 import { resolveSecurity } from './connection-security';
 import { DEFAULT_DB_FILE, liveOwner } from './dev-owner';
-import type { CommandIo } from './io';
+import type { CommandIo } from '../io';
 
 export interface ConnectionArgs extends SecurityArgs {
   readonly address?: string;

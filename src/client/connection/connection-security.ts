@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ConnectionSecurity } from '../contracts/connection';
-import { UsageError } from './errors';
-import type { CommandIo } from './io';
+import type { ConnectionSecurity } from '../../contracts/connection';
+import { UsageError } from '../errors';
+import type { CommandIo } from '../io';
 
 export interface SecurityArgs {
   readonly tls?: boolean;

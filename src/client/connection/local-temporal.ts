@@ -11,13 +11,13 @@ import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { LogEntry } from '@temporalio/worker';
-import { startDevServer } from '../dev/dev-server';
-import { requireTemporalCli, TemporalCliNotFoundError } from '../dev/find-temporal-cli';
-import type { RunningWorker } from '../worker/create-worker';
-import { startFanoutWorker } from '../worker/create-worker';
-import { DEFAULT_MAX_CONCURRENT_AGENTS } from '../worker/worker-options';
+import { startDevServer } from '../../dev/dev-server';
+import { requireTemporalCli, TemporalCliNotFoundError } from '../../dev/find-temporal-cli';
+import type { RunningWorker } from '../../worker/create-worker';
+import { startFanoutWorker } from '../../worker/create-worker';
+import { DEFAULT_MAX_CONCURRENT_AGENTS } from '../../worker/worker-options';
 import { DEFAULT_DB_FILE, liveOwner, ownerFileOf, type OwnerRecord } from './dev-owner';
-import { CommandFailed, UsageError } from './errors';
+import { CommandFailed, UsageError } from '../errors';
 
 export { DEFAULT_DB_FILE };
 

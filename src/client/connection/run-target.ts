@@ -4,12 +4,12 @@
  */
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { DEFAULT_TASK_QUEUE } from '../contracts/connection';
+import { DEFAULT_TASK_QUEUE } from '../../contracts/connection';
 import type { ConnectionArgs, ResolvedConnection } from './connection-options';
 import { repeatedConnectionFlags, resolveConnection, webUiLink } from './connection-options';
-import { UsageError } from './errors';
-import { connectClient } from './fanout-client';
-import type { CommandIo } from './io';
+import { UsageError } from '../errors';
+import { connectClient } from '../fanout-client';
+import type { CommandIo } from '../io';
 import { DEFAULT_DB_FILE, startLocalTemporal } from './local-temporal';
 
 export interface RunTarget {

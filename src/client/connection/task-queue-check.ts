@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { ResolvedConnection } from './connection-options';
-import type { CommandIo } from './io';
+import type { CommandIo } from '../io';
 
 export async function warnWithoutWorkers(
   client: Client,

@@ -1,6 +1,6 @@
 /** The one-screen summary `agent-fanout validate` prints for an accepted plan. */
-import { criticalPath, dependencyCount, predictWaves } from '../plan/graph';
-import type { Plan } from '../plan/types';
+import { criticalPath, dependencyCount, predictWaves } from '../../plan/graph';
+import type { Plan } from '../../plan/types';
 
 const WAVES_SHOWN = 10;
 const WAVE_LINE_WIDTH = 90;

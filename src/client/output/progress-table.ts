@@ -1,5 +1,5 @@
 /** `status` for people: counts, then one row per unit with why it waits when it does. */
-import type { Progress } from '../contracts/run-types';
+import type { Progress } from '../../contracts/run-types';
 import { firstLineCut, formatColumns } from './text-table';
 
 export function formatProgressTable(workflowId: string, progress: Progress): string {

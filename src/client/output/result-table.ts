@@ -1,5 +1,5 @@
 /** The end-of-run table for people: one row per unit. */
-import type { FanoutResult } from '../plan/types';
+import type { FanoutResult } from '../../plan/types';
 import { firstLineCut, formatColumns } from './text-table';
 
 export function formatResultTable(result: FanoutResult): string {

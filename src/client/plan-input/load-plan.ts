@@ -5,9 +5,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Plan } from '../plan/types';
-import { validatePlanText } from '../plan/validate';
-import { PlanRejected, UsageError } from './errors';
+import type { Plan } from '../../plan/types';
+import { validatePlanText } from '../../plan/validate';
+import { PlanRejected, UsageError } from '../errors';
 
 export const MAX_PLAN_BYTES = 10 * 1024 * 1024;
 

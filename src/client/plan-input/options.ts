@@ -1,6 +1,6 @@
 /** Command-line values that need more than commander's parsing, each refused with a usage error. */
-import { MAX_WORKERS_LIMIT } from '../plan/field-rules';
-import { UsageError } from './errors';
+import { MAX_WORKERS_LIMIT } from '../../plan/field-rules';
+import { UsageError } from '../errors';
 
 /** `--agent-command '<JSON array>'` (SPEC §7.9). */
 export function parseAgentCommandOption(value: string | undefined): string[] | undefined {

@@ -7,18 +7,18 @@
  */
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { FanoutResult } from '../plan/types';
-import type { Progress } from '../contracts/run-types';
-import type { FanoutHandle } from './fanout-client';
+import type { FanoutResult } from '../../plan/types';
+import type { Progress } from '../../contracts/run-types';
+import type { FanoutHandle } from '../fanout-client';
 import { describeEvent, followRunUntilEnd } from './follow-run';
 import type { FollowOutcome } from './follow-run';
 import { askOnInterrupt, canAsk } from './interrupt';
-import type { CommandIo, ExitCode } from './io';
-import { colorsWanted, painter, unicodeWanted } from './live/ansi';
-import { renderFrame } from './live/frame';
-import { LiveDisplay } from './live/live-display';
-import { viewFromProgress, viewFromResult, type RunView } from './live/run-view';
-import { formatResultTable } from './result-table';
+import type { CommandIo, ExitCode } from '../io';
+import { colorsWanted, painter, unicodeWanted } from '../live/ansi';
+import { renderFrame } from '../live/frame';
+import { LiveDisplay } from '../live/live-display';
+import { viewFromProgress, viewFromResult, type RunView } from '../live/run-view';
+import { formatResultTable } from '../output/result-table';
 
 /** A detached command exits like one interrupted by SIGINT. */
 export const EXIT_DETACHED = 130;

@@ -4,7 +4,7 @@
  * one can only be watched; a finished one may be started again, explicitly, with `--allow-rerun`.
  */
 import type { Client } from '@temporalio/client';
-import { UsageError } from './errors';
+import { UsageError } from '../errors';
 
 /** The refusal for `workflowId`, after asking the server how that run stands. */
 export async function duplicateRunError(client: Client, workflowId: string): Promise<UsageError> {

@@ -1,9 +1,9 @@
 /** Looks a run up by workflow id; an unknown id is a usage error that says where to look. */
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { fanoutWorkflow } from '../workflows/fanout-workflow';
-import { UsageError } from './errors';
-import type { FanoutHandle } from './fanout-client';
+import type { fanoutWorkflow } from '../../workflows/fanout-workflow';
+import { UsageError } from '../errors';
+import type { FanoutHandle } from '../fanout-client';
 
 export async function findRun(client: Client, workflowId: string): Promise<FanoutHandle> {
   const handle = client.workflow.getHandle<typeof fanoutWorkflow>(workflowId);

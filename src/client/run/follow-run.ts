@@ -4,12 +4,12 @@
  * the run ends (its result, however it ended) or the caller detaches (its abort signal).
  */
 import type { Client } from '@temporalio/client';
-import type { FanoutEvent, FanoutResult } from '../plan/types';
-import { eventsQuery, progressQuery } from '../workflows/messages';
-import type { Progress } from '../contracts/run-types';
-import type { FanoutHandle } from './fanout-client';
-import { awaitResult } from './fanout-client';
-import { readAgentLastLines } from './live/agent-output';
+import type { FanoutEvent, FanoutResult } from '../../plan/types';
+import { eventsQuery, progressQuery } from '../../workflows/messages';
+import type { Progress } from '../../contracts/run-types';
+import type { FanoutHandle } from '../fanout-client';
+import { awaitResult } from '../fanout-client';
+import { readAgentLastLines } from '../live/agent-output';
 
 const POLL_MS = 500;
 /** A progress answer grows with the plan (about 200 bytes a unit): large plans are polled less often. */

@@ -3,7 +3,7 @@
  * stopped), detach (the run goes on; the default), or keep watching. Without a terminal to ask on
  * (CI, pipes) it detaches at once.
  */
-import type { TextOutput } from './io';
+import type { TextOutput } from '../io';
 
 export type InterruptChoice = 'cancel' | 'detach' | 'watch';
 

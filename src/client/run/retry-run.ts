@@ -4,9 +4,9 @@
  * every other unit; dependencies on reused units count as satisfied (seed bug E2 fixed).
  */
 import type { Client } from '@temporalio/client';
-import { UsageError } from './errors';
-import type { FanoutHandle } from './fanout-client';
-import { awaitRecordedResult, startRun } from './fanout-client';
+import { UsageError } from '../errors';
+import type { FanoutHandle } from '../fanout-client';
+import { awaitRecordedResult, startRun } from '../fanout-client';
 import { findRun } from './find-run';
 import { readRunInput } from './run-input';
 

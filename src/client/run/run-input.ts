@@ -5,8 +5,8 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
-import type { FanoutInput } from '../contracts/run-types';
-import { UsageError } from './errors';
+import type { FanoutInput } from '../../contracts/run-types';
+import { UsageError } from '../errors';
 
 export async function readRunInput(client: Client, workflowId: string, runId?: string): Promise<FanoutInput> {
   const response = await client.workflowService.getWorkflowExecutionHistory({

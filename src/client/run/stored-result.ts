@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { FanoutResult } from '../plan/types';
-import { UsageError } from './errors';
+import type { FanoutResult } from '../../plan/types';
+import { UsageError } from '../errors';
 
 export async function loadStoredResult(result: FanoutResult): Promise<FanoutResult> {
   const file = result.result_file;

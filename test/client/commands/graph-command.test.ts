@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { run } from '../../src/client/commands/graph';
-import { captureIo } from './helpers/capture-io';
+import { run } from '../../../src/client/commands/graph';
+import { captureIo } from '../helpers/capture-io';
 
 const directory = mkdtempSync(path.join(os.tmpdir(), 'fanout-graph-command-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));

@@ -6,12 +6,12 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { awaitResult, startRun, type FanoutHandle } from '../../src/client/fanout-client';
-import { loadPlanFile } from '../../src/client/load-plan';
-import { progressQuery } from '../../src/workflows/messages';
-import { testServer, useFanoutWorker } from '../helpers/fanout-worker';
-import { CLI, FAKE_AGENT, runCli } from '../helpers/scenario-runner';
-import { requireBuiltCli } from './helpers/built-cli';
+import { awaitResult, startRun, type FanoutHandle } from '../../../src/client/fanout-client';
+import { loadPlanFile } from '../../../src/client/plan-input/load-plan';
+import { progressQuery } from '../../../src/workflows/messages';
+import { testServer, useFanoutWorker } from '../../helpers/fanout-worker';
+import { CLI, FAKE_AGENT, runCli } from '../../helpers/scenario-runner';
+import { requireBuiltCli } from '../helpers/built-cli';
 
 const fixture = useFanoutWorker('logs-command');
 const base = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'fanout-logs-')));

@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { useFanoutWorker } from '../helpers/fanout-worker';
-import { FAKE_AGENT, runCli } from '../helpers/scenario-runner';
-import { testServer } from '../helpers/temporal';
-import { requireBuiltCli } from './helpers/built-cli';
+import { useFanoutWorker } from '../../helpers/fanout-worker';
+import { FAKE_AGENT, runCli } from '../../helpers/scenario-runner';
+import { testServer } from '../../helpers/temporal';
+import { requireBuiltCli } from '../helpers/built-cli';
 
 const fixture = useFanoutWorker('duplicate-id');
 

@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadScenarios } from '../helpers/scenario-runner';
-import { requireBuiltCli, runBuiltCli, writeScenarioPlan } from './helpers/built-cli';
+import { loadScenarios } from '../../helpers/scenario-runner';
+import { requireBuiltCli, runBuiltCli, writeScenarioPlan } from '../helpers/built-cli';
 
 requireBuiltCli();
 

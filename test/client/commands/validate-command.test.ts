@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { run } from '../../src/client/commands/validate';
-import { PlanRejected, UsageError } from '../../src/client/errors';
-import { captureIo } from './helpers/capture-io';
+import { run } from '../../../src/client/commands/validate';
+import { PlanRejected, UsageError } from '../../../src/client/errors';
+import { captureIo } from '../helpers/capture-io';
 
 const directory = mkdtempSync(path.join(os.tmpdir(), 'fanout-validate-command-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));

@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, write
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { CLI, FAKE_AGENT, type CliRun } from '../helpers/scenario-runner';
-import { requireBuiltCli } from './helpers/built-cli';
+import { CLI, FAKE_AGENT, type CliRun } from '../../helpers/scenario-runner';
+import { requireBuiltCli } from '../helpers/built-cli';
 
 const base = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'fanout-local-server-')));
 beforeAll(() => requireBuiltCli());

@@ -2,8 +2,8 @@
  * TLS and API-key flags: a plain dev server reached with TLS gives an error that names the flag
  * and what to do; inconsistent or unreadable TLS flags are usage errors.
  */
-import { requireBuiltCli, runBuiltCli } from './helpers/built-cli';
-import { testServer } from '../helpers/temporal';
+import { requireBuiltCli, runBuiltCli } from '../helpers/built-cli';
+import { testServer } from '../../helpers/temporal';
 
 beforeAll(requireBuiltCli);
 

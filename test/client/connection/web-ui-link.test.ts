@@ -2,8 +2,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { webUiLink, type ResolvedConnection } from '../../src/client/connection-options';
-import { DEFAULT_DB_FILE, ownerFileOf } from '../../src/client/dev-owner';
+import { webUiLink, type ResolvedConnection } from '../../../src/client/connection/connection-options';
+import { DEFAULT_DB_FILE, ownerFileOf } from '../../../src/client/connection/dev-owner';
 
 const PAGE = '/namespaces/default/workflows/fanout-x-1';
 const dirs: string[] = [];

@@ -1,8 +1,8 @@
 import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PlanRejected, UsageError } from '../../src/client/errors';
-import { loadPlanFile, MAX_PLAN_BYTES } from '../../src/client/load-plan';
+import { PlanRejected, UsageError } from '../../../src/client/errors';
+import { loadPlanFile, MAX_PLAN_BYTES } from '../../../src/client/plan-input/load-plan';
 
 const directory = mkdtempSync(path.join(os.tmpdir(), 'fanout-load-plan-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { askOnInterrupt, canAsk, choiceForKey, type KeyInput } from '../../src/client/interrupt';
+import { askOnInterrupt, canAsk, choiceForKey, type KeyInput } from '../../../src/client/run/interrupt';
 
 class FakeTerminal extends EventEmitter implements KeyInput {
   readonly isTTY = true;
