@@ -1,6 +1,6 @@
 /** The benchmark's tables, as plain text. */
 import type { CancelReport } from './cancel';
-import type { ShapeReport } from './metrics';
+import type { ShapeReport } from './shape-report';
 import type { ScaleTargets } from './scale';
 import type { Distribution } from './stats';
 

@@ -45,7 +45,9 @@ import { counters, loadAverage, log, processFigures, readTextOrEmpty, type Envir
 import { analyzeHistories } from './history';
 import { replayCost } from './replay';
 import { untilDone } from './stall';
-import { parseStamps, shapeMetrics, type ShapeReport } from './metrics';
+import { shapeMetrics } from './metrics';
+import type { ShapeReport } from './shape-report';
+import { parseStamps } from './stamps';
 import { breakdownTable, cancelTable, historyTable, machineTable, scaleTable, summaryTable } from './report';
 import { scaleChecks, scaleTargets, type ScaleChecks, type ScaleTargets } from './scale';
 import {

@@ -16,7 +16,7 @@ import { retryRun } from '../client/run/retry-run';
 import type { FanoutResult } from '../plan/types';
 import { chainFacts, fetchChain, firstRunIdOf, limitViolations, type ChainFacts } from './chain';
 import { log, round, type Environment } from './env';
-import type { ShapeMetrics } from './metrics';
+import type { ShapeMetrics } from './figures';
 import type { Shape } from './shapes';
 import { untilDone } from './stall';
 import { resetPeakRss, statusMiB } from './worker-process';

@@ -3,19 +3,11 @@
  * stopped), detach (the run goes on; the default), or keep watching. Without a terminal to ask on
  * (CI, pipes) it detaches at once.
  */
-import type { TextOutput } from '../io';
+import type { KeyInput, TextOutput } from '../io';
+
+export type { KeyInput };
 
 export type InterruptChoice = 'cancel' | 'detach' | 'watch';
-
-/** The part of `process.stdin` the question needs. */
-export interface KeyInput {
-  readonly isTTY?: boolean;
-  setRawMode?(raw: boolean): unknown;
-  on(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
-  off(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
-  resume(): unknown;
-  pause(): unknown;
-}
 
 /** True when there is someone to ask: keys from a terminal, and a terminal to ask on. */
 export function canAsk(stdin: KeyInput | undefined, output: { readonly isTTY?: boolean }): stdin is KeyInput {
