@@ -13,8 +13,8 @@ import type { FanoutHandle } from '../fanout-client';
 import { describeEvent, followRunUntilEnd } from './follow-run';
 import type { FollowOutcome } from './follow-run';
 import { askOnInterrupt, canAsk } from './interrupt';
-import type { CommandIo, ExitCode } from '../io';
-import { colorsWanted, painter, unicodeWanted } from '../live/ansi';
+import type { CommandIo, ExitCode, TextOutput } from '../io';
+import { colorsWanted, painter, unicodeWanted, type Painter } from '../live/ansi';
 import { renderFrame } from '../live/frame';
 import { LiveDisplay } from '../live/live-display';
 import { viewFromProgress, viewFromResult, type RunView } from '../live/run-view';
@@ -70,6 +70,90 @@ export async function attachToRun(options: AttachOptions): Promise<ExitCode> {
       )
     : undefined;
 
+  const interrupts = listenForInterrupts(options, out, interactive, display);
+
+  let outcome: FollowOutcome;
+  try {
+    display?.start();
+    outcome = await followRunUntilEnd(options.handle, {
+      client: options.client,
+      signal: interrupts.signal,
+      ...(live
+        ? {
+            onProgress: (progress: Progress, lastLines: ReadonlyMap<string, string>) => {
+              view = viewFromProgress(workflowId, progress, lastLines);
+            },
+          }
+        : { onEvent: (event) => out.write(`  ${describeEvent(event)}\n`) }),
+    });
+  } finally {
+    interrupts.stop();
+    display?.pause();
+  }
+
+  if (outcome.kind === 'detached') {
+    out.write(
+      `\ndetached from ${workflowId}; the run goes on.${options.detachNote === undefined ? '' : ` ${options.detachNote}`}\n` +
+        `  follow it again: ${reattach}\n  stop it:         ${cancel}\n`,
+    );
+    return EXIT_DETACHED;
+  }
+
+  return printResult(options, outcome, display && { display, paint, unicode });
+}
+
+export function exitCodeFor(status: FanoutResult['status']): ExitCode {
+  return status === 'succeeded' ? 0 : status === 'rejected' ? 2 : 1;
+}
+
+interface LiveEnd {
+  readonly display: LiveDisplay;
+  readonly paint: Painter;
+  readonly unicode: boolean;
+}
+
+/** The end of a followed run: the result (JSON, final table or result table), summary and Web UI link. */
+function printResult(
+  options: AttachOptions,
+  outcome: Extract<FollowOutcome, { kind: 'ended' }>,
+  live: LiveEnd | undefined,
+): ExitCode {
+  const { io, workflowId } = options;
+  const { result } = outcome;
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return exitCodeFor(result.status);
+  }
+  if (live !== undefined) {
+    const { display, paint, unicode } = live;
+    const final = viewFromResult(workflowId, options.planName, result, outcome.lastLines);
+    // The final table in full, however tall: it is not redrawn any more.
+    const size = { columns: io.stdout.columns ?? 80, rows: Number.POSITIVE_INFINITY };
+    display.finish([...renderFrame(final, { ...size, nowMs: Date.now(), paint, unicode }), '']);
+  } else {
+    io.stdout.write(formatResultTable(result));
+  }
+  if (options.repo !== undefined && result.status !== 'rejected') {
+    io.stdout.write(
+      `Summary: ${resolve(options.repo, '.agent/artifacts/parallel_development_summary.md')}\n`,
+    );
+  }
+  io.stdout.write(`Web UI:  ${options.uiLink}\n`);
+  if (options.uiNote !== undefined) io.stdout.write(`         ${options.uiNote}\n`);
+  return exitCodeFor(result.status);
+}
+
+/**
+ * Ctrl-C and SIGTERM while a run is followed: SIGTERM, or Ctrl-C with nobody to ask, detaches;
+ * on a terminal Ctrl-C asks (interrupt.ts) and cancels the run, detaches or keeps watching.
+ */
+function listenForInterrupts(
+  options: AttachOptions,
+  out: TextOutput,
+  interactive: boolean,
+  display: LiveDisplay | undefined,
+): { readonly signal: AbortSignal; stop(): void } {
+  const { io, workflowId } = options;
   const detach = new AbortController();
   let asking = false;
   const onInterrupt = (): void => {
@@ -98,58 +182,11 @@ export async function attachToRun(options: AttachOptions): Promise<ExitCode> {
   const onTerminate = (): void => detach.abort();
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onTerminate);
-
-  let outcome: FollowOutcome;
-  try {
-    display?.start();
-    outcome = await followRunUntilEnd(options.handle, {
-      client: options.client,
-      signal: detach.signal,
-      ...(live
-        ? {
-            onProgress: (progress: Progress, lastLines: ReadonlyMap<string, string>) => {
-              view = viewFromProgress(workflowId, progress, lastLines);
-            },
-          }
-        : { onEvent: (event) => out.write(`  ${describeEvent(event)}\n`) }),
-    });
-  } finally {
-    process.off('SIGINT', onInterrupt);
-    process.off('SIGTERM', onTerminate);
-    display?.pause();
-  }
-
-  if (outcome.kind === 'detached') {
-    out.write(
-      `\ndetached from ${workflowId}; the run goes on.${options.detachNote === undefined ? '' : ` ${options.detachNote}`}\n` +
-        `  follow it again: ${reattach}\n  stop it:         ${cancel}\n`,
-    );
-    return EXIT_DETACHED;
-  }
-
-  const { result } = outcome;
-  if (options.json) {
-    io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return exitCodeFor(result.status);
-  }
-  if (display !== undefined) {
-    const final = viewFromResult(workflowId, options.planName, result, outcome.lastLines);
-    // The final table in full, however tall: it is not redrawn any more.
-    const size = { columns: io.stdout.columns ?? 80, rows: Number.POSITIVE_INFINITY };
-    display.finish([...renderFrame(final, { ...size, nowMs: Date.now(), paint, unicode }), '']);
-  } else {
-    io.stdout.write(formatResultTable(result));
-  }
-  if (options.repo !== undefined && result.status !== 'rejected') {
-    io.stdout.write(
-      `Summary: ${resolve(options.repo, '.agent/artifacts/parallel_development_summary.md')}\n`,
-    );
-  }
-  io.stdout.write(`Web UI:  ${options.uiLink}\n`);
-  if (options.uiNote !== undefined) io.stdout.write(`         ${options.uiNote}\n`);
-  return exitCodeFor(result.status);
-}
-
-export function exitCodeFor(status: FanoutResult['status']): ExitCode {
-  return status === 'succeeded' ? 0 : status === 'rejected' ? 2 : 1;
+  return {
+    signal: detach.signal,
+    stop: () => {
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onTerminate);
+    },
+  };
 }
