@@ -10,7 +10,7 @@ import { repeatedConnectionFlags, resolveConnection, webUiLink } from './connect
 import { UsageError } from '../errors';
 import { connectClient } from '../fanout-client';
 import type { CommandIo } from '../io';
-import { DEFAULT_DB_FILE, startLocalTemporal } from './local-temporal';
+import { DEFAULT_DB_FILE } from './dev-owner';
 
 export interface RunTarget {
   readonly client: Client;
@@ -49,6 +49,8 @@ export async function openRunTarget(args: RunTargetArgs, io: CommandIo): Promise
     );
   }
   const dbFile = resolve(io.cwd, DEFAULT_DB_FILE);
+  // Loaded only here: it brings the worker, which commands that reach a remote server never need.
+  const { startLocalTemporal } = await import('./local-temporal');
   const local = await startLocalTemporal({
     dbFile,
     namespace: args.namespace ?? 'default',
