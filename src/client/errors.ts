@@ -8,7 +8,7 @@ import { TemporalCliNotFoundError } from '../dev/find-temporal-cli';
 import { preflightRejected } from '../plan/messages';
 import type { ValidationFailureKind } from '../plan/validate';
 import type { CommandIo, ExitCode } from './io';
-import { ServerUnavailable } from './server-errors';
+import { ServerUnavailable } from './connection/server-errors';
 
 /** A run that failed or was cancelled, or a server that could not be reached. */
 export const EXIT_FAILED = 1;

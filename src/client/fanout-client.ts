@@ -18,10 +18,10 @@ import type { CancelUnitAnswer, FanoutInput, Progress } from '../contracts/run-t
 import type { fanoutWorkflow } from '../workflows/fanout-workflow';
 import { WORKFLOW_TASK_TIMEOUT } from '../workflows/history-budget';
 import type { ConnectionSecurity } from '../contracts/connection';
-import { securityFlagsInUse } from './connection-security';
+import { securityFlagsInUse } from './connection/connection-security';
 import { UsageError } from './errors';
-import { ServerUnavailable } from './server-errors';
-import { loadStoredResult } from './stored-result';
+import { ServerUnavailable } from './connection/server-errors';
+import { loadStoredResult } from './run/stored-result';
 
 export type FanoutHandle = WorkflowHandle<typeof fanoutWorkflow>;
 

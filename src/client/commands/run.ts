@@ -4,19 +4,19 @@ import { resolve } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FanoutResult, Plan } from '../../plan/types';
 import { PREFLIGHT_UNIT_ID } from '../../plan/types';
-import { attachToRun } from '../attach';
-import { duplicateRunError } from '../duplicate-run';
+import { duplicateRunError } from '../run/duplicate-run';
 import { PlanRejected, UsageError } from '../errors';
 import { refuseOversizedInput, startRun } from '../fanout-client';
-import { defaultWorkflowId } from '../ids';
+import { defaultWorkflowId } from '../run/ids';
 import type { CommandIo, ExitCode } from '../io';
-import { loadPlanFile } from '../load-plan';
-import { parseAgentCommandOption, parseMaxWorkersOption } from '../options';
-import { openRunTarget, type RunTarget, type RunTargetArgs } from '../run-target';
-import { warnWithoutWorkers } from '../task-queue-check';
+import { loadPlanFile } from '../plan-input/load-plan';
+import { parseAgentCommandOption, parseMaxWorkersOption } from '../plan-input/options';
+import type { RunTarget, RunTargetArgs } from '../connection/run-target';
+import { followOnTarget, withRunTarget } from '../run/open-run';
+import { warnWithoutWorkers } from '../connection/task-queue-check';
 import { printWarnings } from './shared';
 
-export { exitCodeFor } from '../attach';
+export { exitCodeFor } from '../run/attach';
 
 export interface RunArgs extends RunTargetArgs {
   readonly plan: string;
@@ -42,12 +42,9 @@ export async function run(args: RunArgs, io: CommandIo): Promise<ExitCode> {
   const plan = maxWorkers === undefined ? loaded.plan : { ...loaded.plan, maxWorkers };
   refuseOversizedInput({ plan, repo });
 
-  const target = await openRunTarget(args, io);
-  try {
-    return await startAndFollow(args, io, { plan, text: loaded.text, repo, target });
-  } finally {
-    await target.close();
-  }
+  return withRunTarget(args, io, (target) =>
+    startAndFollow(args, io, { plan, text: loaded.text, repo, target }),
+  );
 }
 
 async function startAndFollow(
@@ -70,8 +67,7 @@ async function startAndFollow(
     throw error;
   });
   if (!target.embedded) await warnWithoutWorkers(client, connection, io);
-  return attachToRun({
-    client,
+  return followOnTarget(target, {
     handle,
     workflowId,
     io,
@@ -79,10 +75,6 @@ async function startAndFollow(
     headline: `run ${workflowId}: ${plan.workUnits.length} units, max_workers ${plan.maxWorkers}`,
     planName: plan.name,
     repo,
-    uiLink: target.uiLink(workflowId),
-    connectionFlags: target.connectionFlags,
-    ...(target.uiNote !== undefined ? { uiNote: target.uiNote } : {}),
-    ...(target.detachNote !== undefined ? { detachNote: target.detachNote } : {}),
   });
 }
 

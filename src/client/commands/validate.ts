@@ -1,8 +1,8 @@
 /** `agent-fanout validate <plan>`: every preflight check of SPEC §2, and a summary; nothing runs. */
 import type { CommandIo, ExitCode } from '../io';
-import { loadPlanFile } from '../load-plan';
-import { parseAgentCommandOption, parseMaxWorkersOption } from '../options';
-import { formatPlanSummary } from '../plan-summary';
+import { loadPlanFile } from '../plan-input/load-plan';
+import { parseAgentCommandOption, parseMaxWorkersOption } from '../plan-input/options';
+import { formatPlanSummary } from '../output/plan-summary';
 import { printWarnings } from './shared';
 
 export interface ValidateArgs {
