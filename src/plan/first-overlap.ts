@@ -1,7 +1,7 @@
 /**
- * The first pair of overlapping edit areas of two different units, in the order SPEC §2.3 lists
- * pairs: areas sorted (units by id, each unit's directories as written), then the smallest i
- * with any partner, then its smallest partner j > i.
+ * Overlapping edit areas of two different units, in the order SPEC §2.3 lists pairs: areas
+ * sorted (units by id, each unit's directories as written), then the smallest i with any
+ * partner, then its smallest partner j > i.
  *
  * Comparing every pair costs seconds for a plan of thousands of units, and the workflow repeats
  * this check, so areas are indexed in a tree of path segments: an area's partners are the areas
@@ -24,8 +24,15 @@ interface PathNode {
 
 const newNode = (): PathNode => ({ children: new Map(), here: [], subtree: [] });
 
-/** `areas` must be in pair order, with each unit's areas next to each other. */
-export function firstOverlappingPair(areas: readonly EditArea[]): [EditArea, EditArea] | undefined {
+/**
+ * For each area in order that overlaps an area of a later unit, that area and its first such
+ * partner, up to `limit` pairs: the first pair is SPEC's. `areas` must be in pair order, with
+ * each unit's areas next to each other.
+ */
+export function overlappingPairs<T extends EditArea>(
+  areas: readonly T[],
+  limit = Number.POSITIVE_INFINITY,
+): [T, T][] {
   const root = newNode();
   areas.forEach((area, index) => {
     let node = root;
@@ -40,7 +47,9 @@ export function firstOverlappingPair(areas: readonly EditArea[]): [EditArea, Edi
   });
 
   const lastOfUnit = lastIndexOfEachUnit(areas);
+  const pairs: [T, T][] = [];
   for (const [index, area] of areas.entries()) {
+    if (pairs.length >= limit) break;
     // Every area after the end of this unit's run belongs to another unit.
     const after = lastOfUnit[index] ?? index;
     let partner = Number.POSITIVE_INFINITY;
@@ -52,9 +61,9 @@ export function firstOverlappingPair(areas: readonly EditArea[]): [EditArea, Edi
     }
     if (node !== undefined) partner = Math.min(partner, firstAbove(node.subtree, after));
     const second = areas[partner];
-    if (second !== undefined) return [area, second];
+    if (second !== undefined) pairs.push([area, second]);
   }
-  return undefined;
+  return pairs;
 }
 
 function lastIndexOfEachUnit(areas: readonly EditArea[]): number[] {
