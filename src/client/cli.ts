@@ -38,14 +38,19 @@ export function buildCli(io: CommandIo, setExitCode: (code: ExitCode) => void): 
       'agent command as a JSON array, used when the plan has no agent.command',
     )
     .option('--max-workers <n>', "predict the waves for this many workers (default: the plan's max_workers)")
+    .option(
+      '--json',
+      'print the verdict as JSON on stdout: {valid, problems: [{message, hints, kind, path, line, column}], notes, warnings, summary (when valid)}; exit 2 when refused',
+    )
     .addHelpText(
       'after',
       examples(
         'agent-fanout validate plan.yaml',
         `agent-fanout validate ralph-plan.json --agent-command '["claude","-p","{prompt_file}"]'`,
+        'agent-fanout validate plan.yaml --json | jq -r \'.problems[] | "\\(.line):\\(.column) \\(.message)"\'',
       ),
     )
-    .action(async (plan: string, options: { agentCommand?: string; maxWorkers?: string }) => {
+    .action(async (plan: string, options: { agentCommand?: string; maxWorkers?: string; json?: boolean }) => {
       const command = await import('./commands/validate');
       setExitCode(await command.run({ plan, ...options }, io));
     });

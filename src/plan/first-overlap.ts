@@ -25,14 +25,11 @@ interface PathNode {
 const newNode = (): PathNode => ({ children: new Map(), here: [], subtree: [] });
 
 /**
- * For each area in order that overlaps an area of a later unit, that area and its first such
- * partner, up to `limit` pairs: the first pair is SPEC's. `areas` must be in pair order, with
- * each unit's areas next to each other.
+ * Pairs of areas of two different units that overlap, in SPEC order (so the first is SPEC's),
+ * one pair per two units, at most `limit` pairs. `areas` must be in pair order, with each
+ * unit's areas next to each other.
  */
-export function overlappingPairs<T extends EditArea>(
-  areas: readonly T[],
-  limit = Number.POSITIVE_INFINITY,
-): [T, T][] {
+export function overlappingPairs<T extends EditArea>(areas: readonly T[], limit: number): [T, T][] {
   const root = newNode();
   areas.forEach((area, index) => {
     let node = root;
@@ -48,22 +45,37 @@ export function overlappingPairs<T extends EditArea>(
 
   const lastOfUnit = lastIndexOfEachUnit(areas);
   const pairs: [T, T][] = [];
+  const pairedUnits = new Set<string>();
   for (const [index, area] of areas.entries()) {
-    if (pairs.length >= limit) break;
     // Every area after the end of this unit's run belongs to another unit.
-    const after = lastOfUnit[index] ?? index;
-    let partner = Number.POSITIVE_INFINITY;
-    let node: PathNode | undefined = root;
-    for (const segment of area.segments) {
-      partner = Math.min(partner, firstAbove(node.here, after));
-      node = node.children.get(segment);
-      if (node === undefined) break;
+    const partners = partnersAfter(root, area.segments, lastOfUnit[index] ?? index);
+    for (const partner of partners) {
+      const second = areas[partner];
+      const units = `${area.unitId}\u0000${second?.unitId}`;
+      if (second === undefined || pairedUnits.has(units)) continue;
+      pairedUnits.add(units);
+      pairs.push([area, second]);
+      if (pairs.length >= limit) return pairs;
     }
-    if (node !== undefined) partner = Math.min(partner, firstAbove(node.subtree, after));
-    const second = areas[partner];
-    if (second !== undefined) pairs.push([area, second]);
   }
   return pairs;
+}
+
+/** Areas after `after` on the path above `segments` or in its subtree, ascending. */
+function partnersAfter(root: PathNode, segments: readonly string[], after: number): number[] {
+  const found: number[] = [];
+  // A loop, not push(...list): a list of many thousands would overflow the call stack.
+  const addAfter = (sorted: readonly number[]) => {
+    for (let at = firstAbove(sorted, after); at < sorted.length; at += 1) found.push(sorted[at] ?? 0);
+  };
+  let node: PathNode | undefined = root;
+  for (const segment of segments) {
+    addAfter(node.here);
+    node = node.children.get(segment);
+    if (node === undefined) break;
+  }
+  if (node !== undefined) addAfter(node.subtree);
+  return found.sort((a, b) => a - b);
 }
 
 function lastIndexOfEachUnit(areas: readonly EditArea[]): number[] {
@@ -75,7 +87,7 @@ function lastIndexOfEachUnit(areas: readonly EditArea[]): number[] {
   return last;
 }
 
-/** The first value greater than `bound` in an ascending list, or infinity. */
+/** The position of the first value greater than `bound` in an ascending list (its length when none). */
 function firstAbove(sorted: readonly number[], bound: number): number {
   let low = 0;
   let high = sorted.length;
@@ -84,5 +96,5 @@ function firstAbove(sorted: readonly number[], bound: number): number {
     if ((sorted[middle] ?? Number.POSITIVE_INFINITY) <= bound) low = middle + 1;
     else high = middle;
   }
-  return sorted[low] ?? Number.POSITIVE_INFINITY;
+  return low;
 }

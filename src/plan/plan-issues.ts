@@ -55,13 +55,29 @@ function problemsOf(issue: Issue, raw: unknown): RuleProblem[] {
   return [{ message, path }];
 }
 
+/** Names other tools give a unit's keys, for "did you mean": too far from ours for edit distance. */
+const UNIT_KEY_SYNONYMS: ReadonlyMap<string, string> = new Map([
+  ['depends_on', 'dependencies'],
+  ['dependsOn', 'dependencies'],
+  ['deps', 'dependencies'],
+  ['needs', 'dependencies'],
+  ['after', 'dependencies'],
+  ['directories', 'allowed_directories'],
+  ['allowedDirectories', 'allowed_directories'],
+  ['paths', 'allowed_directories'],
+  ['id', 'unit_id'],
+  ['unitId', 'unit_id'],
+  ['prompt', 'description'],
+]);
+
 /** A unit's unknown keys one by one, with SPEC's text; a nested object's in zod's one message. */
 function unknownKeyProblems(keys: readonly string[], path: PlanPath, raw: unknown, message: string) {
   const [top, index] = path;
   const owner = [...path].reverse().find((segment): segment is string => typeof segment === 'string');
   const allowed = top === 'work_units' && path.length === 2 ? UNIT_KEYS : NESTED_KEYS[owner ?? ''];
   const hintsFor = (key: string) => {
-    const suggestion = allowed && closestName(key, allowed);
+    const synonym = allowed === UNIT_KEYS ? UNIT_KEY_SYNONYMS.get(key) : undefined;
+    const suggestion = allowed && (closestName(key, allowed) ?? synonym);
     return suggestion ? [didYouMean(suggestion)] : [];
   };
   if (allowed !== UNIT_KEYS || typeof index !== 'number') {

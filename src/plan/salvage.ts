@@ -62,6 +62,7 @@ export function salvagePlan(
   const repaired = repairUnits(units, brokenKeys);
   copy['work_units'] = repaired.units.map(({ unit }) => unit);
   const parsed = planSchema.safeParse(copy);
+  const checkOverlap = !issues.some((issue) => issue.path[0] === 'overlap');
   if (!parsed.success) return notRun('the problems above leave too little of the plan');
   return {
     plan: toPlan(parsed.data, options),
@@ -70,11 +71,14 @@ export function salvagePlan(
       repaired.units.flatMap(({ withoutEditAreas }, position) => (withoutEditAreas ? [position] : [])),
     ),
     otherUnitIds: repaired.otherUnitIds,
-    checkOverlap: !issues.some((issue) => issue.path[0] === 'overlap'),
-    notes: repaired.unnamed.map(
-      (position) =>
-        `work unit #${position} has no usable unit_id, so dependencies on it could not be told from unknown ones`,
-    ),
+    checkOverlap,
+    notes: [
+      ...repaired.unnamed.map(
+        (position) =>
+          `work unit #${position} has no usable unit_id, so dependencies on it could not be told from unknown ones`,
+      ),
+      ...(checkOverlap ? [] : ['edit areas were not checked for overlaps: overlap itself is not valid']),
+    ],
   };
 }
 
