@@ -219,6 +219,27 @@ export function buildCli(io: CommandIo, setExitCode: (code: ExitCode) => void): 
 
   withConnection(
     program
+      .command('list')
+      .description('List recent runs, newest first: plan, status, units done, start and duration.')
+      .option(
+        '--status <status>',
+        'only runs that are running, succeeded, failed, cancelled, terminated or timed-out',
+      )
+      .option('--plan <name>', 'only runs of this plan')
+      .option('--repo <dir>', 'only runs over this checkout')
+      .option('--limit <n>', 'most runs shown', '20')
+      .option('--json', 'print the runs as JSON')
+      .addHelpText(
+        'after',
+        examples('agent-fanout list --status failed', 'agent-fanout list --plan api-codemod --json'),
+      ),
+  ).action(async (options: Record<string, string | boolean | undefined>) => {
+    const command = await import('./commands/list');
+    setExitCode(await command.run(options, io));
+  });
+
+  withConnection(
+    program
       .command('status')
       .description('Show every unit of a run: status, attempts, errors, and why a waiting unit waits.')
       .argument('<id>', 'workflow id of the run')

@@ -29,6 +29,7 @@ import { RunState } from './run-state';
 import { INLINE_RESULT_BYTES, storeExecutionSegments, storeResult } from './stored-result';
 import type { FanoutInput, Progress, SegmentRef } from '../contracts/run-types';
 import { runUnit } from './unit-runner';
+import { showInVisibility } from './visibility';
 
 const { writeRunSummary } = hostActivities;
 
@@ -126,6 +127,7 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
   const showDetails = (): void => {
     if (completionsSinceDetails === undefined || completionsSinceDetails >= detailsEvery) {
       setCurrentDetails(renderDetails(buildProgress(state, phase)));
+      showInVisibility(state, 'running');
       completionsSinceDetails = 0;
     }
   };
@@ -214,6 +216,7 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
   ended.result = final;
   phase = status;
   setCurrentDetails(renderDetails(buildProgress(state, phase)));
+  showInVisibility(state, status);
   await condition(allHandlersFinished);
 
   if (cancellation !== undefined) throw cancellation;
