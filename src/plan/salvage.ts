@@ -46,12 +46,12 @@ export function salvagePlan(
   });
   const copy = structuredClone(raw) as Mutable;
   const units = copy['work_units'];
-  if (!Array.isArray(units)) return notRun('work_units is not a list of units');
+  if (!Array.isArray(units)) return notRun('work_units is missing or not a list');
   const brokenKeys = new Map<number, Set<string>>();
   for (const issue of issues) {
     const [top, index, key] = issue.path;
     if (top !== 'work_units') repairTopLevel(copy, issue);
-    else if (typeof index !== 'number') return notRun('work_units is not a list of units');
+    else if (typeof index !== 'number') return notRun('work_units is missing or not a list');
     else {
       const keys = brokenKeys.get(index) ?? new Set<string>();
       brokenKeys.set(index, keys);
