@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { addCommand, examples, type DeclaredCommand } from './cli/command-spec';
 import { demoCommand, graphCommand, runCommand, schemaCommand, validateCommand } from './cli/plan-commands';
-import { cancelCommand, logsCommand, retryCommand, statusCommand, watchCommand } from './cli/run-commands';
+import {
+  cancelCommand,
+  listCommand,
+  logsCommand,
+  retryCommand,
+  statusCommand,
+  watchCommand,
+} from './cli/run-commands';
 import { devCommand, workerCommand } from './cli/server-commands';
 import type { CommandIo, ExitCode } from './io';
 
@@ -23,6 +30,7 @@ const COMMANDS: readonly DeclaredCommand[] = [
   devCommand,
   demoCommand,
   workerCommand,
+  listCommand,
   statusCommand,
   cancelCommand,
   retryCommand,

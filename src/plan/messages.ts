@@ -91,3 +91,7 @@ export function showValue(value: unknown): string {
         : (JSON.stringify(value) ?? typeof value);
   return json.length > SHOWN_VALUE_LIMIT ? `${json.slice(0, SHOWN_VALUE_LIMIT)}…` : json;
 }
+
+/** A top-level key one typo from a known one (SPEC §1: an error naming the key it resembles). */
+export const misspeltTopLevelKey = (key: string, known: string): string =>
+  `${key}: unknown top-level key, too close to '${known}' to ignore`;

@@ -19,6 +19,7 @@ import { reuseEarlierSuccesses } from './reuse';
 import { failureMessage, rejectedRun } from './run-ending';
 import { RunState } from './run-state';
 import { SchedulerLoop } from './scheduler-loop';
+import { showInVisibility } from './visibility';
 import type { FanoutInput, Progress } from '../contracts/run-types';
 
 /**
@@ -81,6 +82,7 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
   ended.result = final;
   phase = status;
   setCurrentDetails(renderDetails(buildProgress(state, phase)));
+  showInVisibility(state, status);
   await condition(allHandlersFinished);
 
   if (cancellation !== undefined) throw cancellation;

@@ -19,6 +19,7 @@ import { buildProgress, renderDetails } from './progress';
 import type { RunState } from './run-state';
 import type { CancelCause, UnitOutcome } from './unit-record';
 import { runUnit } from './unit-runner';
+import { showInVisibility } from './visibility';
 
 interface Completion {
   readonly unitId: string;
@@ -133,6 +134,7 @@ export class SchedulerLoop {
   private showDetails(): void {
     if (this.completionsSinceDetails === undefined || this.completionsSinceDetails >= this.detailsEvery) {
       setCurrentDetails(renderDetails(buildProgress(this.context.state, this.context.phase())));
+      showInVisibility(this.context.state, 'running');
       this.completionsSinceDetails = 0;
     }
   }

@@ -19,6 +19,7 @@ const JSON_RESULT_OPTION: OptionSpec = {
 export interface ValidateOptions {
   readonly agentCommand?: string;
   readonly maxWorkers?: string;
+  readonly json?: boolean;
 }
 
 export const validateCommand = declareCommand<[plan: string], ValidateOptions>({
@@ -26,10 +27,19 @@ export const validateCommand = declareCommand<[plan: string], ValidateOptions>({
   description:
     'Check a plan against every preflight rule without running anything; print its units, waves and critical path.',
   arguments: [PLAN_ARGUMENT],
-  options: [AGENT_COMMAND_OPTION, PREDICT_MAX_WORKERS_OPTION],
+  options: [
+    AGENT_COMMAND_OPTION,
+    PREDICT_MAX_WORKERS_OPTION,
+    {
+      flags: '--json',
+      description:
+        'print the verdict as JSON on stdout: {valid, problems: [{message, hints, kind, path, line, column}], notes, warnings, summary (when valid)}; exit 2 when refused',
+    },
+  ],
   examples: [
     'agent-fanout validate plan.yaml',
     `agent-fanout validate ralph-plan.json --agent-command '["claude","-p","{prompt_file}"]'`,
+    'agent-fanout validate plan.yaml --json | jq -r \'.problems[] | "\\(.line):\\(.column) \\(.message)"\'',
   ],
   action: async ([plan], options, io) => (await import('../commands/validate')).run({ plan, ...options }, io),
 });

@@ -1,4 +1,4 @@
-/** The commands that reach a run by its workflow id: `watch`, `logs`, `status`, `cancel` and `retry`. */
+/** The commands that find runs: `list`, and those that reach a run by its workflow id: `watch`, `logs`, `status`, `cancel` and `retry`. */
 import { declareCommand, type ConnectionOptions } from './command-spec';
 
 const ID_ARGUMENT = { name: '<id>', description: 'workflow id of the run' };
@@ -42,6 +42,32 @@ export const logsCommand = declareCommand<[id: string, unit: string], LogsOption
   ],
   action: async ([id, unit], options, io) =>
     (await import('../commands/logs')).run({ id, unit, ...options }, io),
+});
+
+export interface ListOptions extends ConnectionOptions {
+  readonly status?: string;
+  readonly plan?: string;
+  readonly repo?: string;
+  readonly limit: string;
+  readonly json?: boolean;
+}
+
+export const listCommand = declareCommand<[], ListOptions>({
+  name: 'list',
+  description: 'List recent runs, newest first: plan, status, units done, start and duration.',
+  options: [
+    {
+      flags: '--status <status>',
+      description: 'only runs that are running, succeeded, failed, cancelled, terminated or timed-out',
+    },
+    { flags: '--plan <name>', description: 'only runs of this plan' },
+    { flags: '--repo <dir>', description: 'only runs over this checkout' },
+    { flags: '--limit <n>', description: 'most runs shown', default: '20' },
+    { flags: '--json', description: 'print the runs as JSON' },
+  ],
+  connection: true,
+  examples: ['agent-fanout list --status failed', 'agent-fanout list --plan api-codemod --json'],
+  action: async (_positionals, options, io) => (await import('../commands/list')).run(options, io),
 });
 
 export interface StatusOptions extends ConnectionOptions {

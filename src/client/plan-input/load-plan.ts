@@ -5,9 +5,11 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { formatPath } from '../../plan/plan-issues';
+import { reviewPlanText, type PlanProblem } from '../../plan/review';
 import type { Plan } from '../../plan/types';
-import { validatePlanText } from '../../plan/validate';
 import { PlanRejected, UsageError } from '../errors';
+import { formatProblemReport, type ProblemReport } from '../output/plan-problems';
 
 export const MAX_PLAN_BYTES = 10 * 1024 * 1024;
 
@@ -34,13 +36,21 @@ export interface LoadedPlan {
 export async function loadPlanFile(path: string, options: LoadPlanOptions): Promise<LoadedPlan> {
   const absolutePath = resolve(options.cwd, path);
   const text = await readPlanText(path, absolutePath);
-  const result = validatePlanText(text, {
+  const review = reviewPlanText(text, {
     fileName: path,
     agentCommand: options.agentCommand,
     requireCommand: options.requireCommand,
   });
-  if (!result.ok) throw new PlanRejected(result.message, result.kind, result.location);
-  return { path, absolutePath, text, plan: result.plan, warnings: result.warnings };
+  if (!review.ok) throw planRejected({ file: path, ...review });
+  return { path, absolutePath, text, plan: review.plan, warnings: review.warnings };
+}
+
+/** The first problem is the rejection a run records; the error carries all of them. */
+function planRejected(report: ProblemReport): PlanRejected {
+  const first: PlanProblem | undefined = report.problems[0];
+  if (first === undefined) throw new Error('a refused plan has at least one problem');
+  const location = first.path.length > 0 ? formatPath(first.path) : undefined;
+  return new PlanRejected(first.message, first.kind, location, { report, text: formatProblemReport(report) });
 }
 
 async function readPlanText(path: string, absolutePath: string): Promise<string> {

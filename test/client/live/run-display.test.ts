@@ -123,6 +123,47 @@ describe('run on a terminal', () => {
     expect(screen.match(new RegExp(`^${id} · live`, 'gm'))).toHaveLength(1);
   });
 
+  it('keeps its place when agent output holds wide characters (CJK, emoji)', async () => {
+    const dir = mkdtempSync(path.join(base, 'wide-'));
+    const repo = path.join(dir, 'repo');
+    mkdirSync(repo);
+    // Claude Code prints ⏺ and ✅; CJK and ✅ take two columns each, more than their code points.
+    const wide = '⏺ ✅ 中文输出 '.repeat(40);
+    const agent = (name: string) => [FAKE_AGENT, '--say', wide, '--sleep-ms', '6000', '--artifact', name];
+    const plan = {
+      name: 'wide',
+      work_units: [
+        { unit_id: 'claude', allowed_directories: ['src/a'], description: 'wide', command: agent('a.md') },
+        { unit_id: 'other', allowed_directories: ['src/b'], description: 'wide', command: agent('b.md') },
+      ],
+    };
+    const planFile = path.join(dir, 'plan.json');
+    writeFileSync(planFile, JSON.stringify(plan));
+    const id = `wide-${Date.now().toString(36)}`;
+    const { session } = terminalRun('wide', [
+      'run',
+      planFile,
+      '--repo',
+      repo,
+      '--id',
+      id,
+      ...connectionArgs(),
+    ]);
+
+    await session.waitFor(/^claude\s+RUNNING\s+1\s+\d:\d\d\s+⏺ ✅ 中文输出 ⏺/m, 30_000);
+    // The elapsed clock changes every second, so each of these seconds is a redraw over the last.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const running = session.scrollback();
+    expect(running.match(/^UNIT\s+STATUS/gm)).toHaveLength(1);
+    expect(running.match(new RegExp(`^${id} · wide`, 'gm'))).toHaveLength(1);
+
+    expect(await session.exitCode(60_000)).toBe(0);
+    const screen = session.scrollback();
+    expect(screen.match(/^UNIT\s+STATUS/gm)).toHaveLength(1);
+    expect(screen.match(new RegExp(`^${id} · wide`, 'gm'))).toHaveLength(1);
+    expect(screen).toMatch(/^claude\s+SUCCEEDED\s+1\s+\d:\d\d\s+1 artifact$/m);
+  });
+
   it('asks on Ctrl-C, and detaching leaves the run going', async () => {
     const { planFile, repo } = writePlan('ctrlc', 30);
     const id = `ctrlc-${Date.now().toString(36)}`;
