@@ -100,12 +100,12 @@ describe('runAgentAttempt environment, cwd and stdin (SPEC §4.1, §7.15)', () =
 });
 
 describe('runAgentAttempt output log', () => {
-  it('keeps 10 MB of output byte-identical in the log without holding it in memory', async () => {
+  it('keeps 40 MB of output byte-identical in the log without holding it in memory', async () => {
     const repo = await makeRepo();
     const big = join(repo, 'big.txt');
     const file = await open(big, 'w');
-    for (let i = 0; i < 80; i += 1) {
-      // 80 × 128 KiB of text lines = 10 MiB, with a few control bytes mixed in
+    for (let i = 0; i < 320; i += 1) {
+      // 320 × 128 KiB of text lines = 40 MiB, with a few control bytes mixed in
       await file.write(
         `${randomBytes(96 * 1024)
           .toString('base64')
@@ -114,7 +114,7 @@ describe('runAgentAttempt output log', () => {
     }
     await file.close();
     const size = (await stat(big)).size;
-    expect(size).toBe(10 * 1024 * 1024);
+    expect(size).toBe(40 * 1024 * 1024);
     const command = [
       '/bin/sh',
       '-c',
@@ -138,17 +138,19 @@ describe('runAgentAttempt output log', () => {
     if (gc) {
       gc();
       measured(
-        '10 MiB output: heap retained after GC',
+        '40 MiB output: heap retained after GC',
         Math.round((process.memoryUsage().heapUsed - baseline.heapUsed) / 1024),
         'KiB',
       );
     }
-    measured('10 MiB output: peak RSS growth', Math.round(rssGrowth / 1024), 'KiB');
-    measured('10 MiB output: peak heap growth', Math.round((peakHeap - baseline.heapUsed) / 1024), 'KiB');
+    measured('40 MiB output: peak RSS growth', Math.round(rssGrowth / 1024), 'KiB');
+    measured('40 MiB output: peak heap growth', Math.round((peakHeap - baseline.heapUsed) / 1024), 'KiB');
 
     expect((await stat(result.logPath)).size).toBe(size);
     expect(await sha256Of(result.logPath)).toBe(await sha256Of(big));
-    expect(rssGrowth).toBeLessThan(4 * 1024 * 1024);
+    // Holding the 40 MiB would take at least that much; streaming takes a few buffers. The margin
+    // is wide because a loaded host's RSS also grows with compiled code and pages not yet returned.
+    expect(rssGrowth).toBeLessThan(16 * 1024 * 1024);
   });
 
   it('heartbeats pid, process group, bytes and the last lines while the agent runs', async () => {
