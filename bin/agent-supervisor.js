@@ -176,6 +176,12 @@ function holdAgent({ spec, release }) {
 }
 
 function launch(spec) {
+  if (spec.confinement === 'landlock') {
+    // Only the Perl supervisor confines; an agent asked to be confined must never run unconfined.
+    const message = 'landlock: the Node supervisor cannot confine an agent; the agent was not started';
+    void startFailed(spec, { code: null, message });
+    return;
+  }
   const release = new Int32Array(new SharedArrayBuffer(4));
   const holder = new Worker(module.filename, { workerData: { spec, release } });
   holder.once('error', () => process.exit(1));

@@ -39,6 +39,9 @@ import { stopProcessGroup } from './process-group';
 import type { AttemptDeps } from './run-attempt';
 import { spawnAgent, type AgentProcess } from './spawn-agent';
 import type { AgentPhase, AttemptInput } from './types';
+import type { AttemptContainment } from '../plan/types';
+import { prepareContainment } from './containment/landlock-launch';
+import { awaitStraySweep, type SweepTarget } from './containment/stray-processes';
 
 /** Mutable view of the attempt that heartbeats describe. */
 export interface LiveState {
@@ -48,6 +51,8 @@ export interface LiveState {
   tail: LogTail | null;
   /** True when this try followed an agent an earlier, interrupted try had started. */
   adopted?: boolean;
+  /** The confinement the agent runs under and, once it ended, what it left running. */
+  containment?: { -readonly [K in keyof AttemptContainment]: AttemptContainment[K] };
 }
 
 export interface AttemptScope {
@@ -90,16 +95,19 @@ export async function agentFacts(scope: AttemptScope): Promise<AttemptFacts> {
     case 'running': {
       const { record } = previous;
       scope.state.adopted = true;
+      if (record.confinement !== undefined) scope.state.containment = { confinement: record.confinement };
       const logChangedMs = await stat(record.logPath).then(
         (info) => info.mtimeMs,
         () => record.startedAtMs,
       );
       // Its exit is learnt only by polling: never slower than RECORD_POLL_MS, whatever the log cadence.
       const pollMs = Math.min(scope.deps.timing.pollMs, RECORD_POLL_MS);
-      return followToFacts(scope, adoptedAgent(record, pollMs), {
-        ...record,
-        lastOutputAtMs: Math.max(record.startedAtMs, logChangedMs),
-      });
+      return followToFacts(
+        scope,
+        adoptedAgent(record, pollMs),
+        { ...record, lastOutputAtMs: Math.max(record.startedAtMs, logChangedMs) },
+        { ...record, recordPath: attemptRecordPath(paths, input.attempt) },
+      );
     }
     case 'finished':
       scope.state.adopted = true;
@@ -167,7 +175,9 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
     attempt: input.attempt,
     allowedDirectories: unit.allowedDirectories,
   };
-  const env = agentEnvironment(deps.env, settings.env, identity, paths);
+  const containment = await prepareContainment({ repo: scope.repo, paths, unit, settings, deps });
+  scope.state.containment = { ...containment.attempt };
+  const env = { ...agentEnvironment(deps.env, settings.env, identity, paths), ...containment.env };
   const logOffset = await stat(scope.logPath).then(
     (info) => info.size,
     () => 0,
@@ -180,7 +190,14 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
     logOffset,
     artifactsBefore: before.snapshot,
   };
+  const sweepTarget: SweepTarget = {
+    recordPath: attemptRecordPath(paths, input.attempt),
+    exitPath: attemptExitPath(paths, input.attempt),
+    launchId: randomUUID(),
+  };
   const spawned = await spawnAgent(deps.spawn, argv, {
+    ...(deps.supervisor === undefined ? {} : { supervisor: deps.supervisor }),
+    ...(containment.landlock === undefined ? {} : { landlock: containment.landlock }),
     cwd: scope.repo,
     env,
     logPath: scope.logPath,
@@ -190,17 +207,18 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
       attempt: input.attempt,
       argv,
       ...origin,
-      launchId: randomUUID(),
+      launchId: sweepTarget.launchId,
       owner: ownerOf(context.info),
       ...(await readPidScope()),
       worker: `${process.pid}@${hostname()}`,
-      exitPath: attemptExitPath(paths, input.attempt),
+      exitPath: sweepTarget.exitPath,
+      confinement: containment.mode,
     },
     deadlineMs: startedAtMs + settings.timeout.ms + settings.grace.ms + SUPERVISOR_DEADLINE_MARGIN_MS,
     graceMs: settings.grace.ms,
   });
   if (!spawned.ok) return { kind: 'not-started', binary: argv[0] ?? '', error: spawned.error };
-  return followToFacts(scope, spawned.agent, origin);
+  return followToFacts(scope, spawned.agent, origin, sweepTarget);
 }
 
 /** Follows a started or adopted agent to its end. */
@@ -208,6 +226,7 @@ async function followToFacts(
   scope: AttemptScope,
   agent: AgentProcess,
   origin: Origin,
+  sweepTarget: SweepTarget,
 ): Promise<AttemptFacts> {
   const { deps, input, context, state, heartbeater } = scope;
   const { unit, settings } = input;
@@ -232,6 +251,7 @@ async function followToFacts(
       release: () => cancellationLeavesAgentRunning(context),
     });
     const { end, lastLine, stop } = followed;
+    if (end.kind !== 'released') await noteStrays(scope, sweepTarget);
     if (stop !== null && stop.signals.length > 0)
       context.log.info('Stopped agent process group', { unitId: unit.unitId, end: end.kind, ...stop });
     if (end.kind === 'released') {
@@ -276,7 +296,9 @@ async function recordedFacts(
   const { input, state } = scope;
   const { record, end } = previous;
   state.startedAt = record.startedAt;
+  if (record.confinement !== undefined) state.containment = { confinement: record.confinement };
   if (previous.groupMayLinger) await stopProcessGroup(record.pgid, input.settings.grace.ms);
+  await noteStrays(scope, { ...record, recordPath: attemptRecordPath(scope.paths, input.attempt) });
   if (end.kind === 'spawn-error') {
     return { kind: 'not-started', binary: record.argv[0] ?? '', error: spawnErrorOf(end) };
   }
@@ -292,4 +314,10 @@ async function recordedFacts(
       ? await collectEvidence(scope.paths.artifactDir, input.settings.evidencePattern, record.artifactsBefore)
       : [];
   return { kind: 'exited', exitCode: end.exitCode, lastLine: state.tail.lastLine(), evidence };
+}
+
+/** Waits until what the agent left running is gone (SPEC §8.3) and records how much there was. */
+async function noteStrays(scope: AttemptScope, target: SweepTarget): Promise<void> {
+  const count = await awaitStraySweep(target, scope.input, scope.context.log);
+  if (count !== null && scope.state.containment !== undefined) scope.state.containment.strayProcesses = count;
 }

@@ -15,7 +15,7 @@ import { findEscapingDirectory } from './directory-escape';
 import { Heartbeater } from './heartbeat';
 import { directoryEscape } from './messages';
 import { attemptLogPath, namespacePaths } from './namespace';
-import type { SpawnFn } from './spawn-agent';
+import type { SpawnFn, SupervisorKind } from './spawn-agent';
 import type { AgentHeartbeat, AttemptInput, AttemptSuccess } from './types';
 
 export interface Clock {
@@ -31,6 +31,8 @@ export interface AttemptTiming {
 
 export interface AttemptDeps {
   readonly spawn: SpawnFn;
+  /** Holds this worker to one supervisor (a worker forced to Node's cannot confine: SPEC §8.1). */
+  readonly supervisor?: SupervisorKind;
   readonly clock: Clock;
   /** The worker's environment, the bottom layer of the agent's. */
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -76,7 +78,8 @@ export async function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): P
       },
       facts,
     );
-    const times = { startedAt: state.startedAt, finishedAt: iso() };
+    const containment = state.containment === undefined ? {} : { containment: state.containment };
+    const times = { startedAt: state.startedAt, finishedAt: iso(), ...containment };
     if (!outcome.ok) throw agentFailure(outcome.type, outcome.exitCode, outcome.message, times);
     return {
       exitCode: 0,
@@ -85,6 +88,7 @@ export async function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): P
       finishedAt: times.finishedAt,
       logPath,
       adopted: state.adopted === true,
+      ...containment,
     };
   } finally {
     heartbeater.stop();

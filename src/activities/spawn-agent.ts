@@ -30,6 +30,13 @@ import { adoptedAgent } from './adoption';
 import { readAttemptRecord } from './attempt-record';
 import { readAgentEnd, spawnErrorOf } from './exit-status';
 import { SupervisorLauncher, type SupervisorEnd } from './supervisor-launcher';
+import {
+  CONTAINMENT_SYSCALLS,
+  confinementFields,
+  openFlagsField,
+  type ContainmentSyscalls,
+  type LandlockLaunch,
+} from './containment/landlock-spec';
 
 export type SpawnFn = typeof nodeSpawn;
 
@@ -70,6 +77,8 @@ export interface SpawnOptions {
   readonly graceMs: number;
   /** @default 'perl' where this host has a usable perl, else 'node' */
   readonly supervisor?: SupervisorKind;
+  /** Confine the agent with Landlock (SPEC §8.1); only the Perl supervisor can. */
+  readonly landlock?: LandlockLaunch;
 }
 
 /** The supervisor's answer to the launch. */
@@ -89,7 +98,7 @@ const PERL_SYSCALLS: Readonly<Partial<Record<string, { setsid: number; gettimeof
 
 interface PerlSupervisor {
   readonly perl: string;
-  readonly syscalls: { setsid: number; gettimeofday: number };
+  readonly syscalls: { setsid: number; gettimeofday: number } & ContainmentSyscalls;
 }
 
 let perlProbe: Promise<PerlSupervisor | null> | undefined;
@@ -101,8 +110,10 @@ export function perlSupervisor(): Promise<PerlSupervisor | null> {
 }
 
 async function probePerl(): Promise<PerlSupervisor | null> {
-  const syscalls = PERL_SYSCALLS[process.arch];
-  if (process.platform !== 'linux' || syscalls === undefined) return null;
+  const base = PERL_SYSCALLS[process.arch];
+  const containment = CONTAINMENT_SYSCALLS[process.arch];
+  if (process.platform !== 'linux' || base === undefined || containment === undefined) return null;
+  const syscalls = { ...base, ...containment };
   const directories = ['/usr/bin', '/bin', ...(process.env.PATH ?? '').split(path.delimiter)];
   for (const directory of new Set(directories.filter((entry) => path.isAbsolute(entry)))) {
     const perl = path.join(directory, 'perl');
@@ -135,16 +146,24 @@ export function perlSpec(
   const exitHead = JSON.stringify({ version: 1, launchId: record.launchId }, null, 2);
   const env = Object.entries(options.env).map(([name, value]) => `${name}=${value}`);
   const fields = [
-    'agent-fanout-supervisor/1',
+    'agent-fanout-supervisor/2',
     options.recordPath,
     recordJson.slice(0, recordJson.lastIndexOf('\n}')),
     record.exitPath,
     exitHead.slice(0, exitHead.lastIndexOf('\n}')),
     String(options.deadlineMs),
     String(options.graceMs),
-    String(syscalls.setsid),
-    String(syscalls.gettimeofday),
+    [
+      syscalls.setsid,
+      syscalls.gettimeofday,
+      syscalls.prctl,
+      syscalls.landlockCreateRuleset,
+      syscalls.landlockAddRule,
+      syscalls.landlockRestrictSelf,
+    ].join(' '),
+    openFlagsField(),
     options.cwd,
+    ...confinementFields(options.landlock),
     String(argv.length),
     ...argv,
     String(env.length),
@@ -208,6 +227,7 @@ async function launchWithNode(
     record: options.record,
     deadlineMs: options.deadlineMs,
     graceMs: options.graceMs,
+    confinement: options.landlock === undefined ? 'none' : 'landlock',
   });
   // Registered at once: the supervisor may exit right after it answered.
   const ended = new Promise<SupervisorEnd>((resolve) => {
@@ -276,7 +296,7 @@ export async function spawnAgent(
   const { exitPath, launchId } = options.record;
   await rm(exitPath, { force: true });
   const perl = options.supervisor === 'node' ? null : await perlSupervisor();
-  if (options.supervisor === 'perl' && perl === null)
+  if ((options.supervisor === 'perl' || options.landlock !== undefined) && perl === null)
     throw new Error('no perl on this host runs the supervisor');
   const spec = perl === null ? null : perlSpec(perl.syscalls, argv, options);
   const { answer, ended, detach } =

@@ -15,6 +15,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { SpawnFn } from './spawn-agent';
+import { openFlagsField } from './containment/landlock-spec';
 
 /** How a launched supervisor's end was learnt. */
 export type SupervisorEnd = 'reaped' | 'launcher-gone';
@@ -174,7 +175,8 @@ export class SupervisorLauncher {
   }
 
   private start(): LauncherProcess {
-    const child = this.spawn(this.perl, [this.script, '--launcher', String(this.setsidSyscall)], {
+    const args = [this.script, '--launcher', String(this.setsidSyscall), openFlagsField()];
+    const child = this.spawn(this.perl, args, {
       cwd: '/',
       env: {},
       detached: true,

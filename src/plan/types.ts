@@ -10,6 +10,16 @@ export type OverlapMode = 'reject' | 'serialize';
 /** How an agent's writes are held to its unit's area (SPEC §8.1). */
 export type ConfinementMode = 'landlock' | 'audit' | 'off';
 
+/** An attempt's containment facts, on its success and in its failure's details. */
+export interface AttemptContainment {
+  /** The confinement the agent ran under on its worker. */
+  readonly confinement: ConfinementMode;
+  /** The §8.1 warning when it ran under less than the plan asked for. */
+  readonly warning?: string;
+  /** Processes that had to be stopped after the agent's leader exited; absent when not counted. */
+  readonly strayProcesses?: number;
+}
+
 /** A duration as the plan wrote it: `text` is used in messages (SPEC §7.6), `ms` for timing. */
 export interface Duration {
   readonly ms: number;
@@ -76,6 +86,10 @@ export interface UnitSettings {
   readonly grace: Duration;
   readonly retry: RetryPolicy;
   readonly evidencePattern: string;
+  /** The plan's confinement request (SPEC §8.1); absent is the default. */
+  readonly confinement?: ConfinementMode;
+  /** `agent.writable`: repo-relative paths every agent may also write. */
+  readonly writable?: readonly string[];
 }
 
 export type UnitStatus =
