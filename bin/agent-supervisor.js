@@ -32,10 +32,61 @@
  * It prints nothing itself; anything it writes to stdout or stderr would land in the agent's log.
  */
 const { spawn } = require('node:child_process');
-const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { readdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { constants } = require('node:os');
 const { setTimeout } = require('node:timers');
 const { isMainThread, parentPort, Worker, workerData } = require('node:worker_threads');
+
+/**
+ * Node cannot make this process a child subreaper, so what the agent starts and detaches (setsid,
+ * a double fork) is found by this variable in its environment, which its descendants inherit
+ * (SPEC §8.3). A process that clears its environment escapes it; the Perl supervisor has no such gap.
+ */
+const LAUNCH_MARKER = 'AGENT_FANOUT_LAUNCH_ID';
+
+/** Live processes (not zombies, not this one) whose environment carries this launch's marker. */
+function markedProcesses(launchId) {
+  const marker = Buffer.from(`${LAUNCH_MARKER}=${launchId}\0`);
+  const found = [];
+  let entries = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    // no /proc: nothing can be found
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${entry}/environ`);
+      if (environ.indexOf(marker) < 0) continue;
+      const state = statFields(entry)?.[0];
+      if (state !== undefined && state !== 'Z' && state !== 'X') found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
+/** SIGTERM, the grace, SIGKILL, again until no marked process is left (bounded). */
+async function sweepMarked(launchId, graceMs) {
+  const giveUpAt = Date.now() + graceMs + 30_000;
+  for (let round = 0; Date.now() < giveUpAt; round++) {
+    const left = markedProcesses(launchId);
+    if (left.length === 0) return;
+    for (const pid of left) {
+      try {
+        process.kill(pid, round === 0 ? 'SIGTERM' : 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    const waitUntil = Date.now() + (round === 0 ? graceMs : 1000);
+    while (Date.now() < waitUntil && markedProcesses(launchId).length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
 
 /** Longest delay a Node timer accepts. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -161,7 +212,8 @@ function holdAgent({ spec, release }) {
     parentPort.postMessage({ type: 'spawn-error', error: { code: error.code, message: error.message } });
   let child;
   try {
-    child = spawn(binary, args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 1, 2] });
+    const env = { ...spec.env, [LAUNCH_MARKER]: spec.launchId };
+    child = spawn(binary, args, { cwd: spec.cwd, env, detached: true, stdio: ['ignore', 1, 2] });
   } catch (error) {
     failed(error); // e.g. a NUL byte in an argument
     return;
@@ -227,11 +279,14 @@ function launch(spec) {
           signal,
           stoppedBy,
           endedAtMs: Date.now(),
+          strayProcesses: markedProcesses(spec.launchId).length,
         });
       } catch {
         // a worker still following learns the status from this process's own exit below
       }
-      void Promise.resolve(killScheduled).then(() => exitLike(code, signal));
+      void Promise.resolve(killScheduled)
+        .then(() => sweepMarked(spec.launchId, spec.graceMs))
+        .then(() => exitLike(code, signal));
     }
   });
 }

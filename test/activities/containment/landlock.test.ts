@@ -67,20 +67,24 @@ describe('an agent under confinement: landlock', () => {
 
   it('creates missing allowed directories and gives the agent its namespace tmp/ as TMPDIR', async () => {
     const repo = await makeRepo();
-    const command = [FAKE, '--try-touch', 'src/a/deep/file.txt', '--artifact', 'out.md'];
-    const workUnit = unit('a');
-    const success = await runAttempt(attemptInput(repo, workUnit, settings(command, { confinement: 'landlock' })));
-    expect(existsSync(join(repo, 'src/a/deep/file.txt'))).toBe(true);
-    const env = await readFile(join(repo, '.agent/workers/a/worker-manifest.json'), 'utf8');
-    expect(JSON.parse(env)).toMatchObject({ tmp_dir: join(repo, '.agent/workers/a/tmp') });
+    const script = 'echo "$TMPDIR" > src/a/deep/tmpdir.txt && echo ok > "$FANOUT_ARTIFACT_DIR/out.md"';
+    const command = ['/bin/sh', '-c', `mkdir -p src/a/deep && ${script}`];
+    const success = await runAttempt(
+      attemptInput(repo, unit('a'), settings(command, { confinement: 'landlock' })),
+    );
     expect(success.containment?.confinement).toBe('landlock');
+    expect((await readFile(join(repo, 'src/a/deep/tmpdir.txt'), 'utf8')).trim()).toBe(
+      join(repo, '.agent/workers/a/tmp'),
+    );
   });
 
   it('confines nothing under audit and off, and says which mode the attempt ran under', async () => {
     for (const mode of ['audit', 'off'] as const) {
       const repo = await makeRepo();
       const command = [FAKE, '--try-touch', 'root.txt', '--artifact', 'out.md'];
-      const success = await runAttempt(attemptInput(repo, unit('a'), settings(command, { confinement: mode })));
+      const success = await runAttempt(
+        attemptInput(repo, unit('a'), settings(command, { confinement: mode })),
+      );
       expect([mode, success.containment?.confinement, existsSync(join(repo, 'root.txt'))]).toEqual([
         mode,
         mode,
