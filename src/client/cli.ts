@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { GRAPH_FORMATS, type GraphFormat } from '../plan/graph-render';
+import { CONFINEMENT_MODES } from '../plan/types';
 import type { CommandIo, ExitCode } from './io';
 
 export function buildCli(io: CommandIo, setExitCode: (code: ExitCode) => void): Command {
@@ -38,6 +39,7 @@ export function buildCli(io: CommandIo, setExitCode: (code: ExitCode) => void): 
       'agent command as a JSON array, used when the plan has no agent.command',
     )
     .option('--max-workers <n>', "predict the waves for this many workers (default: the plan's max_workers)")
+    .addOption(confinementOption())
     .addHelpText(
       'after',
       examples(
@@ -45,10 +47,12 @@ export function buildCli(io: CommandIo, setExitCode: (code: ExitCode) => void): 
         `agent-fanout validate ralph-plan.json --agent-command '["claude","-p","{prompt_file}"]'`,
       ),
     )
-    .action(async (plan: string, options: { agentCommand?: string; maxWorkers?: string }) => {
-      const command = await import('./commands/validate');
-      setExitCode(await command.run({ plan, ...options }, io));
-    });
+    .action(
+      async (plan: string, options: { agentCommand?: string; maxWorkers?: string; confinement?: string }) => {
+        const command = await import('./commands/validate');
+        setExitCode(await command.run({ plan, ...options }, io));
+      },
+    );
 
   program
     .command('graph')
@@ -96,6 +100,7 @@ export function buildCli(io: CommandIo, setExitCode: (code: ExitCode) => void): 
         'agent command as a JSON array, used when the plan has no agent.command',
       )
       .option('--max-workers <n>', "most units running at once (default: the plan's max_workers)")
+      .addOption(confinementOption())
       .option(
         '--embedded',
         'start a local Temporal dev server and worker in this process for this run (state in .agent/)',
@@ -290,4 +295,12 @@ function examples(...lines: string[]): string {
 function packageVersion(): string {
   const text = readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8');
   return (JSON.parse(text) as { version: string }).version;
+}
+
+/** `--confinement`, over the plan's `confinement` key (SPEC §8.1). */
+function confinementOption(): Option {
+  return new Option(
+    '--confinement <mode>',
+    "how agents' writes are held to their areas (default: the plan's confinement, else landlock)",
+  ).choices(CONFINEMENT_MODES);
 }

@@ -8,7 +8,8 @@
 export type OnFailure = 'cancel' | 'drain' | 'continue';
 export type OverlapMode = 'reject' | 'serialize';
 /** How an agent's writes are held to its unit's area (SPEC §8.1). */
-export type ConfinementMode = 'landlock' | 'audit' | 'off';
+export const CONFINEMENT_MODES = ['landlock', 'audit', 'off'] as const;
+export type ConfinementMode = (typeof CONFINEMENT_MODES)[number];
 
 /** An attempt's containment facts, on its success and in its failure's details. */
 export interface AttemptContainment {
@@ -155,6 +156,10 @@ export interface UnitResult {
   readonly artifacts: readonly ArtifactEntry[];
   /** Set when a retried run reused this unit's success from an earlier run. */
   readonly reused_from?: string;
+  /** The confinement its last attempt ran under (SPEC §8.1); absent when it never started. */
+  readonly confinement?: ConfinementMode;
+  /** Processes its last attempt's agent left running, stopped after its leader exited (§8.3). */
+  readonly stray_processes?: number;
 }
 
 export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'rejected';
@@ -177,6 +182,8 @@ export interface FanoutResult {
   /** How many workflow executions the run took (more than 1 when it continued as new). */
   readonly executions?: number;
   readonly summary_files?: readonly string[];
+  /** Each containment warning of the run once (SPEC §8.1), in the order first seen. */
+  readonly warnings?: readonly string[];
 }
 
 /** The pseudo unit id of a preflight rejection (SPEC §2.4). */

@@ -200,6 +200,7 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
       status,
       ...(retryOf === undefined ? {} : { retry_of: retryOf }),
       ...(execution > 1 ? { executions: execution } : {}),
+      ...(state.warnings.length === 0 ? {} : { warnings: [...state.warnings] }),
     };
     const inline: FanoutResult = { ...header, events: [...state.events], units: state.unitResults() };
     if (carried === undefined && JSON.stringify(inline).length <= INLINE_RESULT_BYTES) {

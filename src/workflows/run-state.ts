@@ -14,7 +14,15 @@ import {
 } from '../plan/outcome-messages';
 import { compareCodePoints } from '../plan/overlap';
 import { Scheduler } from '../plan/scheduler';
-import type { ArtifactEntry, FanoutEvent, Plan, RunStatus, UnitResult, UnitStatus } from '../plan/types';
+import type {
+  ArtifactEntry,
+  AttemptContainment,
+  FanoutEvent,
+  Plan,
+  RunStatus,
+  UnitResult,
+  UnitStatus,
+} from '../plan/types';
 import { TERMINAL_STATUSES } from '../plan/types';
 import { carriedLetter, restoredRecord } from './carried-units';
 import type { CarriedRun, SegmentRef } from '../contracts/run-types';
@@ -26,6 +34,7 @@ export type UnitOutcome =
       readonly artifacts: readonly ArtifactEntry[];
       readonly startedAt: string | null;
       readonly finishedAt: string;
+      readonly containment?: AttemptContainment;
     }
   | {
       readonly kind: 'failed';
@@ -33,6 +42,7 @@ export type UnitOutcome =
       readonly error: string;
       readonly startedAt: string | null;
       readonly finishedAt: string;
+      readonly containment?: AttemptContainment;
     }
   | { readonly kind: 'cancelled'; readonly finishedAt: string };
 
@@ -54,10 +64,13 @@ export interface UnitRecord {
   blockedBy?: readonly string[];
   cancelCause?: CancelCause;
   reusedFrom?: string;
+  containment?: AttemptContainment;
 }
 
 export class RunState {
   readonly events: FanoutEvent[] = [];
+  /** Containment warnings of the attempts that ended here, each once (SPEC §8.1). */
+  readonly warnings: string[] = [];
   readonly scheduler: Scheduler;
   private readonly records = new Map<string, UnitRecord>();
   private readonly launchOrder: string[] = [];
@@ -247,6 +260,11 @@ export class RunState {
     if (TERMINAL_STATUSES.has(record.status)) return [];
     record.finishedAt = outcome.finishedAt;
     this.endedHere.push(unitId);
+    if (outcome.kind !== 'cancelled' && outcome.containment !== undefined) {
+      record.containment = outcome.containment;
+      const { warning } = outcome.containment;
+      if (warning !== undefined && !this.warnings.includes(warning)) this.warnings.push(warning);
+    }
     let toCancel: string[] = [];
     if (outcome.kind === 'succeeded') {
       Object.assign(record, {
@@ -336,6 +354,7 @@ export class RunState {
         finished_at: record.finishedAt,
         artifacts: record.artifacts,
         ...(record.reusedFrom === undefined ? {} : { reused_from: record.reusedFrom }),
+        ...containmentFields(record.containment),
       };
     }
     return results;
@@ -413,4 +432,11 @@ export class RunState {
     if (record === undefined) throw new Error(`unknown unit '${unitId}'`);
     return record;
   }
+}
+
+/** A unit result's containment keys (SPEC §8.1, §8.3), when its attempt reported them. */
+function containmentFields(containment: AttemptContainment | undefined): Partial<UnitResult> {
+  if (containment === undefined) return {};
+  const { confinement, strayProcesses } = containment;
+  return { confinement, ...(strayProcesses === undefined ? {} : { stray_processes: strayProcesses }) };
 }

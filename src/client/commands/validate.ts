@@ -11,6 +11,8 @@ export interface ValidateArgs {
   readonly agentCommand?: string;
   /** As typed. */
   readonly maxWorkers?: string;
+  /** `--confinement`: taken as `run` takes it; no preflight rule depends on it (SPEC §8.1). */
+  readonly confinement?: string;
 }
 
 /** Exit 0 with a summary on stdout; a rejected plan throws `PlanRejected` (exit 2). */
