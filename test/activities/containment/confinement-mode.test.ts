@@ -78,9 +78,8 @@ describe('an attempt on a worker forced to the Node supervisor', () => {
   it('runs audited and carries the warning', async () => {
     const repo = await makeRepo();
     const command = [FAKE, '--try-touch', 'root.txt', '--artifact', 'out.md'];
-    const success = await runAttempt(attemptInput(repo, unit('a'), settings(command)), {
-      supervisor: 'node',
-    });
+    const asked = settings(command, { confinement: undefined }); // the default: landlock
+    const success = await runAttempt(attemptInput(repo, unit('a'), asked), { supervisor: 'node' });
     expect(success.containment).toEqual({
       confinement: 'audit',
       warning: notAvailable('this worker runs the Node supervisor, which cannot confine'),

@@ -78,6 +78,16 @@ describe('an agent under confinement: landlock', () => {
     );
   });
 
+  it('confines by default (the plan said nothing) a checkout outside $HOME', async () => {
+    const repo = await makeRepo();
+    const command = [FAKE, '--try-touch', 'root.txt', '--artifact', 'out.md'];
+    const success = await runAttempt(
+      attemptInput(repo, unit('a'), settings(command, { confinement: undefined })),
+    );
+    expect(success.containment?.confinement).toBe('landlock');
+    expect(existsSync(join(repo, 'root.txt'))).toBe(false);
+  });
+
   it('confines nothing under audit and off, and says which mode the attempt ran under', async () => {
     for (const mode of ['audit', 'off'] as const) {
       const repo = await makeRepo();
