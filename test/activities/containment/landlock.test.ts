@@ -5,10 +5,16 @@
  * it writes as before.
  */
 
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { AttemptRecordTemplate } from '../../../src/activities/attempt-record';
+import { openFlagsField } from '../../../src/activities/containment/landlock-spec';
+import { readAgentEnd } from '../../../src/activities/exit-status';
+import { PERL_SUPERVISOR_PATH, perlSpec, perlSupervisor } from '../../../src/activities/spawn-agent';
 import {
   FAKE,
   attemptInput,
@@ -101,5 +107,65 @@ describe('an agent under confinement: landlock', () => {
         true,
       ]);
     }
+  });
+});
+
+describe('a Landlock failure at the start', () => {
+  it('fails the launch with a clear start error and never runs the agent unconfined', async () => {
+    const perl = await perlSupervisor();
+    if (perl === null) throw new Error('no perl');
+    const repo = await makeRepo();
+    const record: AttemptRecordTemplate = {
+      version: 1,
+      attempt: 1,
+      argv: [],
+      logPath: join(repo, 'agent.log'),
+      logOffset: 0,
+      startedAt: new Date().toISOString(),
+      startedAtMs: Date.now(),
+      artifactsBefore: {},
+      launchId: 'landlock-refused',
+      owner: { workflowId: 'w', workflowRunId: 'r', activityId: 'a' },
+      bootId: null,
+      pidNamespace: null,
+      worker: 'test',
+      exitPath: join(repo, 'agent.exit.json'),
+    };
+    // A syscall number no kernel has stands for a kernel that refuses Landlock.
+    const syscalls = { ...perl.syscalls, landlockCreateRuleset: 9999 };
+    const spec = perlSpec(syscalls, [FAKE, '--touch', 'ran.txt'], {
+      cwd: repo,
+      env: { PATH: process.env.PATH ?? '' },
+      logPath: record.logPath,
+      recordPath: join(repo, 'agent.record.json'),
+      record,
+      deadlineMs: Date.now() + 60_000,
+      graceMs: 300,
+      landlock: { writable: [repo] },
+    });
+    if (spec === null) throw new Error('no spec');
+    const launcher = spawn(
+      perl.perl,
+      [PERL_SUPERVISOR_PATH, '--launcher', String(perl.syscalls.setsid), openFlagsField()],
+      { cwd: '/', env: {}, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] },
+    );
+    let replies = '';
+    launcher.stdio[3]?.on('data', (chunk: Buffer) => (replies += chunk.toString()));
+    const exited = new Promise((resolve) => launcher.once('exit', resolve));
+    const body = Buffer.concat([Buffer.from(`${record.logPath}\0`), spec]);
+    launcher.stdin?.end(Buffer.concat([Buffer.from(`7 ${body.length}\n`), body]));
+    await exited;
+    const deadline = Date.now() + 10_000;
+    while (!replies.includes('spawn-error') && Date.now() < deadline) await delay(50);
+
+    const message =
+      'landlock: landlock is not available (Function not implemented); the agent was not started';
+    expect(replies).toContain(`7 spawn-error {"code":null,"message":"${message}"}`);
+    expect(await readAgentEnd(record.exitPath, record.launchId)).toEqual({
+      kind: 'spawn-error',
+      code: null,
+      message,
+    });
+    expect(existsSync(join(repo, 'ran.txt'))).toBe(false);
   });
 });
