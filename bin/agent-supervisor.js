@@ -25,6 +25,11 @@
  *    runs past the deadline it was given (the unit's timeout plus a margin), SIGTERM then SIGKILL
  *    after the grace, and records `stoppedBy: "deadline"`.
  *
+ * Containment (SPEC §8): this supervisor cannot confine an agent (a launch that asks for Landlock
+ * fails to start; the worker audits instead), and it cannot be a child subreaper: what the agent
+ * detaches is found by a per-launch variable in its environment (see LAUNCH_MARKER), counted in
+ * the exit file as `strayProcesses` and stopped before this process exits.
+ *
  * Node reports a death by a signal it has no name for as exit code 0. So a worker thread starts the
  * agent and stays blocked, leaving it unreaped, until this thread has read its wait status from
  * /proc/<pid>/stat (the zombie's exit_code); only then does Node reap it.

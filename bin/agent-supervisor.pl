@@ -8,21 +8,35 @@
 # fd 3. The spec is NUL-separated (argv and environment entries cannot hold a NUL; the worker uses
 # the Node supervisor when one does):
 #
-#   agent-fanout-supervisor/1, record path, record head, exit path, exit head, deadline ms,
-#   grace ms, setsid syscall number, gettimeofday syscall number, cwd, argc, argv..., envc,
+#   agent-fanout-supervisor/2, record path, record head, exit path, exit head, deadline ms,
+#   grace ms, syscall numbers ("setsid gettimeofday prctl landlock_create_ruleset
+#   landlock_add_rule landlock_restrict_self"), open(2) flags ("O_NOFOLLOW=... O_EXCL=..."), cwd,
+#   confinement ("landlock" or "none"), writablec, writable path..., argc, argv..., envc,
 #   "NAME=value"..., end
+#
+# The syscall and flag numbers come from the worker (src/activities/containment/landlock-spec.ts),
+# which knows the architecture. Every file this process writes is opened without following a
+# link (O_NOFOLLOW; its temporary files also O_EXCL), so a link planted by the agent cannot turn
+# its writes elsewhere (SPEC §8.4).
 #
 # The record and exit heads are the worker's JSON (two-space indent) without their closing brace;
 # this process appends its own fields. It then:
 #
+# 0. makes itself a child subreaper (prctl), so whatever the agent starts and detaches (setsid, a
+#    double fork) is reparented to it, not to init (SPEC §8.3);
 # 1. starts the agent's argv as given (execvp, no shell), cwd and environment from the spec, stdin
 #    at /dev/null, stdout and stderr inherited (the log), in a new session and process group that
-#    the agent leads; a start failure (ENOENT, EACCES, ...) is told apart from an exit code through
-#    a close-on-exec pipe, and is written to the exit file as `spawnError`;
+#    the agent leads; under "landlock" the child confines itself just before exec (SPEC §8.1: see
+#    `confine`), and a refusal fails the start, never runs the agent unconfined; a start failure
+#    (ENOENT, EACCES, a Landlock refusal) is told apart from an exit code through a close-on-exec
+#    pipe, and is written to the exit file as `spawnError`;
 # 2. writes the attempt record (`logs/attempt-<n>.json`) atomically *before* it tells the worker the
 #    pid on fd 3 (`started <pid>`), then closes fd 3: the worker may die from then on;
-# 3. waits for the agent and writes `logs/attempt-<n>.exit.json` (`code`, `signal`, `stoppedBy`)
-#    atomically, then exits with the agent's status (the same code, or the same signal);
+# 3. waits for the agent (reaping orphans as they end) and writes `logs/attempt-<n>.exit.json`
+#    (`code`, `signal`, `stoppedBy`, `strayProcesses`: what was still alive of the agent's group
+#    and of this process's descendants when the leader ended) atomically; then stops those strays,
+#    SIGTERM, the grace, SIGKILL, until none is left (bounded), and exits with the agent's status
+#    (the same code, or the same signal);
 # 4. as a last resort when no worker follows the agent any more, stops the agent's group once it
 #    runs past the deadline it was given, SIGTERM then SIGKILL after the grace, and records
 #    `stoppedBy: "deadline"`.
@@ -30,13 +44,15 @@
 # It loads no module (POSIX alone costs 20 ms of start-up; setsid and the clock are syscalls) and
 # prints nothing: anything on stdout or stderr would land in the agent's log.
 #
-# Launcher mode (`--launcher <setsid syscall number>`): one long-lived process per worker forks a
+# Probe mode (`--landlock-abi <landlock_create_ruleset number>`) prints the kernel's Landlock ABI.
+#
+# Launcher mode (`--launcher <setsid syscall number> <open(2) flags>`): one long-lived process per worker forks a
 # supervisor per launch, so the worker forks nothing itself: a fork copies the page tables of all
 # its resident memory, about 5 ms of blocked event loop per launch at a worker's usual 250 MB,
 # where this process forks in a fraction of a millisecond. Requests on stdin, each
 # `<id> <bytes>\n` and then that many bytes: the attempt log's path, a NUL, the launch spec above.
 # The forked child becomes the supervisor of that launch: a session of its own (as the worker's
-# `detached` gives the single one), stdout and stderr on the log, and its answer on the shared
+# `detached` gives the single one), stdout and stderr on the log (opened O_NOFOLLOW), and its answer on the shared
 # fd 3 as one line tagged `<id> `. The launcher adds `<id> reaped` once that supervisor exited.
 # Lines are single writes under PIPE_BUF, so they never interleave. At the end of its stdin (the
 # worker is gone) the launcher exits; the supervisors it started go on and keep their contract.
