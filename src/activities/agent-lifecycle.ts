@@ -41,7 +41,7 @@ import { spawnAgent, type AgentProcess } from './spawn-agent';
 import type { AgentPhase, AttemptInput } from './types';
 import type { AttemptContainment } from '../plan/types';
 import { prepareContainment } from './containment/landlock-launch';
-import { awaitStraySweep, type SweepTarget } from './containment/stray-processes';
+import { awaitStraySweep } from './containment/stray-processes';
 
 /** Mutable view of the attempt that heartbeats describe. */
 export interface LiveState {
@@ -102,12 +102,10 @@ export async function agentFacts(scope: AttemptScope): Promise<AttemptFacts> {
       );
       // Its exit is learnt only by polling: never slower than RECORD_POLL_MS, whatever the log cadence.
       const pollMs = Math.min(scope.deps.timing.pollMs, RECORD_POLL_MS);
-      return followToFacts(
-        scope,
-        adoptedAgent(record, pollMs),
-        { ...record, lastOutputAtMs: Math.max(record.startedAtMs, logChangedMs) },
-        { ...record, recordPath: attemptRecordPath(paths, input.attempt) },
-      );
+      return followToFacts(scope, adoptedAgent(record, pollMs), {
+        ...record,
+        lastOutputAtMs: Math.max(record.startedAtMs, logChangedMs),
+      });
     }
     case 'finished':
       scope.state.adopted = true;
@@ -190,11 +188,6 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
     logOffset,
     artifactsBefore: before.snapshot,
   };
-  const sweepTarget: SweepTarget = {
-    recordPath: attemptRecordPath(paths, input.attempt),
-    exitPath: attemptExitPath(paths, input.attempt),
-    launchId: randomUUID(),
-  };
   const spawned = await spawnAgent(deps.spawn, argv, {
     ...(deps.supervisor === undefined ? {} : { supervisor: deps.supervisor }),
     ...(containment.landlock === undefined ? {} : { landlock: containment.landlock }),
@@ -207,18 +200,18 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
       attempt: input.attempt,
       argv,
       ...origin,
-      launchId: sweepTarget.launchId,
+      launchId: randomUUID(),
       owner: ownerOf(context.info),
       ...(await readPidScope()),
       worker: `${process.pid}@${hostname()}`,
-      exitPath: sweepTarget.exitPath,
+      exitPath: attemptExitPath(paths, input.attempt),
       confinement: containment.mode,
     },
     deadlineMs: startedAtMs + settings.timeout.ms + settings.grace.ms + SUPERVISOR_DEADLINE_MARGIN_MS,
     graceMs: settings.grace.ms,
   });
   if (!spawned.ok) return { kind: 'not-started', binary: argv[0] ?? '', error: spawned.error };
-  return followToFacts(scope, spawned.agent, origin, sweepTarget);
+  return followToFacts(scope, spawned.agent, origin);
 }
 
 /** Follows a started or adopted agent to its end. */
@@ -226,7 +219,6 @@ async function followToFacts(
   scope: AttemptScope,
   agent: AgentProcess,
   origin: Origin,
-  sweepTarget: SweepTarget,
 ): Promise<AttemptFacts> {
   const { deps, input, context, state, heartbeater } = scope;
   const { unit, settings } = input;
@@ -251,7 +243,7 @@ async function followToFacts(
       release: () => cancellationLeavesAgentRunning(context),
     });
     const { end, lastLine, stop } = followed;
-    if (end.kind !== 'released') await noteStrays(scope, sweepTarget);
+    if (end.kind !== 'released') await noteStrays(scope);
     if (stop !== null && stop.signals.length > 0)
       context.log.info('Stopped agent process group', { unitId: unit.unitId, end: end.kind, ...stop });
     if (end.kind === 'released') {
@@ -298,7 +290,7 @@ async function recordedFacts(
   state.startedAt = record.startedAt;
   if (record.confinement !== undefined) state.containment = { confinement: record.confinement };
   if (previous.groupMayLinger) await stopProcessGroup(record.pgid, input.settings.grace.ms);
-  await noteStrays(scope, { ...record, recordPath: attemptRecordPath(scope.paths, input.attempt) });
+  await noteStrays(scope);
   if (end.kind === 'spawn-error') {
     return { kind: 'not-started', binary: record.argv[0] ?? '', error: spawnErrorOf(end) };
   }
@@ -317,7 +309,7 @@ async function recordedFacts(
 }
 
 /** Waits until what the agent left running is gone (SPEC §8.3) and records how much there was. */
-async function noteStrays(scope: AttemptScope, target: SweepTarget): Promise<void> {
-  const count = await awaitStraySweep(target, scope.input, scope.context.log);
-  if (count !== null && scope.state.containment !== undefined) scope.state.containment.strayProcesses = count;
+async function noteStrays({ paths, input, context, state }: AttemptScope): Promise<void> {
+  const count = await awaitStraySweep(attemptRecordPath(paths, input.attempt), input, context.log);
+  if (count !== null && state.containment !== undefined) state.containment.strayProcesses = count;
 }

@@ -15,35 +15,30 @@ import type { AttemptInput } from '../types';
 export const SWEEP_MARGIN_MS = 35_000;
 const SWEEP_POLL_MS = 50;
 
-/** The launch whose supervisor sweeps: its attempt record and exit file. */
-export interface SweepTarget {
-  readonly recordPath: string;
-  readonly exitPath: string;
-  readonly launchId: string;
-}
-
 /**
- * Waits for the agent's supervisor to finish its sweep, then returns the count it recorded (null
- * when it counted none: the Node supervisor, or an agent that never started). Never throws.
+ * Waits for the supervisor of the agent recorded at `recordPath` to finish its sweep, then returns
+ * the count it recorded (null when it counted none: no record, or an exit file without the count).
+ * Never throws.
  */
 export async function awaitStraySweep(
-  launch: SweepTarget,
+  recordPath: string,
   attempt: Pick<AttemptInput, 'unit' | 'settings'>,
   log: Pick<Logger, 'info' | 'warn'>,
 ): Promise<number | null> {
-  const graceMs = attempt.settings.grace.ms;
   const unitId = attempt.unit.unitId;
-  const record = await readAttemptRecord(launch.recordPath);
-  let done = true;
-  if (record !== null && record.launchId === launch.launchId) {
-    const giveUpAt = Date.now() + graceMs + SWEEP_MARGIN_MS;
-    const supervisorAlive = async (): Promise<boolean> =>
-      (await recordedProcessState(record.supervisorPid, record.supervisorStartTicks, record)) === 'alive';
-    while ((done = !(await supervisorAlive())) === false && Date.now() < giveUpAt) await delay(SWEEP_POLL_MS);
+  const record = await readAttemptRecord(recordPath);
+  if (record === null) return null;
+  const giveUpAt = Date.now() + attempt.settings.grace.ms + SWEEP_MARGIN_MS;
+  const supervisorAlive = async (): Promise<boolean> =>
+    (await recordedProcessState(record.supervisorPid, record.supervisorStartTicks, record)) === 'alive';
+  let sweeping = await supervisorAlive();
+  while (sweeping && Date.now() < giveUpAt) {
+    await delay(SWEEP_POLL_MS);
+    sweeping = await supervisorAlive();
   }
-  const end = await readAgentEnd(launch.exitPath, launch.launchId);
+  const end = await readAgentEnd(record.exitPath, record.launchId);
   const count = end?.kind === 'exited' ? end.strayProcesses : null;
   if (count !== null && count > 0) log.info('Stopped processes the agent left running', { unitId, count });
-  if (!done) log.warn('The agent supervisor was still stopping what the agent left running', { unitId });
+  if (sweeping) log.warn('The agent supervisor was still stopping what the agent left running', { unitId });
   return count;
 }
