@@ -329,34 +329,31 @@ sub confine {
 my $PR_SET_CHILD_SUBREAPER = 36;
 syscall($sysPrctl + 0, $PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
-# The live (not zombie) processes that descend from this one or belong to the group `$pgid`.
+# The live (not zombie) processes that descend from this one: the agent's whole group among them,
+# since every member descends from the agent and orphans are reparented here. (Its group id is no
+# guide once the leader is reaped: the number may be reused by an unrelated group.)
 sub live_leftovers {
-  my ($pgid) = @_;
-  my (%childrenOf, %live, @group);
+  my %childrenOf;
   opendir(my $proc, '/proc') or return ();
   for my $pid (grep { /\A\d+\z/ } readdir $proc) {
     open(my $file, '<', "/proc/$pid/stat") or next;
     my $stat = <$file>;
     next unless defined $stat;
-    my ($state, $parent, $group) = split / /, substr($stat, rindex($stat, ')') + 2);
-    next if $state eq 'Z' || $state eq 'X';
-    $live{$pid} = 1;
-    push @{ $childrenOf{$parent} }, $pid;
-    push @group, $pid if $group == $pgid;
+    my ($state, $parent) = split / /, substr($stat, rindex($stat, ')') + 2);
+    push @{ $childrenOf{$parent} }, [$pid, $state ne 'Z' && $state ne 'X'];
   }
   closedir $proc;
-  my %found = map { $_ => 1 } @group;
-  my %visited;
+  my (@live, %seen);
   my @queue = ($$);
   while (@queue) {
     for my $child (@{ $childrenOf{ shift @queue } // [] }) {
-      next if $visited{$child}++;
-      $found{$child} = 1;
-      push @queue, $child;
+      my ($pid, $alive) = @$child;
+      next if $seen{$pid}++;
+      push @live, $pid if $alive;
+      push @queue, $pid;
     }
   }
-  delete $found{$$};
-  return grep { $live{$_} } keys %found;
+  return @live;
 }
 
 sub reap_children {
@@ -365,20 +362,18 @@ sub reap_children {
 
 # SIGTERM, up to the grace, SIGKILL, again until nothing is left (bounded); reaps as it goes.
 sub sweep {
-  my ($pgid) = @_;
   my $giveUpAt = now_ms() + $graceMs + 30_000;
   for (my $round = 0; ; $round++) {
     reap_children();
-    my @left = live_leftovers($pgid);
+    my @left = live_leftovers();
     last if !@left || now_ms() >= $giveUpAt;
     my $signal = $round == 0 ? 'TERM' : 'KILL';
-    signal_group($pgid, $signal);
     kill($signal, @left);
     my $waitUntil = now_ms() + ($round == 0 ? $graceMs : 1000);
     while (now_ms() < $waitUntil) {
       select(undef, undef, undef, 0.05);
       reap_children();
-      last unless live_leftovers($pgid);
+      last unless live_leftovers();
     }
   }
   reap_children();
@@ -468,12 +463,12 @@ my $code = $signal == 0 ? $status >> 8 : 'null';
 my $signalName = $signal == 0 ? 'null' : $SIGNALS[$signal] ? json_string($SIGNALS[$signal]) : $signal;
 # What the agent left running is counted now and stopped after the exit file: the outcome does
 # not wait for it (SPEC §7.11), though this process does.
-my $strays = () = live_leftovers($pid);
+my $strays = () = live_leftovers();
 write_atomic($exitPath, "$exitHead,\n  \"pid\": $pid,\n  \"code\": $code,\n  \"signal\": $signalName,\n" .
     '  "stoppedBy": ' . json_or_null($stoppedBy) . ",\n  \"endedAtMs\": $endedAtMs,\n" .
     "  \"strayProcesses\": $strays\n}\n");
 $SIG{CHLD} = 'DEFAULT';
-sweep($pid);
+sweep();
 
 # Exits with the agent's status: the same code, or death by the same signal.
 exit $code if $signal == 0;
