@@ -37,6 +37,7 @@
  * It prints nothing itself; anything it writes to stdout or stderr would land in the agent's log.
  */
 const { spawn } = require('node:child_process');
+const { Buffer } = require('node:buffer');
 const { readdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { constants } = require('node:os');
 const { setTimeout } = require('node:timers');
