@@ -10,7 +10,7 @@
 #
 #   agent-fanout-supervisor/2, record path, record head, exit path, exit head, deadline ms,
 #   grace ms, syscall numbers ("setsid gettimeofday prctl landlock_create_ruleset
-#   landlock_add_rule landlock_restrict_self"), open(2) flags ("O_NOFOLLOW=... O_EXCL=..."), cwd,
+#   landlock_add_rule landlock_restrict_self openat close"), open(2) flags ("O_NOFOLLOW=... O_EXCL=..."), cwd,
 #   confinement ("landlock" or "none"), writablec, writable path..., argc, argv..., envc,
 #   "NAME=value"..., end
 #
@@ -99,14 +99,14 @@ exit 0 unless @spec > 16 && $spec[-1] eq 'end';
 open(STDIN, '<', '/dev/null');
 
 my ($version, $recordPath, $recordHead, $exitPath, $exitHead, $deadlineMs, $graceMs) = splice(@spec, 0, 7);
-my ($sysSetsid, $sysClock, $sysPrctl, $sysLandlockCreate, $sysLandlockAdd, $sysLandlockRestrict) =
-  split / /, shift(@spec);
+my ($sysSetsid, $sysClock, $sysPrctl, $sysLandlockCreate, $sysLandlockAdd, $sysLandlockRestrict, $sysOpenat,
+  $sysClose) = split / /, shift(@spec);
 my %O = open_flags(shift @spec);
 my ($cwd, $confinement) = splice(@spec, 0, 2);
 my @writable = take_counted(\@spec);
 my @argv = take_counted(\@spec);
 my @env = take_counted(\@spec);
-if ($version ne 'agent-fanout-supervisor/2' || !@argv || "@spec" ne 'end' || !defined $sysLandlockRestrict ||
+if ($version ne 'agent-fanout-supervisor/2' || !@argv || "@spec" ne 'end' || !defined $sysClose ||
   ($confinement ne 'landlock' && $confinement ne 'none')) {
   tell_worker('launch-failed ' . json_string('malformed launch spec'));
   exit 1;
@@ -275,6 +275,7 @@ sub signal_group {
 # namespace, agent.writable) and, outside the repo (the cwd), every entry beside each directory
 # that leads to it; so inside the repo nothing else, `.git` included. Returns an error text or undef.
 my $PR_SET_NO_NEW_PRIVS = 38;
+my $AT_FDCWD = -100;
 my $LANDLOCK_CREATE_RULESET_VERSION = 1;
 my $LANDLOCK_RULE_PATH_BENEATH = 1;
 my $WRITE_FILE = 1 << 1;
@@ -290,18 +291,21 @@ sub confine {
   my $fileRights = $handled & ($WRITE_FILE | $TRUNCATE);
   my $ruleset = syscall($sysLandlockCreate + 0, pack('Q', $handled), 8, 0);
   return "landlock_create_ruleset failed ($!)" if $ruleset < 0;
+  # A rule on the path last stat'ed (`_`): a raw O_PATH descriptor, no Perl handle (a repo beside
+  # hundreds of entries costs a rule each, so each must be cheap).
   my $allow = sub {
     my ($path, $follow) = @_;
+    my $rights = -d _ ? $handled : $fileRights;
     my $flags = $O{O_PATH} | $O{O_CLOEXEC} | ($follow ? 0 : $O{O_NOFOLLOW});
-    sysopen(my $handle, $path, $flags) or return;
-    my $rights = -d $handle ? $handled : $fileRights;
-    my $rule = pack('Ql', $rights, fileno($handle));
+    my $fd = syscall($sysOpenat + 0, $AT_FDCWD, $path, $flags);
+    return undef if $fd < 0;
+    my $rule = pack('Ql', $rights, $fd);
     my $added = syscall($sysLandlockAdd + 0, $ruleset + 0, $LANDLOCK_RULE_PATH_BENEATH, $rule, 0);
-    close $handle;
+    syscall($sysClose + 0, $fd + 0);
     return $added == 0 ? undef : "landlock_add_rule $path failed ($!)";
   };
   for my $path (@writable) {
-    next unless -e $path;    # a path the worker gave that does not exist cannot be held by a rule
+    next unless stat $path;    # a path the worker gave that does not exist cannot be held by a rule
     my $failed = $allow->($path, 1);
     return $failed if defined $failed;
   }
@@ -312,8 +316,8 @@ sub confine {
     for my $entry (readdir $listing) {
       next if $entry eq '.' || $entry eq '..' || $entry eq $parts[$depth];
       my $path = ($directory eq '/' ? '' : $directory) . "/$entry";
-      next if -l $path;    # a link's target is judged by its own rule
-      $allow->($path, 0);  # an entry that vanished or refuses a rule stays read-only
+      next if !lstat($path) || -l _;    # a link's target is judged by its own rule
+      $allow->($path, 0);               # an entry that vanished or refuses a rule stays read-only
     }
     closedir $listing;
   }

@@ -160,6 +160,8 @@ export function perlSpec(
       syscalls.landlockCreateRuleset,
       syscalls.landlockAddRule,
       syscalls.landlockRestrictSelf,
+      syscalls.openat,
+      syscalls.close,
     ].join(' '),
     openFlagsField(),
     options.cwd,

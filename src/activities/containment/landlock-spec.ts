@@ -11,14 +11,17 @@ export interface ContainmentSyscalls {
   readonly landlockCreateRuleset: number;
   readonly landlockAddRule: number;
   readonly landlockRestrictSelf: number;
+  /** For the rules' O_PATH descriptors, opened without a Perl handle. */
+  readonly openat: number;
+  readonly close: number;
 }
 
 /** The Landlock calls have one number on every architecture (they came after the unified table). */
 const LANDLOCK = { landlockCreateRuleset: 444, landlockAddRule: 445, landlockRestrictSelf: 446 };
 
 export const CONTAINMENT_SYSCALLS: Readonly<Partial<Record<string, ContainmentSyscalls>>> = {
-  x64: { prctl: 157, ...LANDLOCK },
-  arm64: { prctl: 167, ...LANDLOCK },
+  x64: { prctl: 157, openat: 257, close: 3, ...LANDLOCK },
+  arm64: { prctl: 167, openat: 56, close: 57, ...LANDLOCK },
 };
 
 /** open(2) flags; O_NOFOLLOW and O_DIRECTORY differ between x86-64 and arm64. */
