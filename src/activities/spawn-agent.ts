@@ -34,9 +34,9 @@ import {
   CONTAINMENT_SYSCALLS,
   confinementFields,
   openFlagsField,
-  type ContainmentSyscalls,
-  type LandlockLaunch,
+  syscallsField,
 } from './containment/landlock-spec';
+import type { ContainmentSyscalls, LandlockLaunch } from './containment/landlock-spec';
 
 export type SpawnFn = typeof nodeSpawn;
 
@@ -153,16 +153,7 @@ export function perlSpec(
     exitHead.slice(0, exitHead.lastIndexOf('\n}')),
     String(options.deadlineMs),
     String(options.graceMs),
-    [
-      syscalls.setsid,
-      syscalls.gettimeofday,
-      syscalls.prctl,
-      syscalls.landlockCreateRuleset,
-      syscalls.landlockAddRule,
-      syscalls.landlockRestrictSelf,
-      syscalls.openat,
-      syscalls.close,
-    ].join(' '),
+    syscallsField(syscalls),
     openFlagsField(),
     options.cwd,
     ...confinementFields(options.landlock),

@@ -24,6 +24,16 @@ export const CONTAINMENT_SYSCALLS: Readonly<Partial<Record<string, ContainmentSy
   arm64: { prctl: 167, openat: 56, close: 57, ...LANDLOCK },
 };
 
+/** The spec's syscall-number field, in the order the supervisor reads it. */
+export function syscallsField(
+  syscalls: { readonly setsid: number; readonly gettimeofday: number } & ContainmentSyscalls,
+): string {
+  const { setsid, gettimeofday, prctl, landlockCreateRuleset, landlockAddRule, landlockRestrictSelf } =
+    syscalls;
+  const landlock = [landlockCreateRuleset, landlockAddRule, landlockRestrictSelf];
+  return [setsid, gettimeofday, prctl, ...landlock, syscalls.openat, syscalls.close].join(' ');
+}
+
 /** open(2) flags; O_NOFOLLOW and O_DIRECTORY differ between x86-64 and arm64. */
 const OPEN_FLAGS: Readonly<Partial<Record<string, Readonly<Record<string, number>>>>> = {
   x64: { O_NOFOLLOW: 0o400000, O_DIRECTORY: 0o200000 },
