@@ -16,6 +16,9 @@
  * | NoEvidence        | exit 0 but no counted artifact in `artifacts/`           | `... no worker-local ...` |
  * | DirectoryEscape   | an allowed directory resolves outside the repo (no retry) | `allowed_directory ... escapes` |
  */
+
+import type { AttemptContainment } from './plan/types';
+
 export const AGENT_FAILURE_TYPES = [
   'AgentNotFound',
   'AgentStartFailed',
@@ -38,6 +41,8 @@ export interface AgentFailureDetails {
   readonly error: string;
   readonly startedAt: string | null;
   readonly finishedAt: string;
+  /** What the attempt's agent ran under and left behind (SPEC §8.1, §8.3), once it started. */
+  readonly containment?: AttemptContainment;
 }
 
 export function isAgentFailureType(value: unknown): value is AgentFailureType {

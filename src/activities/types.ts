@@ -3,7 +3,7 @@
  * workflow can `import type` them without pulling Node APIs into its bundle.
  */
 
-import type { ArtifactEntry, UnitSettings, UnitStatus, WorkUnit } from '../plan/types';
+import type { ArtifactEntry, AttemptContainment, UnitSettings, UnitStatus, WorkUnit } from '../plan/types';
 
 /** One agent attempt of one unit (SPEC §4.1). */
 export interface AttemptInput {
@@ -32,6 +32,8 @@ export interface AttemptSuccess {
   readonly logPath: string;
   /** True when a worker that died had started this agent and this try followed it to its end. */
   readonly adopted: boolean;
+  /** What the attempt's agent ran under and left behind (SPEC §8.1, §8.3). */
+  readonly containment?: AttemptContainment;
 }
 
 /**

@@ -249,6 +249,8 @@ export function planValue(shape: Shape, runLabel: string): Record<string, unknow
   return {
     name: `bench-${shape.name}-${runLabel}`,
     max_workers: shape.maxWorkers,
+    // The agents stamp a file at the repo root (STAMP_FILE), which Landlock would refuse.
+    confinement: 'off',
     ...shape.planKeys,
     agent: { command: [FAKE_AGENT, ...shape.agentArgs] },
     work_units: shape.units.map((unit) => ({

@@ -67,6 +67,7 @@ export function finalResult(end: ExecutionEnd, status: RunStatus): Promise<Fanou
       status,
       ...(retryOf === undefined ? {} : { retry_of: retryOf }),
       ...(execution > 1 ? { executions: execution } : {}),
+      ...(state.warnings.length === 0 ? {} : { warnings: [...state.warnings] }),
     };
     const inline: FanoutResult = { ...header, events: [...state.events], units: state.unitResults() };
     if (input.carried === undefined && JSON.stringify(inline).length <= INLINE_RESULT_BYTES) {

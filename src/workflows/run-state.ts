@@ -23,6 +23,8 @@ import { UnitRecords, type ReusedSuccess } from './unit-records';
 
 export class RunState {
   readonly events: FanoutEvent[] = [];
+  /** Containment warnings of the attempts that ended here, each once (SPEC §8.1). */
+  readonly warnings: string[] = [];
   readonly scheduler: Scheduler;
   private readonly records: UnitRecords;
   private readonly launchOrder: string[] = [];
@@ -156,6 +158,9 @@ export class RunState {
     if (TERMINAL_STATUSES.has(this.status(unitId))) return [];
     this.records.change(unitId, { finishedAt: outcome.finishedAt });
     this.endedHere.push(unitId);
+    const warning =
+      outcome.kind === 'cancelled' ? undefined : this.records.contained(unitId, outcome.containment);
+    if (warning !== undefined && !this.warnings.includes(warning)) this.warnings.push(warning);
     let toCancel: string[] = [];
     if (outcome.kind === 'succeeded') {
       this.records.succeeded(unitId, outcome);

@@ -2,7 +2,7 @@
  * One unit's record in a run, and how its coroutine reports the unit's end. Plain types, shared
  * by the run state, the scheduler loop and the carried state of a run that continues as new.
  */
-import type { ArtifactEntry, UnitStatus } from '../plan/types';
+import type { ArtifactEntry, AttemptContainment, UnitStatus } from '../plan/types';
 
 /** How one unit's run ended, as its coroutine reports it to the scheduler loop. */
 export type UnitOutcome =
@@ -11,6 +11,7 @@ export type UnitOutcome =
       readonly artifacts: readonly ArtifactEntry[];
       readonly startedAt: string | null;
       readonly finishedAt: string;
+      readonly containment?: AttemptContainment;
     }
   | {
       readonly kind: 'failed';
@@ -18,6 +19,7 @@ export type UnitOutcome =
       readonly error: string;
       readonly startedAt: string | null;
       readonly finishedAt: string;
+      readonly containment?: AttemptContainment;
     }
   | { readonly kind: 'cancelled'; readonly finishedAt: string };
 
@@ -39,6 +41,7 @@ export interface UnitRecord {
   blockedBy?: readonly string[];
   cancelCause?: CancelCause;
   reusedFrom?: string;
+  containment?: AttemptContainment;
 }
 
 /** Fields of a record that change together; each one typed as the record declares it. */

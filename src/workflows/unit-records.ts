@@ -3,7 +3,7 @@
  * only through typed changes, each unit event of SPEC §5 pushed with the change it announces, and
  * turned into the unit results. It knows nothing of scheduling or failure policies (run-state.ts).
  */
-import type { ArtifactEntry, FanoutEvent, UnitResult, WorkUnit } from '../plan/types';
+import type { ArtifactEntry, AttemptContainment, FanoutEvent, UnitResult, WorkUnit } from '../plan/types';
 import type { CarriedRun } from '../contracts/run-types';
 import { restoredRecord } from './carried-units';
 import type { RecordChange, UnitOutcome, UnitRecord } from './unit-record';
@@ -49,6 +49,13 @@ export class UnitRecords {
   /** Applies `change` to the unit's record and returns the record. */
   change(unitId: string, change: RecordChange): UnitRecord {
     return Object.assign(this.get(unitId), change);
+  }
+
+  /** Keeps what confined the unit's attempt (SPEC §8.1, §8.3); returns its warning, if any. */
+  contained(unitId: string, containment: AttemptContainment | undefined): string | undefined {
+    if (containment === undefined) return undefined;
+    this.change(unitId, { containment });
+    return containment.warning;
   }
 
   launched(unitId: string, now: string): void {
@@ -146,8 +153,16 @@ export class UnitRecords {
         finished_at: record.finishedAt,
         artifacts: record.artifacts,
         ...(record.reusedFrom === undefined ? {} : { reused_from: record.reusedFrom }),
+        ...containmentFields(record.containment),
       };
     }
     return results;
   }
+}
+
+/** A unit result's containment keys (SPEC §8.1, §8.3), when its attempt reported them. */
+function containmentFields(containment: AttemptContainment | undefined): Partial<UnitResult> {
+  if (containment === undefined) return {};
+  const { confinement, strayProcesses } = containment;
+  return { confinement, ...(strayProcesses === undefined ? {} : { stray_processes: strayProcesses }) };
 }

@@ -107,6 +107,7 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
         artifacts: result.artifacts,
         startedAt: result.startedAt,
         finishedAt: result.finishedAt,
+        ...(result.containment === undefined ? {} : { containment: result.containment }),
       };
     } catch (error) {
       if (isCancellation(error)) return { kind: 'cancelled', finishedAt: workflowNowIso() };
@@ -119,6 +120,7 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
           error: failure.error,
           startedAt: failure.startedAt,
           finishedAt: failure.finishedAt,
+          ...(failure.containment === undefined ? {} : { containment: failure.containment }),
         };
       }
       const delayMs = retryDelayMs(settings.retry, attempt);
@@ -165,6 +167,7 @@ function agentFailure(error: unknown): AttemptFailure | undefined {
     error: details?.error ?? cause.message,
     startedAt: details?.startedAt ?? null,
     finishedAt: details?.finishedAt ?? workflowNowIso(),
+    ...(details?.containment === undefined ? {} : { containment: details.containment }),
   };
 }
 

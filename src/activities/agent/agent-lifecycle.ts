@@ -28,9 +28,10 @@ import {
 import type { AttemptFacts } from './classify-outcome';
 import { followAgent } from './follow-agent';
 import { LogTail } from './output-tail';
-import { logPrevious, recordedFacts } from './previous-try';
+import { logPrevious, noteStrays, recordedFacts } from './previous-try';
 import { stopProcessGroup } from './process-group';
 import { spawnAgent } from './spawn-agent';
+import { prepareContainment } from '../containment/landlock-launch';
 
 /** Adopts or starts the agent and follows it; returns the facts the outcome is decided on. */
 export async function agentFacts(scope: AttemptScope): Promise<AttemptFacts> {
@@ -45,6 +46,7 @@ export async function agentFacts(scope: AttemptScope): Promise<AttemptFacts> {
     case 'running': {
       const { record } = previous;
       scope.state.adopted = true;
+      if (record.confinement !== undefined) scope.state.containment = { confinement: record.confinement };
       const logChangedMs = await stat(record.logPath).then(
         (info) => info.mtimeMs,
         () => record.startedAtMs,
@@ -93,7 +95,9 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
     attempt: input.attempt,
     allowedDirectories: unit.allowedDirectories,
   };
-  const env = agentEnvironment(deps.env, settings.env, identity, paths);
+  const containment = await prepareContainment({ repo: scope.repo, paths, unit, settings, deps });
+  scope.state.containment = { ...containment.attempt };
+  const env = { ...agentEnvironment(deps.env, settings.env, identity, paths), ...containment.env };
   const logOffset = await stat(scope.logPath).then(
     (info) => info.size,
     () => 0,
@@ -107,6 +111,8 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
     artifactsBefore: before.snapshot,
   };
   const spawned = await spawnAgent(deps.spawn, argv, {
+    ...(deps.supervisor === undefined ? {} : { supervisor: deps.supervisor }),
+    ...(containment.landlock === undefined ? {} : { landlock: containment.landlock }),
     cwd: scope.repo,
     env,
     logPath: scope.logPath,
@@ -121,6 +127,7 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
       ...(await readPidScope()),
       worker: `${process.pid}@${hostname()}`,
       exitPath: attemptExitPath(paths, input.attempt),
+      confinement: containment.mode,
     },
     deadlineMs: startedAtMs + attemptDeadlines(settings).supervisorMs,
     graceMs: settings.grace.ms,
@@ -162,6 +169,7 @@ async function followToFacts(
       release: () => cancellationLeavesAgentRunning(context),
     });
     const { end, lastLine, stop } = followed;
+    if (end.kind !== 'released') await noteStrays(scope);
     if (stop !== null && stop.signals.length > 0)
       context.log.info('Stopped agent process group', { unitId: unit.unitId, end: end.kind, ...stop });
     if (end.kind === 'released') {

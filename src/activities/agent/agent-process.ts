@@ -5,6 +5,7 @@
 
 import type { spawn as nodeSpawn } from 'node:child_process';
 import type { AttemptRecordTemplate } from './attempt-record';
+import type { LandlockLaunch } from '../containment/landlock-spec';
 
 export type SpawnFn = typeof nodeSpawn;
 
@@ -40,6 +41,8 @@ export interface SpawnOptions {
   readonly graceMs: number;
   /** @default 'perl' where this host has a usable perl, else 'node' */
   readonly supervisor?: SupervisorKind;
+  /** Confine the agent with Landlock (SPEC §8.1); only the Perl supervisor can. */
+  readonly landlock?: LandlockLaunch;
 }
 
 /** How a launched supervisor's end was learnt. */

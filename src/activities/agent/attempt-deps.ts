@@ -3,7 +3,7 @@
  * clock, the environment, and how often to poll and heartbeat.
  */
 
-import type { SpawnFn } from './agent-process';
+import type { SpawnFn, SupervisorKind } from './agent-process';
 
 export interface Clock {
   /** Wall-clock milliseconds since the epoch. */
@@ -18,6 +18,8 @@ export interface AttemptTiming {
 
 export interface AttemptDeps {
   readonly spawn: SpawnFn;
+  /** Holds this worker to one supervisor (a worker forced to Node's cannot confine: SPEC §8.1). */
+  readonly supervisor?: SupervisorKind;
   readonly clock: Clock;
   /** The worker's environment, the bottom layer of the agent's. */
   readonly env: Readonly<Record<string, string | undefined>>;

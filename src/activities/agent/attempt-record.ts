@@ -7,6 +7,7 @@
  */
 
 import { readFile, readlink } from 'node:fs/promises';
+import type { ConfinementMode } from '../../plan/types';
 import type { ArtifactSnapshot } from '../unit-files/evidence';
 import { parseProcStat } from './process-group';
 
@@ -46,6 +47,8 @@ export interface AttemptRecord {
   readonly exitPath: string;
   readonly supervisorPid: number;
   readonly supervisorStartTicks: string | null;
+  /** The confinement the agent was started under (SPEC §8.1); absent in records before it. */
+  readonly confinement?: ConfinementMode;
 }
 
 /** What the worker hands the supervisor; the supervisor adds the pids and start times. */

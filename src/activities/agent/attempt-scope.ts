@@ -6,6 +6,7 @@
 import type { Context } from '@temporalio/activity';
 import type { NamespacePaths } from '../unit-files/namespace';
 import type { ArtifactSnapshot } from '../unit-files/evidence';
+import type { AttemptContainment } from '../../plan/types';
 import type { AgentPhase, AttemptInput } from '../types';
 import type { AgentProcess } from './agent-process';
 import type { AttemptDeps } from './attempt-deps';
@@ -20,6 +21,8 @@ export interface LiveState {
   tail: LogTail | null;
   /** True when this try followed an agent an earlier, interrupted try had started. */
   adopted?: boolean;
+  /** The confinement the agent runs under and, once it ended, what it left running. */
+  containment?: { -readonly [K in keyof AttemptContainment]: AttemptContainment[K] };
 }
 
 export interface AttemptScope {

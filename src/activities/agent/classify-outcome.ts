@@ -5,7 +5,7 @@
 
 import { ApplicationFailure } from '@temporalio/common';
 import type { AgentFailureDetails, AgentFailureType } from '../../errors';
-import type { ArtifactEntry, Duration } from '../../plan/types';
+import type { ArtifactEntry, AttemptContainment, Duration } from '../../plan/types';
 import * as messages from './messages';
 
 /** What is known once an attempt is over (cancellation is not an outcome: it is rethrown). */
@@ -77,7 +77,11 @@ export function agentFailure(
   type: AgentFailureType,
   exitCode: number,
   message: string,
-  times: { readonly startedAt: string | null; readonly finishedAt: string },
+  times: {
+    readonly startedAt: string | null;
+    readonly finishedAt: string;
+    readonly containment?: AttemptContainment;
+  },
 ): ApplicationFailure {
   const details: AgentFailureDetails = { exitCode, error: message, ...times };
   return ApplicationFailure.create({ message, type, nonRetryable: true, details: [details] });

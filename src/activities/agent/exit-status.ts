@@ -17,6 +17,8 @@ export interface AgentExitStatus {
   readonly stoppedAtDeadline: boolean;
   /** Wall-clock ms the supervisor saw the agent end; null when not recorded. */
   readonly endedAtMs: number | null;
+  /** What the agent left running when its leader exited (SPEC §8.3); null when not counted. */
+  readonly strayProcesses: number | null;
 }
 
 /** The agent binary could not be started; `code` is the OS error code (ENOENT, EACCES, …). */
@@ -38,6 +40,7 @@ interface ExitFile {
   readonly signal?: NodeJS.Signals | number | null;
   readonly stoppedBy?: 'deadline' | null;
   readonly endedAtMs?: number;
+  readonly strayProcesses?: number;
   readonly spawnError?: { readonly code: string | null; readonly message: string };
 }
 
@@ -69,6 +72,7 @@ export async function readAgentEnd(path: string, launchId: string): Promise<Agen
     exitCode: exitCodeOf(file.code ?? null, file.signal ?? null),
     stoppedAtDeadline: file.stoppedBy === 'deadline',
     endedAtMs: typeof file.endedAtMs === 'number' ? file.endedAtMs : null,
+    strayProcesses: typeof file.strayProcesses === 'number' ? file.strayProcesses : null,
   };
 }
 

@@ -58,6 +58,7 @@ export async function launchWithNode(
     record: options.record,
     deadlineMs: options.deadlineMs,
     graceMs: options.graceMs,
+    confinement: options.landlock === undefined ? 'none' : 'landlock',
   });
   // Registered at once: the supervisor may exit right after it answered.
   const ended = new Promise<SupervisorEnd>((resolve) => {

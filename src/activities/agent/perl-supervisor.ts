@@ -9,6 +9,13 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { Launched, SpawnFn, SpawnOptions, SupervisorAnswer } from './agent-process';
 import { SupervisorLauncher } from './supervisor-launcher';
+import {
+  CONTAINMENT_SYSCALLS,
+  confinementFields,
+  openFlagsField,
+  syscallsField,
+} from '../containment/landlock-spec';
+import type { ContainmentSyscalls } from '../containment/landlock-spec';
 
 /** The Perl supervisor, used whenever this host can run it. */
 export const PERL_SUPERVISOR_PATH = path.resolve(__dirname, '..', '..', '..', 'bin', 'agent-supervisor.pl');
@@ -24,7 +31,7 @@ const PERL_SYSCALLS: Readonly<Partial<Record<string, { setsid: number; gettimeof
 
 export interface PerlSupervisor {
   readonly perl: string;
-  readonly syscalls: { setsid: number; gettimeofday: number };
+  readonly syscalls: { setsid: number; gettimeofday: number } & ContainmentSyscalls;
 }
 
 let perlProbe: Promise<PerlSupervisor | null> | undefined;
@@ -36,8 +43,10 @@ export function perlSupervisor(): Promise<PerlSupervisor | null> {
 }
 
 async function probePerl(): Promise<PerlSupervisor | null> {
-  const syscalls = PERL_SYSCALLS[process.arch];
-  if (process.platform !== 'linux' || syscalls === undefined) return null;
+  const base = PERL_SYSCALLS[process.arch];
+  const containment = CONTAINMENT_SYSCALLS[process.arch];
+  if (process.platform !== 'linux' || base === undefined || containment === undefined) return null;
+  const syscalls = { ...base, ...containment };
   const directories = ['/usr/bin', '/bin', ...(process.env.PATH ?? '').split(path.delimiter)];
   for (const directory of new Set(directories.filter((entry) => path.isAbsolute(entry)))) {
     const perl = path.join(directory, 'perl');
@@ -70,16 +79,17 @@ export function perlSpec(
   const exitHead = JSON.stringify({ version: 1, launchId: record.launchId }, null, 2);
   const env = Object.entries(options.env).map(([name, value]) => `${name}=${value}`);
   const fields = [
-    'agent-fanout-supervisor/1',
+    'agent-fanout-supervisor/2',
     options.recordPath,
     recordJson.slice(0, recordJson.lastIndexOf('\n}')),
     record.exitPath,
     exitHead.slice(0, exitHead.lastIndexOf('\n}')),
     String(options.deadlineMs),
     String(options.graceMs),
-    String(syscalls.setsid),
-    String(syscalls.gettimeofday),
+    syscallsField(syscalls),
+    openFlagsField(),
     options.cwd,
+    ...confinementFields(options.landlock),
     String(argv.length),
     ...argv,
     String(env.length),

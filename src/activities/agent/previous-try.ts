@@ -12,6 +12,8 @@ import type { AttemptScope } from './attempt-scope';
 import type { AttemptFacts } from './classify-outcome';
 import { spawnErrorOf } from './exit-status';
 import { stopProcessGroup } from './process-group';
+import { awaitStraySweep } from '../containment/stray-processes';
+import { attemptRecordPath } from '../unit-files/namespace';
 
 export function logPrevious(scope: AttemptScope, previous: PreviousLaunch): void {
   const { context, input } = scope;
@@ -50,7 +52,9 @@ export async function recordedFacts(
   const { input, state } = scope;
   const { record, end } = previous;
   state.startedAt = record.startedAt;
+  if (record.confinement !== undefined) state.containment = { confinement: record.confinement };
   if (previous.groupMayLinger) await stopProcessGroup(record.pgid, input.settings.grace.ms);
+  await noteStrays(scope);
   if (end.kind === 'spawn-error') {
     return { kind: 'not-started', binary: record.argv[0] ?? '', error: spawnErrorOf(end) };
   }
@@ -67,4 +71,10 @@ export async function recordedFacts(
       ? await collectEvidence(scope.paths.artifactDir, input.settings.evidencePattern, record.artifactsBefore)
       : [];
   return { kind: 'exited', exitCode: end.exitCode, lastLine: state.tail.lastLine(), evidence };
+}
+
+/** Waits until what the agent left running is gone (SPEC §8.3) and records how much there was. */
+export async function noteStrays({ paths, input, context, state }: AttemptScope): Promise<void> {
+  const count = await awaitStraySweep(attemptRecordPath(paths, input.attempt), input, context.log);
+  if (count !== null && state.containment !== undefined) state.containment.strayProcesses = count;
 }

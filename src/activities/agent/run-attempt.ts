@@ -58,7 +58,8 @@ export async function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): P
       },
       facts,
     );
-    const times = { startedAt: state.startedAt, finishedAt: iso() };
+    const containment = state.containment === undefined ? {} : { containment: state.containment };
+    const times = { startedAt: state.startedAt, finishedAt: iso(), ...containment };
     if (!outcome.ok) throw agentFailure(outcome.type, outcome.exitCode, outcome.message, times);
     return {
       exitCode: 0,
@@ -67,6 +68,7 @@ export async function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): P
       finishedAt: times.finishedAt,
       logPath,
       adopted: state.adopted === true,
+      ...containment,
     };
   } finally {
     heartbeater.stop();

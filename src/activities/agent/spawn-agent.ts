@@ -44,7 +44,7 @@ export async function spawnAgent(
   const { exitPath, launchId } = options.record;
   await rm(exitPath, { force: true });
   const perl = options.supervisor === 'node' ? null : await perlSupervisor();
-  if (options.supervisor === 'perl' && perl === null)
+  if ((options.supervisor === 'perl' || options.landlock !== undefined) && perl === null)
     throw new Error('no perl on this host runs the supervisor');
   const spec = perl === null ? null : perlSpec(perl.syscalls, argv, options);
   const { answer, ended, detach } =

@@ -15,6 +15,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { SpawnFn, SupervisorEnd } from './agent-process';
+import { openFlagsField } from '../containment/landlock-spec';
 
 export interface Launch {
   /** The supervisor's answer line without its tag, or null when none came. */
@@ -171,7 +172,8 @@ export class SupervisorLauncher {
   }
 
   private start(): LauncherProcess {
-    const child = this.spawn(this.perl, [this.script, '--launcher', String(this.setsidSyscall)], {
+    const args = [this.script, '--launcher', String(this.setsidSyscall), openFlagsField()];
+    const child = this.spawn(this.perl, args, {
       cwd: '/',
       env: {},
       detached: true,

@@ -1,5 +1,6 @@
 /** The commands that read a plan: `validate`, `graph`, `schema`, `run` and `demo`. */
 import { GRAPH_FORMATS, type GraphFormat } from '../../plan/graph-render';
+import { CONFINEMENT_MODES, type ConfinementMode } from '../../plan/types';
 import { declareCommand, type ConnectionOptions, type OptionSpec } from './command-spec';
 
 const PLAN_ARGUMENT = { name: '<plan>', description: 'plan file (.json, .yaml or .yml)' };
@@ -11,6 +12,12 @@ const PREDICT_MAX_WORKERS_OPTION: OptionSpec = {
   flags: '--max-workers <n>',
   description: "predict the waves for this many workers (default: the plan's max_workers)",
 };
+/** `--confinement`, over the plan's `confinement` key (SPEC §8.1). */
+const CONFINEMENT_OPTION: OptionSpec = {
+  flags: '--confinement <mode>',
+  description: "how agents' writes are held to their areas (default: the plan's confinement, else landlock)",
+  choices: CONFINEMENT_MODES,
+};
 const JSON_RESULT_OPTION: OptionSpec = {
   flags: '--json',
   description: 'print only the result (SPEC §5) on stdout; progress goes to stderr',
@@ -20,6 +27,7 @@ export interface ValidateOptions {
   readonly agentCommand?: string;
   readonly maxWorkers?: string;
   readonly json?: boolean;
+  readonly confinement?: ConfinementMode;
 }
 
 export const validateCommand = declareCommand<[plan: string], ValidateOptions>({
@@ -30,6 +38,7 @@ export const validateCommand = declareCommand<[plan: string], ValidateOptions>({
   options: [
     AGENT_COMMAND_OPTION,
     PREDICT_MAX_WORKERS_OPTION,
+    CONFINEMENT_OPTION,
     {
       flags: '--json',
       description:
@@ -78,6 +87,7 @@ export interface RunOptions extends ConnectionOptions {
   readonly allowRerun?: boolean;
   readonly agentCommand?: string;
   readonly maxWorkers?: string;
+  readonly confinement?: ConfinementMode;
   readonly embedded?: boolean;
 }
 
@@ -99,6 +109,7 @@ export const runCommand = declareCommand<[plan: string], RunOptions>({
       flags: '--max-workers <n>',
       description: "most units running at once (default: the plan's max_workers)",
     },
+    CONFINEMENT_OPTION,
     {
       flags: '--embedded',
       description:

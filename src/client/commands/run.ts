@@ -2,7 +2,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { FanoutResult, Plan } from '../../plan/types';
+import type { ConfinementMode, FanoutResult, Plan } from '../../plan/types';
 import { PREFLIGHT_UNIT_ID } from '../../plan/types';
 import { duplicateRunError } from '../run/duplicate-run';
 import { PlanRejected, UsageError } from '../errors';
@@ -25,6 +25,8 @@ export interface RunArgs extends RunTargetArgs {
   readonly id?: string;
   readonly agentCommand?: string;
   readonly maxWorkers?: string;
+  /** `--confinement` (SPEC §8.1), over the plan's key; commander allows only the three modes. */
+  readonly confinement?: ConfinementMode;
   /** Start even when a run with this id has ended (a run still going is never started twice). */
   readonly allowRerun?: boolean;
 }
@@ -39,7 +41,11 @@ export async function run(args: RunArgs, io: CommandIo): Promise<ExitCode> {
     throw error;
   });
   printWarnings(loaded.warnings, io);
-  const plan = maxWorkers === undefined ? loaded.plan : { ...loaded.plan, maxWorkers };
+  const plan = {
+    ...loaded.plan,
+    ...(maxWorkers === undefined ? {} : { maxWorkers }),
+    ...(args.confinement === undefined ? {} : { confinement: args.confinement }),
+  };
   refuseOversizedInput({ plan, repo });
 
   return withRunTarget(args, io, (target) =>

@@ -15,6 +15,8 @@ export interface ValidateArgs {
   readonly maxWorkers?: string;
   /** The verdict as data on stdout (see `validate-json.ts`), exit 2 when the plan is refused. */
   readonly json?: boolean;
+  /** `--confinement`: taken as `run` takes it; no preflight rule depends on it (SPEC §8.1). */
+  readonly confinement?: string;
 }
 
 /**

@@ -18,6 +18,7 @@ import { colorsWanted, painter, unicodeWanted, type Painter } from '../live/ansi
 import { renderFrame } from '../live/frame';
 import { LiveDisplay } from '../live/live-display';
 import { viewFromProgress, viewFromResult, type RunView } from '../live/run-view';
+import { printWarnings } from '../commands/shared';
 import { formatResultTable } from '../output/result-table';
 
 /** A detached command exits like one interrupted by SIGINT. */
@@ -122,6 +123,7 @@ function printResult(
   const { result } = outcome;
   if (options.json) {
     io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    printWarnings(result.warnings ?? [], io);
     return exitCodeFor(result.status);
   }
   if (live !== undefined) {
@@ -133,6 +135,7 @@ function printResult(
   } else {
     io.stdout.write(formatResultTable(result));
   }
+  printWarnings(result.warnings ?? [], io);
   if (options.repo !== undefined && result.status !== 'rejected') {
     io.stdout.write(
       `Summary: ${resolve(options.repo, '.agent/artifacts/parallel_development_summary.md')}\n`,

@@ -69,7 +69,7 @@ describe('the supervisor spawnAgent picks', () => {
     const perl = await perlSupervisor();
     if (perl === null) throw new Error('no perl');
     const cut = spawnSync(perl.perl, [PERL_SUPERVISOR_PATH], {
-      input: 'agent-fanout-supervisor/1\0/nonexistent/record.json',
+      input: 'agent-fanout-supervisor/2\0/nonexistent/record.json',
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       env: {},
     });

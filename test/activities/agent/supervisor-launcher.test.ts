@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AttemptRecord, AttemptRecordTemplate } from '../../../src/activities/agent/attempt-record';
+import { openFlagsField } from '../../../src/activities/containment/landlock-spec';
 import { readAgentEnd } from '../../../src/activities/agent/exit-status';
 import type { SpawnFn, SpawnOptions } from '../../../src/activities/agent/agent-process';
 import {
@@ -140,11 +141,15 @@ describe('the supervisor launcher', () => {
     if (perl === null) throw new Error('no perl');
     const repo = await makeRepo();
     const opts = options(repo, 'orphan');
-    const launcher = spawn(perl.perl, [PERL_SUPERVISOR_PATH, '--launcher', String(perl.syscalls.setsid)], {
-      cwd: '/',
-      env: {},
-      stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
-    });
+    const launcher = spawn(
+      perl.perl,
+      [PERL_SUPERVISOR_PATH, '--launcher', String(perl.syscalls.setsid), openFlagsField()],
+      {
+        cwd: '/',
+        env: {},
+        stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
+      },
+    );
     const launcherExit = new Promise<number | null>((resolve) => launcher.once('exit', resolve));
     let replies = '';
     launcher.stdio[3]?.on('data', (chunk: Buffer) => (replies += chunk.toString()));
@@ -198,10 +203,14 @@ describe('the supervisor launcher', () => {
   it('refuses what is not a request header, starting nothing', async () => {
     const perl = await perlSupervisor();
     if (perl === null) throw new Error('no perl');
-    const launcher = spawn(perl.perl, [PERL_SUPERVISOR_PATH, '--launcher', String(perl.syscalls.setsid)], {
-      env: {},
-      stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
-    });
+    const launcher = spawn(
+      perl.perl,
+      [PERL_SUPERVISOR_PATH, '--launcher', String(perl.syscalls.setsid), openFlagsField()],
+      {
+        env: {},
+        stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
+      },
+    );
     const exit = new Promise<number | null>((resolve) => launcher.once('exit', resolve));
     launcher.stdin?.write('hello launcher\n');
     expect(await exit).toBe(2);
