@@ -26,8 +26,7 @@ async function killAndRestart(
 ): Promise<void> {
   await Promise.all(names.map((name) => cluster.services[name].kill9()));
   await delay(downMs);
-  for (const name of names) cluster.services[name].restart();
-  await cluster.waitUntilServing();
+  await cluster.restartServices(names);
 }
 
 /**

@@ -66,8 +66,7 @@ describe('the same frontend requiring client certificates (mTLS)', () => {
     );
     await Promise.all(SERVICES.map((name) => cluster.services[name].stop(10_000)));
     cluster.reconfigure(frontendTls(true));
-    for (const name of SERVICES) cluster.services[name].restart();
-    await cluster.waitUntilServing();
+    await cluster.restartServices(SERVICES);
     workerArgs = [...serverTrust, ...clientCertificate];
     await fixture.addWorker();
   }, 300_000);

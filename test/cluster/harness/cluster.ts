@@ -12,7 +12,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { ManagedProcess } from './managed-process';
-import { freeLoopbackPorts } from './ports';
+import { freeLoopbackPorts, portAccepts } from './ports';
 import { POSTGRES_PASSWORD, POSTGRES_USER, TestPostgres } from './postgres';
 import {
   SERVICES,
@@ -85,7 +85,12 @@ export class TestCluster {
     try {
       await cluster.setupSchema();
       cluster.writeConfig();
-      for (const name of SERVICES) services[name] = cluster.serviceProcess(name);
+      // One at a time: on a fresh database the first service writes the cluster metadata, and
+      // services that start together race on that insert, the losers exiting.
+      for (const name of SERVICES) {
+        services[name] = cluster.serviceProcess(name);
+        await cluster.waitUntilListening(name);
+      }
       await cluster.createNamespace();
     } catch (error) {
       await cluster.dispose();
@@ -116,10 +121,35 @@ export class TestCluster {
     });
   }
 
+  /** Starts the services named again (after a crash or a stop), one at a time; resolves once all serve. */
+  async restartServices(names: readonly ServiceName[]): Promise<void> {
+    for (const name of names) {
+      this.services[name].restart();
+      await this.waitUntilListening(name);
+    }
+    await this.waitUntilServing();
+  }
+
+  /** Resolves once the service accepts connections on its gRPC port; throws if it exits first. */
+  async waitUntilListening(name: ServiceName, ms = 120_000): Promise<void> {
+    const service = this.services[name];
+    const listening = await Promise.race([
+      portAccepts(this.ports[name].grpc, ms),
+      service.exited().then(() => 'exited' as const),
+    ]);
+    if (listening !== true) {
+      throw new Error(
+        `the ${name} service ${listening === 'exited' ? 'exited' : 'did not listen'} on start:\n${service.tail(10)}`,
+      );
+    }
+  }
+
   /** Resolves once `temporal operator cluster health` answers SERVING (all services up). */
   async waitUntilServing(ms = 120_000): Promise<void> {
     const deadline = Date.now() + ms;
     for (;;) {
+      const dead = SERVICES.filter((name) => !this.services[name].running);
+      if (dead.length > 0) throw new Error(`services exited: ${dead.join(', ')}\n${this.logs()}`);
       const health = await this.temporal(['operator', 'cluster', 'health']).catch(
         (error: Error) => error.message,
       );

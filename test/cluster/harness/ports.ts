@@ -1,5 +1,5 @@
 /** Free loopback ports for a test cluster, chosen at random. */
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /**
  * Temporal stores each service's membership port in a PostgreSQL `smallint`, so every port stays
@@ -24,4 +24,22 @@ export async function freeLoopbackPorts(count: number): Promise<number[]> {
     if (!ports.has(port) && (await isFree(port))) ports.add(port);
   }
   return [...ports];
+}
+
+/** Resolves once something accepts TCP connections on 127.0.0.1:`port`; false after `ms`. */
+export async function portAccepts(port: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect({ port, host: '127.0.0.1' });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
 }
