@@ -16,8 +16,14 @@ export function counterValue(families: readonly PrometheusFamily[], name: string
   return (family?.metrics ?? []).reduce((sum, sample) => sum + Number(sample.value ?? 0), 0);
 }
 
-/** A histogram's observation count over all labels; 0 before its first observation. */
+/**
+ * A histogram's observation count over all labels (its `+Inf` bucket, which the parser keeps when
+ * it drops `_count` for labelled samples); 0 before its first observation.
+ */
 export function histogramCount(families: readonly PrometheusFamily[], name: string): number {
   const family = families.find((candidate) => candidate.name === name);
-  return (family?.metrics ?? []).reduce((sum, sample) => sum + Number(sample.count ?? 0), 0);
+  return (family?.metrics ?? []).reduce(
+    (sum, sample) => sum + Number(sample.count ?? sample.buckets?.['+Inf'] ?? 0),
+    0,
+  );
 }
