@@ -4,6 +4,7 @@
  * every tick printed, and no agent or supervisor left behind.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { measured } from '../activities/helpers';
 import { allPrinted, makeRepo, waitFor } from '../crash/helpers';
 import type { TestCluster } from './harness/cluster';
 import {
@@ -69,16 +70,20 @@ describe('frontend outages of 30 s', () => {
   // fixes), so these follow the run through the client API's reconnecting loop; its exit code is
   // not checked here.
   it('the frontend killed and restarted after 30 s: the run succeeds, each agent started once', async () => {
-    const { problems } = await runThroughCrash('frontend', 100, (cluster) =>
+    const { cli, problems } = await runThroughCrash('frontend', 100, (cluster) =>
       killAndRestart(cluster, ['frontend'], 30_000),
     );
     expect(problems).toEqual([]);
+    measured('`run` exit code through a 30 s frontend outage', cli.code ?? -1, '');
+    expect(cli.stderr).not.toMatch(/^\s+at /m);
   });
 
   it('every service killed and restarted after 30 s: the run succeeds, each agent started once', async () => {
-    const { problems } = await runThroughCrash('all-services', 100, (cluster) =>
+    const { cli, problems } = await runThroughCrash('all-services', 100, (cluster) =>
       killAndRestart(cluster, SERVICES, 30_000),
     );
     expect(problems).toEqual([]);
+    measured('`run` exit code through a 30 s outage of every service', cli.code ?? -1, '');
+    expect(cli.stderr).not.toMatch(/^\s+at /m);
   });
 });

@@ -52,7 +52,10 @@ export class ManagedProcess {
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.running) return;
     signalGroup(this.pid, 'SIGTERM');
-    const gone = await Promise.race([this.exit.then(() => true), delay(graceMs).then(() => false)]);
+    const gone = await Promise.race([
+      this.exit.then(() => true),
+      delay(graceMs, undefined, { ref: false }).then(() => false),
+    ]);
     if (!gone) signalGroup(this.pid, 'SIGKILL');
     await this.exit;
   }
