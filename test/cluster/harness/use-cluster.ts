@@ -6,6 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { measured } from '../../activities/helpers';
 import { reapEverything } from '../../crash/helpers';
 import { TestCluster, type ClusterOptions } from './cluster';
 import { startFanoutWorker } from './fanout-workers';
@@ -48,7 +49,13 @@ export function useCluster(label: string, options: UseClusterOptions = {}): Clus
   };
 
   beforeAll(async () => {
+    const startedAt = Date.now();
     cluster = await TestCluster.start(options);
+    measured(
+      `cluster start (PostgreSQL, schema, four services, namespace) for ${label}`,
+      Date.now() - startedAt,
+      'ms',
+    );
     for (let i = 0; i < (options.workers ?? 2); i++) await addWorker();
   }, 600_000);
 
