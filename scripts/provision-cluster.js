@@ -25,6 +25,9 @@ const SERVER_PACKAGE = 'go.temporal.io/server/cmd/server';
 const SQL_TOOL_PACKAGE = 'go.temporal.io/server/cmd/tools/sql';
 /** A cold build took 5 to 9 minutes on 2 cores; a loaded machine may need more. */
 const BUILD_TIMEOUT_MS = 40 * 60 * 1000;
+/** What `go` prints when the module proxy (or the toolchain on it) cannot be reached. */
+const PROXY_TROUBLE =
+  /GOPROXY=off|module lookup disabled|toolchain not available|dial tcp|no such host|connection refused|i\/o timeout|TLS handshake|proxyconnect|403 Forbidden|404 Not Found/;
 
 const say = (line) => process.stdout.write(`provision-cluster: ${line}\n`);
 
@@ -40,11 +43,12 @@ function main() {
   }
 
   const go = goVersion();
-  if (go === undefined) {
+  const goMinor = go === undefined ? undefined : Number((/^go1\.(\d+)/.exec(go) || [])[1]);
+  if (go === undefined || !(goMinor >= 21)) {
     say(
-      'there is no `go` command on PATH. Building Temporal Server needs Go (any 1.21 or newer: it ' +
-        `fetches ${toolchain} itself). Install Go (https://go.dev/doc/install, or Debian's golang-go), ` +
-        'then run `npm run provision:cluster` again.',
+      `${go === undefined ? 'there is no `go` command on PATH' : `the \`go\` on PATH is ${go}`}. Building ` +
+        `Temporal Server needs Go 1.21 or newer (it then fetches ${toolchain} itself, the version the ` +
+        'server module requires). Install one (https://go.dev/doc/install), then run `npm run provision:cluster` again.',
     );
     return 1;
   }
@@ -94,11 +98,7 @@ function buildFailure(build, stderr, toolchain) {
   if (build.error && build.error.code === 'ETIMEDOUT') {
     return `the build did not finish within ${BUILD_TIMEOUT_MS / 60000} minutes; the machine may be overloaded. Run \`npm run provision:cluster\` again (what was built is cached).`;
   }
-  if (
-    /dial tcp|no such host|connection refused|i\/o timeout|TLS handshake|proxyconnect|403 Forbidden|404 Not Found/.test(
-      stderr,
-    )
-  ) {
+  if (PROXY_TROUBLE.test(stderr)) {
     return (
       `could not download from the Go module proxy (GOPROXY=${process.env.GOPROXY || 'the default'}): ` +
       `the build needs it for ${toolchain} and the server's modules. Make it reachable (or set GOPROXY ` +
