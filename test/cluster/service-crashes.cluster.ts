@@ -4,8 +4,10 @@
  * every tick printed, and no agent or supervisor left behind.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
 import { measured } from '../activities/helpers';
 import { allPrinted, makeRepo, waitFor } from '../crash/helpers';
+import { replayWorkflows } from '../helpers/replay';
 import type { TestCluster } from './harness/cluster';
 import {
   crashRunProblems,
@@ -18,6 +20,8 @@ import { useCluster } from './harness/use-cluster';
 
 const fixture = useCluster('service-crashes');
 const UNITS = ['a', 'b', 'c'];
+/** Every run of this file, replayed at the end. */
+const workflowIds: string[] = [];
 
 /** SIGKILL to the services named, then each started again after `downMs`. */
 async function killAndRestart(
@@ -43,6 +47,7 @@ async function runThroughCrash(
   const repo = makeRepo();
   const plan = writeTickingPlan(repo, UNITS, tickCount, 500);
   const workflowId = `crash-${label}-${process.pid}-${Date.now().toString(36)}`;
+  workflowIds.push(workflowId);
   const cli = runPlanWithCli(cluster, plan, repo, fixture.taskQueue, workflowId);
   await waitFor('every agent at tick 3', () => allPrinted(repo, UNITS, 'tick 3'), 120_000);
   await crash(cluster);
@@ -85,5 +90,20 @@ describe('frontend outages of 30 s', () => {
     expect(problems).toEqual([]);
     measured('`run` exit code through a 30 s outage of every service', cli.code ?? -1, '');
     expect(cli.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('the histories these crashes produced', () => {
+  it('replay against the workflow code without non-determinism', async () => {
+    expect(workflowIds).toHaveLength(4);
+    const connection = await Connection.connect({ address: fixture.cluster().address });
+    try {
+      const client = new Client({ connection, namespace: fixture.cluster().namespace });
+      expect(await replayWorkflows(client, workflowIds)).toEqual(
+        workflowIds.map((workflowId) => ({ workflowId })),
+      );
+    } finally {
+      await connection.close();
+    }
   });
 });
