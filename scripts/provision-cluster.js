@@ -58,7 +58,7 @@ function main() {
       `(found ${go}) into ${path.relative(PROJECT_ROOT, target)}/.`,
   );
   say(
-    'On 2 cores this takes 5 to 9 minutes, downloads about 290 MiB (the Go toolchain and modules), ' +
+    'It needs about 10 minutes of CPU (5 to 9 minutes on 2 idle cores, 15 to 18 on a busy machine), downloads about 290 MiB (the Go toolchain and modules), ' +
       'and needs about 3.3 GiB of disk and 2 GiB of memory while it builds. It is done once; later calls reuse it.',
   );
   const started = Date.now();
