@@ -5,7 +5,7 @@
  * PostgreSQL program runs as the `postgres` user that Debian's package creates.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -79,15 +79,18 @@ export class TestPostgres {
     await this.exec('pg_ctl', ['stop', '--pgdata', this.dataDir, '--mode', 'immediate', '--wait']);
   }
 
-  /** Stops the server if it runs; SIGKILL to its pid if pg_ctl could not. Never throws. */
+  /** Stops the server if it runs (SIGKILL to its pid if pg_ctl could not), then deletes its data. Never throws. */
   async dispose(): Promise<void> {
     const pid = this.pid();
-    if (pid === undefined) return;
-    await this.exec('pg_ctl', ['stop', '--pgdata', this.dataDir, '--mode', 'fast', '--wait']).catch(
-      () => undefined,
-    );
-    for (let i = 0; i < 50 && isAlive(pid); i++) await delay(100);
-    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    if (pid !== undefined) {
+      await this.exec('pg_ctl', ['stop', '--pgdata', this.dataDir, '--mode', 'fast', '--wait']).catch(
+        () => undefined,
+      );
+      for (let i = 0; i < 50 && isAlive(pid); i++) await delay(100);
+      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
+    // Some 60 MiB a cluster; the log beside it stays.
+    if (this.pid() === undefined) rmSync(this.dataDir, { recursive: true, force: true });
   }
 
   log(): string {
