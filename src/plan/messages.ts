@@ -42,6 +42,10 @@ export const missingCommand = (unitId: string): string =>
 export const namespaceRootReserved = (unitId: string, raw: string, segment: string): string =>
   `Work unit '${unitId}' declares reserved path '${raw}' as an edit area. Path '${segment}' holds the unit namespaces and may not be used as an allowed_directory. Choose a project-owned subdirectory.`;
 
+// §8.8: the longest duration; `field` is the key's path in the plan, `raw` the value as written.
+export const durationTooLong = (field: string, raw: string): string =>
+  `${field} must be at most 7d (got ${raw})`;
+
 // §7.15: variables agent-fanout itself sets.
 export const unitReservedEnv = (unitId: string, name: string): string =>
   `Work unit '${unitId}' env may not set reserved variable '${name}'`;

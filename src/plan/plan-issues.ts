@@ -9,13 +9,14 @@
 import type { z } from 'zod';
 import { UNIT_ID_PATTERN } from './field-rules';
 import {
+  durationTooLong,
   fieldProblem,
   maxWorkersOutOfRange,
   showValue,
   unknownKeyInUnnamedUnit,
   unknownUnitKey,
 } from './messages';
-import { NESTED_KEYS } from './schema';
+import { DURATION_CAP, NESTED_KEYS } from './schema';
 
 type Issue = z.core.$ZodIssue;
 type RawIssue = z.core.$ZodRawIssue;
@@ -37,6 +38,8 @@ export function reportFirstIssue(issues: readonly Issue[], raw: unknown): PlanIs
 /** The texts SPEC fixes for these fields, whatever zod found wrong with them. */
 function exactText(issue: Issue, raw: unknown): string | undefined {
   if (issue.code === 'custom' && issue.params?.['exact'] === true) return issue.message;
+  const cappedDuration = issue.code === 'custom' ? issue.params?.[DURATION_CAP] : undefined;
+  if (typeof cappedDuration === 'string') return durationTooLong(formatPath(issue.path), cappedDuration);
   const [top, index] = issue.path;
   if (top === 'max_workers' && issue.path.length === 1) return maxWorkersOutOfRange(valueAt(raw, issue.path));
   if (
