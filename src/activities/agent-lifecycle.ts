@@ -59,6 +59,8 @@ export interface AttemptScope {
   readonly logPath: string;
   readonly state: LiveState;
   readonly heartbeater: Heartbeater;
+  /** Snapshots what the agent may change (SPEC §8.2) just before it starts; the newest mtime/ctime seen. */
+  readonly takeChangeBaseline: () => Promise<number>;
 }
 
 /** Where the followed agent's attempt began: its start, its log offset, its evidence snapshot. */
@@ -146,8 +148,10 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
   const { deps, input, context, paths } = scope;
   const { unit, settings } = input;
   await prepareNamespace(paths, { runId: input.runId, repo: scope.repo, unit, attempt: input.attempt });
+  const repoChangedMs = await scope.takeChangeBaseline();
   const before = await snapshotArtifacts(paths.artifactDir);
-  const settleMs = settleDelayMs(before, deps.clock.now());
+  const newest = { ...before, newestChangeMs: Math.max(before.newestChangeMs, repoChangedMs) };
+  const settleMs = settleDelayMs(newest, deps.clock.now());
   if (settleMs > 0) await delay(settleMs);
   if (context.cancellationSignal.aborted) throw cancellationOf(context);
 

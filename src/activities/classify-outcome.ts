@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { AgentFailureDetails, AgentFailureType } from '../errors';
 import type { ArtifactEntry, Duration } from '../plan/types';
 import * as messages from './messages';
+import type { ObservedChanges } from './types';
 
 /** What is known once an attempt is over (cancellation is not an outcome: it is rethrown). */
 export type AttemptFacts =
@@ -78,7 +79,8 @@ export function agentFailure(
   exitCode: number,
   message: string,
   times: { readonly startedAt: string | null; readonly finishedAt: string },
+  observed: ObservedChanges = {},
 ): ApplicationFailure {
-  const details: AgentFailureDetails = { exitCode, error: message, ...times };
+  const details: AgentFailureDetails = { exitCode, error: message, ...times, ...observed };
   return ApplicationFailure.create({ message, type, nonRetryable: true, details: [details] });
 }

@@ -17,6 +17,10 @@ import { directoryEscape } from './messages';
 import { attemptLogPath, namespacePaths } from './namespace';
 import type { SpawnFn } from './spawn-agent';
 import type { AgentHeartbeat, AttemptInput, AttemptSuccess } from './types';
+import type { ConfinementMode } from '../plan/types';
+import { AttemptChangeTracker } from './containment/changes-attempt';
+import { attemptPathProblem } from './containment/resolved-paths';
+import { SymbolicLinkRefused } from './containment/safe-write';
 
 export interface Clock {
   /** Wall-clock milliseconds since the epoch. */
@@ -58,15 +62,13 @@ export async function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): P
   const heartbeater = new Heartbeater(context, heartbeat);
   heartbeater.beat();
   heartbeater.start(deps.timing.heartbeatMs);
+  const tracker = new AttemptChangeTracker(confinementMode(input), input, repo);
   try {
-    const escaping = await findEscapingDirectory(repo, input.unit.allowedDirectories);
-    if (escaping !== null) {
-      throw agentFailure('DirectoryEscape', 1, directoryEscape(escaping, repo), {
-        startedAt: null,
-        finishedAt: iso(),
-      });
-    }
-    const facts = await agentFacts({ deps, input, context, repo, paths, logPath, state, heartbeater });
+    await refuseUnsafeDirectories(repo, input, iso);
+    const takeChangeBaseline = () => tracker.take();
+    const scope = { deps, input, context, repo, paths, logPath, state, heartbeater, takeChangeBaseline };
+    const facts = await agentFacts(scope);
+    const observed = await tracker.observe(context, paths);
     const outcome = classifyOutcome(
       {
         unitId: input.unit.unitId,
@@ -77,7 +79,7 @@ export async function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): P
       facts,
     );
     const times = { startedAt: state.startedAt, finishedAt: iso() };
-    if (!outcome.ok) throw agentFailure(outcome.type, outcome.exitCode, outcome.message, times);
+    if (!outcome.ok) throw agentFailure(outcome.type, outcome.exitCode, outcome.message, times, observed);
     return {
       exitCode: 0,
       artifacts: [...outcome.artifacts],
@@ -85,9 +87,41 @@ export async function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): P
       finishedAt: times.finishedAt,
       logPath,
       adopted: state.adopted === true,
+      ...observed,
     };
+  } catch (error) {
+    if (!(error instanceof SymbolicLinkRefused)) throw error;
+    // SPEC §8.4: a link where agent-fanout writes fails the unit, never retried.
+    throw agentFailure('SymbolicLinkWrite', 1, error.message, {
+      startedAt: state.startedAt,
+      finishedAt: iso(),
+    });
   } finally {
     heartbeater.stop();
     await state.tail?.close();
+  }
+}
+
+/**
+ * The confinement mode this attempt's changes are observed under (SPEC §8.1, §8.2).
+ * LEAD: connect containment part A's resolved mode here (confinement-mode.ts: Landlock missing or
+ * the checkout under $HOME turn `landlock` into `audit`). Until then: the plan's, default landlock.
+ */
+function confinementMode(input: AttemptInput): ConfinementMode {
+  return input.containment?.confinement ?? 'landlock';
+}
+
+/** SPEC §4.1 escape and §8.5 resolved-path checks before anything is written; each fails the unit. */
+async function refuseUnsafeDirectories(repo: string, input: AttemptInput, iso: () => string): Promise<void> {
+  const escaping = await findEscapingDirectory(repo, input.unit.allowedDirectories);
+  if (escaping !== null) {
+    throw agentFailure('DirectoryEscape', 1, directoryEscape(escaping, repo), {
+      startedAt: null,
+      finishedAt: iso(),
+    });
+  }
+  const reserved = await attemptPathProblem(repo, input);
+  if (reserved !== undefined) {
+    throw agentFailure('ResolvedPathReserved', 1, reserved, { startedAt: null, finishedAt: iso() });
   }
 }

@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { FanoutResult } from '../plan/types';
+import type { FanoutResult, OutOfBoundsChange } from '../plan/types';
 import type { Progress } from '../contracts/run-types';
 import type { FanoutHandle } from './fanout-client';
 import { describeEvent, followRunUntilEnd } from './follow-run';
@@ -128,6 +128,7 @@ export async function attachToRun(options: AttachOptions): Promise<ExitCode> {
   }
 
   const { result } = outcome;
+  for (const change of result.out_of_bounds ?? []) io.stderr.write(`warning: ${outOfBoundsText(change)}\n`);
   if (options.json) {
     io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return exitCodeFor(result.status);
@@ -152,4 +153,9 @@ export async function attachToRun(options: AttachOptions): Promise<ExitCode> {
 
 export function exitCodeFor(status: FanoutResult['status']): ExitCode {
   return status === 'succeeded' ? 0 : status === 'rejected' ? 2 : 1;
+}
+
+/** SPEC §8.2: one warning line per change outside every unit's area and agent.writable. */
+export function outOfBoundsText(change: OutOfBoundsChange): string {
+  return `out of bounds: '${change.path}' ${change.kind} outside every unit's allowed directories and agent.writable (running: ${change.units.join(', ')})`;
 }

@@ -38,6 +38,10 @@ export function buildCli(io: CommandIo, setExitCode: (code: ExitCode) => void): 
       'agent command as a JSON array, used when the plan has no agent.command',
     )
     .option('--max-workers <n>', "predict the waves for this many workers (default: the plan's max_workers)")
+    .option(
+      '--repo <dir>',
+      'the checkout whose symlinks the allowed directories are judged through (default: the current directory)',
+    )
     .addHelpText(
       'after',
       examples(
@@ -45,7 +49,7 @@ export function buildCli(io: CommandIo, setExitCode: (code: ExitCode) => void): 
         `agent-fanout validate ralph-plan.json --agent-command '["claude","-p","{prompt_file}"]'`,
       ),
     )
-    .action(async (plan: string, options: { agentCommand?: string; maxWorkers?: string }) => {
+    .action(async (plan: string, options: { agentCommand?: string; maxWorkers?: string; repo?: string }) => {
       const command = await import('./commands/validate');
       setExitCode(await command.run({ plan, ...options }, io));
     });

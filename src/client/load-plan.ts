@@ -5,6 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { resolvedPathProblem } from '../activities/containment/resolved-paths';
 import type { Plan } from '../plan/types';
 import { validatePlanText } from '../plan/validate';
 import { PlanRejected, UsageError } from './errors';
@@ -18,6 +19,8 @@ export interface LoadPlanOptions {
   readonly agentCommand?: readonly string[];
   /** False when no agent will be started (drawing the graph). */
   readonly requireCommand?: boolean;
+  /** Real path of the checkout: allowed directories are also judged as they resolve there (SPEC §8.5). */
+  readonly repo?: string;
 }
 
 export interface LoadedPlan {
@@ -40,6 +43,10 @@ export async function loadPlanFile(path: string, options: LoadPlanOptions): Prom
     requireCommand: options.requireCommand,
   });
   if (!result.ok) throw new PlanRejected(result.message, result.kind, result.location);
+  if (options.repo !== undefined) {
+    const problem = await resolvedPathProblem(options.repo, result.plan);
+    if (problem !== undefined) throw new PlanRejected(problem, 'rejected');
+  }
   return { path, absolutePath, text, plan: result.plan, warnings: result.warnings };
 }
 

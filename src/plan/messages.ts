@@ -95,3 +95,7 @@ export function showValue(value: unknown): string {
         : (JSON.stringify(value) ?? typeof value);
   return json.length > SHOWN_VALUE_LIMIT ? `${json.slice(0, SHOWN_VALUE_LIMIT)}…` : json;
 }
+
+// §8.5: appended to a §2.3 text when the directory was judged as it resolves.
+export const viaSymlink = (raw: string, resolved: string): string =>
+  ` (via symlink '${raw}' -> '${resolved}')`;

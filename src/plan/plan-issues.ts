@@ -38,7 +38,7 @@ export function reportFirstIssue(issues: readonly Issue[], raw: unknown): PlanIs
 /** The texts SPEC fixes for these fields, whatever zod found wrong with them. */
 function exactText(issue: Issue, raw: unknown): string | undefined {
   if (issue.code === 'custom' && issue.params?.['exact'] === true) return issue.message;
-  const cappedDuration = issue.code === 'custom' ? issue.params?.[DURATION_CAP] : undefined;
+  const cappedDuration: unknown = issue.code === 'custom' ? issue.params?.[DURATION_CAP] : undefined;
   if (typeof cappedDuration === 'string') return durationTooLong(formatPath(issue.path), cappedDuration);
   const [top, index] = issue.path;
   if (top === 'max_workers' && issue.path.length === 1) return maxWorkersOutOfRange(valueAt(raw, issue.path));

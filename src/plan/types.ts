@@ -104,6 +104,24 @@ export interface ArtifactEntry {
   readonly sha256: string;
 }
 
+/** One file an attempt created, modified or deleted inside the repo, outside every namespace (SPEC §8.2). */
+export interface FileChange {
+  /** Repo-relative POSIX path. */
+  readonly path: string;
+  readonly kind: 'added' | 'modified' | 'deleted';
+  /** Of the new content; null for a deleted file. */
+  readonly size: number | null;
+  readonly sha256: string | null;
+}
+
+/** A change outside every unit's allowed directories and `agent.writable` (SPEC §8.2). */
+export interface OutOfBoundsChange {
+  readonly path: string;
+  readonly kind: FileChange['kind'];
+  /** The units running when it happened (each saw it appear during its attempt), sorted. */
+  readonly units: readonly string[];
+}
+
 /** The five event types of SPEC §5, plus `worker_retrying`. Keys are snake_case: this is the result JSON. */
 export type FanoutEvent =
   | { readonly type: 'fan_out_started' }
@@ -141,6 +159,8 @@ export interface UnitResult {
   readonly artifacts: readonly ArtifactEntry[];
   /** Set when a retried run reused this unit's success from an earlier run. */
   readonly reused_from?: string;
+  /** What the unit's last attempt changed in the repo (SPEC §8.2); absent when not observed (`confinement: off`). */
+  readonly changes?: readonly FileChange[];
 }
 
 export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'rejected';
@@ -163,6 +183,8 @@ export interface FanoutResult {
   /** How many workflow executions the run took (more than 1 when it continued as new). */
   readonly executions?: number;
   readonly summary_files?: readonly string[];
+  /** Changes outside every unit's area (SPEC §8.2), by path; absent when there were none. */
+  readonly out_of_bounds?: readonly OutOfBoundsChange[];
 }
 
 /** The pseudo unit id of a preflight rejection (SPEC §2.4). */

@@ -15,7 +15,14 @@ import { firstOverlappingPair, type EditArea } from './first-overlap';
 import { compareCodePoints, directorySegments } from './overlap';
 import type { Plan, WorkUnit } from './types';
 
-export function checkWorkspaceRules(plan: Plan): string | undefined {
+type UnitArea = Pick<WorkUnit, 'unitId' | 'allowedDirectories'>;
+
+/** What the rules look at: a plan, or the same keys with directories as they resolve (SPEC §8.5). */
+export type WorkspaceView = Pick<Plan, 'namespaceRoot' | 'overlap'> & {
+  readonly workUnits: readonly UnitArea[];
+};
+
+export function checkWorkspaceRules(plan: WorkspaceView): string | undefined {
   const namespaceSegment = reservedNamespaceSegment(plan.namespaceRoot);
   return firstFailure([
     ...plan.workUnits.map((unit) => () => ownDirectoriesProblem(unit, namespaceSegment)),
@@ -29,7 +36,7 @@ export function reservedNamespaceSegment(namespaceRoot: string): string | undefi
   return first === undefined || first === '.agent' ? undefined : first;
 }
 
-function ownDirectoriesProblem(unit: WorkUnit, namespaceSegment: string | undefined): string | undefined {
+function ownDirectoriesProblem(unit: UnitArea, namespaceSegment: string | undefined): string | undefined {
   const { unitId, allowedDirectories } = unit;
   if (allowedDirectories.length === 0) return noAllowedDirectories(unitId);
   for (const raw of allowedDirectories) {
@@ -43,7 +50,7 @@ function ownDirectoriesProblem(unit: WorkUnit, namespaceSegment: string | undefi
 }
 
 /** SPEC §2.3 pass 2: units sorted by id, each unit's directories sorted as written; raw strings reported. */
-function firstOverlap(units: readonly WorkUnit[]): string | undefined {
+function firstOverlap(units: readonly UnitArea[]): string | undefined {
   const areas: EditArea[] = [...units]
     .sort((a, b) => compareCodePoints(a.unitId, b.unitId))
     .flatMap(({ unitId, allowedDirectories }) =>

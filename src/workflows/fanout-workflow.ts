@@ -28,7 +28,7 @@ import type { CancelCause, UnitOutcome } from './run-state';
 import { RunState } from './run-state';
 import { INLINE_RESULT_BYTES, storeExecutionSegments, storeResult } from './stored-result';
 import type { FanoutInput, Progress, SegmentRef } from '../contracts/run-types';
-import { runUnit } from './unit-runner';
+import { attemptContainment, runUnit } from './unit-runner';
 
 const { writeRunSummary } = hostActivities;
 
@@ -92,6 +92,7 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
     );
   };
   const unitsById = new Map(plan.workUnits.map((unit) => [unit.unitId, unit]));
+  const containment = attemptContainment(plan);
   const startUnit = (unitId: string, resume?: { attempt: number; retryAt: string }): void => {
     const unit = unitsById.get(unitId);
     if (unit === undefined) return;
@@ -110,6 +111,7 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
             state.retrying(unitId, failed, attempt, delayMs, retryAt),
           mayStartAttempt: () => allowance() > 0,
           ...(resume === undefined ? {} : { resume }),
+          containment,
         }),
       )
       .then(
@@ -200,6 +202,7 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
       status,
       ...(retryOf === undefined ? {} : { retry_of: retryOf }),
       ...(execution > 1 ? { executions: execution } : {}),
+      ...(state.outOfBounds.length === 0 ? {} : { out_of_bounds: state.outOfBounds }),
     };
     const inline: FanoutResult = { ...header, events: [...state.events], units: state.unitResults() };
     if (carried === undefined && JSON.stringify(inline).length <= INLINE_RESULT_BYTES) {

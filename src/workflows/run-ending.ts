@@ -35,8 +35,10 @@ export function summaryInput(
     retryOf,
   };
   if (resultFile !== undefined) return { ...common, resultFile };
+  const outOfBounds = state.outOfBounds.length === 0 ? {} : { outOfBounds: state.outOfBounds };
   return {
     ...common,
+    ...outOfBounds,
     units: state.plan.workUnits.map((unit) => {
       const record = state.view(unit.unitId);
       return {
@@ -45,6 +47,7 @@ export function summaryInput(
         error: record.error,
         launched: record.launched,
         evidenceCount: record.evidenceCount,
+        ...(record.changes === undefined ? {} : { changes: record.changes }),
       };
     }),
   };

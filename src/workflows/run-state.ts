@@ -14,7 +14,18 @@ import {
 } from '../plan/outcome-messages';
 import { compareCodePoints } from '../plan/overlap';
 import { Scheduler } from '../plan/scheduler';
-import type { ArtifactEntry, FanoutEvent, Plan, RunStatus, UnitResult, UnitStatus } from '../plan/types';
+import type { ObservedChanges } from '../activities';
+import { mergeOutOfBounds } from '../plan/out-of-bounds';
+import type {
+  ArtifactEntry,
+  FanoutEvent,
+  FileChange,
+  OutOfBoundsChange,
+  Plan,
+  RunStatus,
+  UnitResult,
+  UnitStatus,
+} from '../plan/types';
 import { TERMINAL_STATUSES } from '../plan/types';
 import { carriedLetter, restoredRecord } from './carried-units';
 import type { CarriedRun, SegmentRef } from '../contracts/run-types';
@@ -26,6 +37,7 @@ export type UnitOutcome =
       readonly artifacts: readonly ArtifactEntry[];
       readonly startedAt: string | null;
       readonly finishedAt: string;
+      readonly observed?: ObservedChanges;
     }
   | {
       readonly kind: 'failed';
@@ -33,6 +45,7 @@ export type UnitOutcome =
       readonly error: string;
       readonly startedAt: string | null;
       readonly finishedAt: string;
+      readonly observed?: ObservedChanges;
     }
   | { readonly kind: 'cancelled'; readonly finishedAt: string };
 
@@ -54,6 +67,8 @@ export interface UnitRecord {
   blockedBy?: readonly string[];
   cancelCause?: CancelCause;
   reusedFrom?: string;
+  /** What the unit's last attempt changed (SPEC §8.2). */
+  changes?: readonly FileChange[];
 }
 
 export class RunState {
@@ -65,6 +80,8 @@ export class RunState {
   private readonly deferredCancellations = new Set<string>();
   private firstFailure: string | undefined;
   private runCancelled = false;
+  /** Changes outside every unit's area, by path, with the units that saw them (SPEC §8.2). */
+  outOfBounds: readonly OutOfBoundsChange[] = [];
   /** Units that ended in this execution, in the order they ended: what its segments store. */
   private readonly endedHere: string[] = [];
   /** The index of this execution's first event in the whole run's event list. */
@@ -247,6 +264,10 @@ export class RunState {
     if (TERMINAL_STATUSES.has(record.status)) return [];
     record.finishedAt = outcome.finishedAt;
     this.endedHere.push(unitId);
+    if (outcome.kind !== 'cancelled' && outcome.observed !== undefined) {
+      if (outcome.observed.changes !== undefined) record.changes = outcome.observed.changes;
+      this.outOfBounds = mergeOutOfBounds(this.outOfBounds, unitId, outcome.observed.outOfBounds ?? []);
+    }
     let toCancel: string[] = [];
     if (outcome.kind === 'succeeded') {
       Object.assign(record, {
@@ -336,6 +357,7 @@ export class RunState {
         finished_at: record.finishedAt,
         artifacts: record.artifacts,
         ...(record.reusedFrom === undefined ? {} : { reused_from: record.reusedFrom }),
+        ...(record.changes === undefined ? {} : { changes: record.changes }),
       };
     }
     return results;

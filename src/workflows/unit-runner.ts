@@ -12,11 +12,11 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import type { RetryPolicy as RetryOptions } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import type { AttemptContainment, ObservedChanges, createActivities } from '../activities';
 import type { AgentFailureDetails, AgentFailureType } from '../errors';
 import { AGENT_FAILURE_TYPES, NEVER_RETRIED, isAgentFailureType } from '../errors';
 import { infrastructureFailure } from '../plan/outcome-messages';
-import type { RetryPolicy, UnitSettings, WorkUnit } from '../plan/types';
+import type { Plan, RetryPolicy, UnitSettings, WorkUnit } from '../plan/types';
 import { workflowNowIso, workflowNowMs } from './clock';
 import type { UnitOutcome } from './run-state';
 
@@ -70,6 +70,8 @@ export interface UnitRunContext {
   readonly mayStartAttempt: () => boolean;
   /** A retry carried over from the previous execution: its next attempt, and when it is due. */
   readonly resume?: { readonly attempt: number; readonly retryAt: string };
+  /** The plan's containment settings and every unit's areas (SPEC §8), passed to each attempt. */
+  readonly containment?: AttemptContainment;
 }
 
 /** Runs the unit's attempts until one succeeds, the attempts are used up, or the scope is cancelled. */
@@ -83,6 +85,15 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
       return { kind: 'cancelled', finishedAt: workflowNowIso() };
     }
   }
+  // Out-of-bounds changes of every attempt count, not only the last one's (SPEC §8.2).
+  const strays: NonNullable<ObservedChanges['outOfBounds']>[number][] = [];
+  const observed = (seen: ObservedChanges): ObservedChanges => {
+    strays.push(...(seen.outOfBounds ?? []));
+    return {
+      ...(seen.changes ? { changes: seen.changes } : {}),
+      ...(strays.length > 0 ? { outOfBounds: strays } : {}),
+    };
+  };
   for (let attempt = resume?.attempt ?? 1; ; attempt += 1) {
     context.onAttempt(attempt);
     try {
@@ -103,6 +114,7 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
             unit,
             settings,
             attempt,
+            ...(context.containment === undefined ? {} : { containment: context.containment }),
           },
         ],
       );
@@ -111,10 +123,12 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
         artifacts: result.artifacts,
         startedAt: result.startedAt,
         finishedAt: result.finishedAt,
+        observed: observed(result),
       };
     } catch (error) {
       if (isCancellation(error)) return { kind: 'cancelled', finishedAt: workflowNowIso() };
       const failure = agentFailure(error) ?? lostAttempt(unit.unitId, error);
+      const seen = observed(failure);
       const retriable = failure.type !== undefined && !NEVER_RETRIED.has(failure.type);
       if (!retriable || attempt >= settings.retry.maxAttempts) {
         return {
@@ -123,6 +137,7 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
           error: failure.error,
           startedAt: failure.startedAt,
           finishedAt: failure.finishedAt,
+          observed: seen,
         };
       }
       const delayMs = retryDelayMs(settings.retry, attempt);
@@ -169,6 +184,8 @@ function agentFailure(error: unknown): AttemptFailure | undefined {
     error: details?.error ?? cause.message,
     startedAt: details?.startedAt ?? null,
     finishedAt: details?.finishedAt ?? workflowNowIso(),
+    ...(details?.changes ? { changes: details.changes } : {}),
+    ...(details?.outOfBounds ? { outOfBounds: details.outOfBounds } : {}),
   };
 }
 
@@ -188,4 +205,17 @@ function lostAttempt(unitId: string, error: unknown): AttemptFailure {
 function firstLine(text: string): string {
   const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
   return line.length > 100 ? `${line.slice(0, 100)}…` : line;
+}
+
+/**
+ * What every attempt of the run needs of SPEC §8: the plan's confinement, `agent.writable`, and
+ * every unit's areas (built once per execution; each attempt's input carries it).
+ */
+export function attemptContainment(plan: Plan): AttemptContainment {
+  return {
+    ...(plan.confinement === undefined ? {} : { confinement: plan.confinement }),
+    writable: plan.agent.writable ?? [],
+    overlap: plan.overlap,
+    areas: plan.workUnits.map(({ unitId, allowedDirectories }) => ({ unitId, allowedDirectories })),
+  };
 }

@@ -1,0 +1,53 @@
+/**
+ * SPEC §8.2 for one attempt: the baseline taken just before the agent starts (agent-lifecycle.ts
+ * calls {@link AttemptChangeTracker.take}), the changes once it ended, written into the unit's
+ * manifest and returned with the attempt's result or failure. Out-of-bounds changes are also a
+ * warning line in the worker's log.
+ */
+
+import type { Context } from '@temporalio/activity';
+import type { ConfinementMode } from '../../plan/types';
+import { writeManifest, type ManifestContext, type NamespacePaths } from '../namespace';
+import type { AttemptInput, ObservedChanges } from '../types';
+import { ChangeBaseline } from './changes';
+
+export class AttemptChangeTracker {
+  private baseline: ChangeBaseline | null = null;
+
+  constructor(
+    private readonly mode: ConfinementMode,
+    private readonly input: AttemptInput,
+    private readonly repo: string,
+  ) {}
+
+  /** Snapshots the repo before the agent starts; returns the newest mtime or ctime it saw (0 under `off`). */
+  async take(): Promise<number> {
+    const { unit, namespaceRoot, containment } = this.input;
+    this.baseline = await ChangeBaseline.take(this.mode, {
+      repo: this.repo,
+      namespaceRoot,
+      allowedDirectories: unit.allowedDirectories,
+      writable: containment?.writable ?? [],
+      allAreas: (containment?.areas ?? [unit]).flatMap((area) => area.allowedDirectories),
+    });
+    return this.baseline?.newestChangeMs ?? 0;
+  }
+
+  /**
+   * The changes since {@link take}, also written into the manifest; nothing when no baseline was
+   * taken (`off`, or the agent was adopted from an interrupted try, whose snapshot died with it).
+   */
+  async observe(context: Context, paths: NamespacePaths): Promise<ObservedChanges> {
+    if (this.baseline === null) return {};
+    const { changes, outOfBounds } = await this.baseline.changes();
+    const manifest: ManifestContext = { ...this.input, repo: this.repo };
+    await writeManifest(paths, manifest, { changes });
+    for (const change of outOfBounds) {
+      context.log.warn(
+        `out of bounds: '${change.path}' ${change.kind} outside every unit's allowed directories while '${this.input.unit.unitId}' ran`,
+        { unitId: this.input.unit.unitId, path: change.path, kind: change.kind },
+      );
+    }
+    return outOfBounds.length === 0 ? { changes } : { changes, outOfBounds };
+  }
+}
