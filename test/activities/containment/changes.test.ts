@@ -68,7 +68,8 @@ describe('runAgentAttempt changes (SPEC §8.2)', () => {
       { path: 'src/a/old.txt', kind: 'modified', size: 10, sha256: sha('rewritten\n') },
     ];
     expect(result.changes).toEqual(expected);
-    const manifest = JSON.parse(await readFile(join(repo, '.agent/workers/a/worker-manifest.json'), 'utf8'));
+    const manifestText = await readFile(join(repo, '.agent/workers/a/worker-manifest.json'), 'utf8');
+    const manifest = JSON.parse(manifestText) as { changes?: unknown };
     expect(manifest.changes).toEqual(expected);
   });
 
