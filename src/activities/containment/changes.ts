@@ -72,9 +72,10 @@ export class ChangeBaseline {
       found,
       new DirectorySet([...this.watch.allAreas, ...this.watch.writable]),
     );
-    const stray = new Set(outOfBounds.map((change) => change.path));
-    // Another unit's area is that unit's business: its own attempt reports what changed there.
-    const mine = found.filter((change) => own.contains(change.path) || stray.has(change.path));
+    // Only changes in the unit's own areas are its own: another unit's area is that unit's business,
+    // and a change outside every area cannot be told apart from one a concurrent agent made, so
+    // it is reported as out of bounds with every unit that saw it (the workflow merges them).
+    const mine = found.filter((change) => own.contains(change.path));
     return { changes: await hashAll(this.watch.repo, mine), outOfBounds };
   }
 }

@@ -134,7 +134,6 @@ describe('runAgentAttempt changes (SPEC §8.2)', () => {
     expect(result.changes?.map((change) => [change.path, change.kind])).toEqual([
       ['shared/cache/c.txt', 'added'],
       ['src/a/x.txt', 'added'],
-      ['stray.txt', 'added'],
     ]);
     expect(result.outOfBounds).toEqual([{ path: 'stray.txt', kind: 'added' }]);
   });
