@@ -62,13 +62,13 @@ export async function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): P
   const heartbeater = new Heartbeater(context, heartbeat);
   heartbeater.beat();
   heartbeater.start(deps.timing.heartbeatMs);
-  const tracker = new AttemptChangeTracker(confinementMode(input), input, repo);
+  const tracker = new AttemptChangeTracker(confinementMode(input), input, repo, paths);
   try {
     await refuseUnsafeDirectories(repo, input, iso);
     const takeChangeBaseline = () => tracker.take();
     const scope = { deps, input, context, repo, paths, logPath, state, heartbeater, takeChangeBaseline };
     const facts = await agentFacts(scope);
-    const observed = await tracker.observe(context, paths);
+    const observed = await tracker.observe(context);
     const outcome = classifyOutcome(
       {
         unitId: input.unit.unitId,
@@ -97,6 +97,7 @@ export async function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): P
       finishedAt: iso(),
     });
   } finally {
+    tracker.dispose();
     heartbeater.stop();
     await state.tail?.close();
   }

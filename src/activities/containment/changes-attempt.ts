@@ -18,6 +18,7 @@ export class AttemptChangeTracker {
     private readonly mode: ConfinementMode,
     private readonly input: AttemptInput,
     private readonly repo: string,
+    private readonly paths: NamespacePaths,
   ) {}
 
   /** Snapshots the repo before the agent starts; returns the newest mtime or ctime it saw (0 under `off`). */
@@ -29,6 +30,7 @@ export class AttemptChangeTracker {
       allowedDirectories: unit.allowedDirectories,
       writable: containment?.writable ?? [],
       allAreas: (containment?.areas ?? [unit]).flatMap((area) => area.allowedDirectories),
+      sentinelDir: this.paths.tmpDir,
     });
     return this.baseline?.newestChangeMs ?? 0;
   }
@@ -37,9 +39,12 @@ export class AttemptChangeTracker {
    * The changes since {@link take}, also written into the manifest; nothing when no baseline was
    * taken (`off`, or the agent was adopted from an interrupted try, whose snapshot died with it).
    */
-  async observe(context: Context, paths: NamespacePaths): Promise<ObservedChanges> {
-    if (this.baseline === null) return {};
-    const { changes, outOfBounds } = await this.baseline.changes();
+  async observe(context: Context): Promise<ObservedChanges> {
+    const baseline = this.baseline;
+    if (baseline === null) return {};
+    this.baseline = null;
+    const { changes, outOfBounds } = await baseline.changes();
+    const paths = this.paths;
     const manifest: ManifestContext = { ...this.input, repo: this.repo };
     await writeManifest(paths, manifest, { changes });
     for (const change of outOfBounds) {
@@ -49,5 +54,11 @@ export class AttemptChangeTracker {
       );
     }
     return outOfBounds.length === 0 ? { changes } : { changes, outOfBounds };
+  }
+
+  /** Stops watching the repo when the attempt ended without {@link observe} (an error, a cancellation). */
+  dispose(): void {
+    this.baseline?.dispose();
+    this.baseline = null;
   }
 }

@@ -15,7 +15,15 @@ import { normalizeDirectory } from '../../plan/overlap';
 import type { ConfinementMode, FileChange } from '../../plan/types';
 import { isInside, resolveLeniently } from '../directory-escape';
 import { hashWithoutFollowing } from './safe-write';
-import { diffSignatures, takeSnapshot, type FileSnapshot, type SnapshotScope } from './changes-snapshot';
+import {
+  diffSignatures,
+  diffTouched,
+  foldersToWatch,
+  takeSnapshot,
+  type FileSnapshot,
+  type SnapshotScope,
+} from './changes-snapshot';
+import { TouchedNames } from './changes-watch';
 
 export interface ChangeWatch {
   /** Real path of the repo. */
@@ -27,6 +35,8 @@ export interface ChangeWatch {
   readonly writable: readonly string[];
   /** Every unit's allowed directories (this one's included): what lies outside all of them is out of bounds. */
   readonly allAreas: readonly string[];
+  /** A namespace folder for the watch's settling file (changes-watch.ts); absolute. */
+  readonly sentinelDir: string;
 }
 
 export interface AttemptChanges {
@@ -43,13 +53,28 @@ export class ChangeBaseline {
     private readonly watch: ChangeWatch,
     private readonly scope: SnapshotScope,
     private readonly before: FileSnapshot,
+    private readonly touched: TouchedNames | null,
   ) {}
 
-  /** Takes the snapshot before the agent starts; null under `off`. */
+  /**
+   * Takes the snapshot before the agent starts; null under `off`. Under `landlock` the unit's
+   * folders are also watched, so that afterwards only what was touched is looked at again (the
+   * whole repo of `audit` would take too many watches: it is walked again).
+   */
   static async take(mode: ConfinementMode, watch: ChangeWatch): Promise<ChangeBaseline | null> {
     if (mode === 'off') return null;
     const scope = await scopeOf(mode, watch);
-    return new ChangeBaseline(mode, watch, scope, await takeSnapshot(scope));
+    const before = await takeSnapshot(scope);
+    const touched =
+      mode === 'landlock'
+        ? TouchedNames.start(watch.repo, foldersToWatch(scope, before), watch.sentinelDir)
+        : null;
+    return new ChangeBaseline(mode, watch, scope, before, touched);
+  }
+
+  /** Stops watching; for an attempt that ends without asking for its changes. */
+  dispose(): void {
+    this.touched?.close();
   }
 
   /** The latest mtime or ctime the snapshot saw (the agent starts only once the file clock is past it). */
@@ -59,8 +84,11 @@ export class ChangeBaseline {
 
   /** What changed since the snapshot, hashed; once the agent has ended. */
   async changes(): Promise<AttemptChanges> {
-    const after = await takeSnapshot(this.scope);
-    const diff = diffSignatures(this.before.signatures, after.signatures);
+    const touched = (await this.touched?.settle(this.watch.sentinelDir)) ?? null;
+    const diff =
+      touched === null
+        ? diffSignatures(this.before.signatures, (await takeSnapshot(this.scope)).signatures)
+        : await diffTouched(this.scope, this.before, touched);
     const found = [
       ...diff.added.map((path) => ({ path, kind: 'added' as const })),
       ...diff.modified.map((path) => ({ path, kind: 'modified' as const })),
