@@ -1,5 +1,13 @@
 /** SPEC §8.5 on the client: `validate --repo` judges allowed directories as they resolve there; exit 2. */
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from '../../src/client/commands/validate';
@@ -32,6 +40,22 @@ function repoWithLink(name: string, target: string): { repo: string; plan: strin
   );
   return { repo, plan };
 }
+
+describe('run --repo (SPEC §8.5)', () => {
+  it('rejects the plan before connecting: exit 2, the rejected result on stdout, no namespace written', async () => {
+    requireBuiltCli();
+    const { repo, plan } = repoWithLink('run', '../.git/hooks');
+    const result = await runBuiltCli(['run', plan, '--repo', repo, '--json', '--address', '127.0.0.1:1']);
+    expect(result.code).toBe(2);
+    const text = `parallel preflight rejected plan: ${reservedText('.git/hooks')} (via symlink 'src/a' -> '.git/hooks')`;
+    expect(JSON.parse(result.stdout)).toEqual({
+      status: 'rejected',
+      events: [{ type: 'worker_failed', unit_id: '__preflight__', exit_code: 2, error: text }],
+      units: {},
+    });
+    expect(existsSync(path.join(repo, '.agent/workers/a'))).toBe(false);
+  });
+});
 
 describe('validate --repo (SPEC §8.5)', () => {
   it.each([
