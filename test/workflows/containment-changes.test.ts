@@ -10,7 +10,6 @@ import path from 'node:path';
 import type { FanoutResult } from '../../src/plan/types';
 import { requireBuiltCli, runBuiltCli } from '../client/helpers/built-cli';
 import { testServer, useFanoutWorker } from '../helpers/fanout-worker';
-import { FAKE_AGENT } from '../helpers/scenario-runner';
 
 const fixture = useFanoutWorker('containment-changes');
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -19,35 +18,31 @@ describe('run under confinement: audit (SPEC §8.2)', () => {
   it('reports a stray write with the units running, each unit changes, the summary and a warning', async () => {
     requireBuiltCli();
     const repo = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'fanout-containment-')));
-    // b is still running when a writes outside every area: both see it happen.
+    // Each agent waits for the other, so the stray write happens while both run, after both snapshots.
+    const shell = (script: string): string[] => ['/bin/sh', '-c', script];
     const plan = {
       name: 'containment-audit',
       confinement: 'audit',
       max_workers: 2,
+      agent: { timeout: '60s' },
       work_units: [
         {
           unit_id: 'a',
           description: 'A.',
           allowed_directories: ['src/a'],
-          command: [
-            FAKE_AGENT,
-            '--write',
-            'src/a/x.txt',
-            'x',
-            '--sleep-ms',
-            '1000',
-            '--write',
-            'stray.txt',
-            's',
-            '--artifact',
-            'a.md',
-          ],
+          command: shell(
+            'mkdir -p src/a && echo x > src/a/x.txt; until [ -f src/b/y.txt ]; do sleep 0.05; done; ' +
+              'echo s > stray.txt; echo ok > "$FANOUT_ARTIFACT_DIR/a.md"',
+          ),
         },
         {
           unit_id: 'b',
           description: 'B.',
           allowed_directories: ['src/b'],
-          command: [FAKE_AGENT, '--write', 'src/b/y.txt', 'y', '--sleep-ms', '4000', '--artifact', 'b.md'],
+          command: shell(
+            'mkdir -p src/b && echo y > src/b/y.txt; until [ -f stray.txt ]; do sleep 0.05; done; ' +
+              'echo ok > "$FANOUT_ARTIFACT_DIR/b.md"',
+          ),
         },
       ],
     };
