@@ -37,8 +37,11 @@ export interface AttemptContainment {
   /** `agent.writable`. */
   readonly writable: readonly string[];
   readonly overlap: OverlapMode;
-  /** Every unit's allowed directories as written, this one's included (SPEC §8.5 and out_of_bounds). */
-  readonly areas: readonly { readonly unitId: string; readonly allowedDirectories: readonly string[] }[];
+  /**
+   * Every unit's allowed directories as written, this one's included (SPEC §8.5 and out_of_bounds);
+   * omitted for a large plan (see `attemptContainment`): then only this unit's are known here.
+   */
+  readonly areas?: readonly { readonly unitId: string; readonly allowedDirectories: readonly string[] }[];
 }
 
 /** What an attempt changed (SPEC §8.2); absent where nothing was observed (`off`, an adopted agent). */

@@ -15,7 +15,7 @@ import {
 import { compareCodePoints } from '../plan/overlap';
 import { Scheduler } from '../plan/scheduler';
 import type { ObservedChanges } from '../activities';
-import { mergeOutOfBounds } from '../plan/out-of-bounds';
+import { DirectorySet, mergeOutOfBounds, outsideEveryArea } from '../plan/out-of-bounds';
 import type {
   ArtifactEntry,
   FanoutEvent,
@@ -82,6 +82,7 @@ export class RunState {
   private runCancelled = false;
   /** Changes outside every unit's area, by path, with the units that saw them (SPEC §8.2). */
   outOfBounds: readonly OutOfBoundsChange[] = [];
+  private areas: DirectorySet | undefined;
   /** Units that ended in this execution, in the order they ended: what its segments store. */
   private readonly endedHere: string[] = [];
   /** The index of this execution's first event in the whole run's event list. */
@@ -266,7 +267,8 @@ export class RunState {
     this.endedHere.push(unitId);
     if (outcome.kind !== 'cancelled' && outcome.observed !== undefined) {
       if (outcome.observed.changes !== undefined) record.changes = outcome.observed.changes;
-      this.outOfBounds = mergeOutOfBounds(this.outOfBounds, unitId, outcome.observed.outOfBounds ?? []);
+      const seen = outsideEveryArea(outcome.observed.outOfBounds ?? [], this.allAreas());
+      this.outOfBounds = mergeOutOfBounds(this.outOfBounds, unitId, seen);
     }
     let toCancel: string[] = [];
     if (outcome.kind === 'succeeded') {
@@ -327,6 +329,15 @@ export class RunState {
       return 'succeeded';
     }
     return this.runCancelled ? 'cancelled' : 'failed';
+  }
+
+  /** Every unit's allowed directories and agent.writable: what an attempt may have judged without them. */
+  private allAreas(): DirectorySet {
+    this.areas ??= new DirectorySet([
+      ...this.plan.workUnits.flatMap((unit) => unit.allowedDirectories),
+      ...(this.plan.agent.writable ?? []),
+    ]);
+    return this.areas;
   }
 
   status(unitId: string): UnitStatus {

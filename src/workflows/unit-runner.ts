@@ -208,14 +208,20 @@ function firstLine(text: string): string {
 }
 
 /**
- * What every attempt of the run needs of SPEC §8: the plan's confinement, `agent.writable`, and
- * every unit's areas (built once per execution; each attempt's input carries it).
+ * Plans up to this many units give every attempt all units' areas; a larger plan would put O(units)
+ * bytes into every activity input in history. Without them an attempt checks its directories'
+ * resolution against `.git` and the namespace root only (the client checked the rest), and the
+ * workflow drops out-of-bounds reports that lie in some unit's area (RunState.settle).
  */
+export const AREAS_IN_ATTEMPT_UP_TO = 200;
+
+/** What every attempt of the run needs of SPEC §8, built once per execution. */
 export function attemptContainment(plan: Plan): AttemptContainment {
+  const areas = plan.workUnits.map(({ unitId, allowedDirectories }) => ({ unitId, allowedDirectories }));
   return {
     ...(plan.confinement === undefined ? {} : { confinement: plan.confinement }),
     writable: plan.agent.writable ?? [],
     overlap: plan.overlap,
-    areas: plan.workUnits.map(({ unitId, allowedDirectories }) => ({ unitId, allowedDirectories })),
+    ...(areas.length <= AREAS_IN_ATTEMPT_UP_TO ? { areas } : {}),
   };
 }
