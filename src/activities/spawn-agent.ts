@@ -163,12 +163,8 @@ function startEvent(child: ChildProcess): Promise<Error | null> {
 
 /** Starts the Node supervisor detached, stdout and stderr on the attempt log, an IPC channel. */
 async function startNodeSupervisor(spawn: SpawnFn, logPath: string): Promise<ChildProcess> {
-  // Never through a link (SPEC §8.4): O_NOFOLLOW fails with ELOOP where the log is a symlink.
-  const log = await open(
-    logPath,
-    fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_APPEND | fsConstants.O_NOFOLLOW,
-    0o644,
-  );
+  const { O_WRONLY, O_CREAT, O_APPEND, O_NOFOLLOW } = fsConstants; // never through a link (SPEC §8.4)
+  const log = await open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0o644);
   let child: ChildProcess;
   try {
     // An empty environment: the agent's (NODE_OPTIONS, PERL5OPT, ...) is for the agent only.
