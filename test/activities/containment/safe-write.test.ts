@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createActivities } from '../../../src/activities';
 import {
   FAKE,
+  FAKE_ARTIFACT_SHA256,
   attemptInput,
   expectAgentFailure,
   makeRepo,
@@ -118,5 +119,21 @@ describe('the run store with a link on its path (SPEC §8.4)', () => {
     expect((error as ApplicationFailure).nonRetryable).toBe(true);
     expect((error as ApplicationFailure).message).toBe(linkText(join(repo, '.agent/runs')));
     expect(await readdir(outside)).toEqual(['victim.txt']);
+  });
+});
+
+describe('verifyArtifacts reads evidence without following links (SPEC §8.4)', () => {
+  it('does not take an artifact swapped for a link to an identical file outside the repo as intact', async () => {
+    const { repo, outside } = await repoAndOutside();
+    const artifacts = join(repo, '.agent/workers/a/artifacts');
+    await mkdir(artifacts, { recursive: true });
+    await writeFile(join(outside, 'copy.md'), 'fake agent artifact\n');
+    await symlink(join(outside, 'copy.md'), join(artifacts, 'out.md'));
+    const intact = await createActivities().verifyArtifacts({
+      repo,
+      namespaceRoot: '.agent/workers',
+      units: { a: [{ name: 'out.md', size: 20, sha256: FAKE_ARTIFACT_SHA256 }] },
+    });
+    expect(intact).toEqual([]);
   });
 });
