@@ -4,7 +4,7 @@
  * The agent supervisor: a tiny process between a worker and one agent, so that an agent can
  * outlive the worker that started it and its exit status is still known (SPEC §4.4 adoption).
  *
- * The worker (src/activities/spawn-agent.ts) starts this file with `node` on a host where no perl
+ * The worker (src/activities/agent/node-supervisor.ts) starts this file with `node` on a host where no perl
  * runs bin/agent-supervisor.pl (the same contract for a tenth of the CPU), or for a launch the
  * Perl supervisor cannot take (a NUL in an argument), detached (a session and process group of its
  * own), stdout and stderr on the attempt log, and an IPC channel. It sends one launch message; this
@@ -25,6 +25,11 @@
  *    runs past the deadline it was given (the unit's timeout plus a margin), SIGTERM then SIGKILL
  *    after the grace, and records `stoppedBy: "deadline"`.
  *
+ * Containment (SPEC §8): this supervisor cannot confine an agent (a launch that asks for Landlock
+ * fails to start; the worker audits instead), and it cannot be a child subreaper: what the agent
+ * detaches is found by a per-launch variable in its environment (see LAUNCH_MARKER), counted in
+ * the exit file as `strayProcesses` and stopped before this process exits.
+ *
  * Node reports a death by a signal it has no name for as exit code 0. So a worker thread starts the
  * agent and stays blocked, leaving it unreaped, until this thread has read its wait status from
  * /proc/<pid>/stat (the zombie's exit_code); only then does Node reap it.
@@ -32,10 +37,62 @@
  * It prints nothing itself; anything it writes to stdout or stderr would land in the agent's log.
  */
 const { spawn } = require('node:child_process');
-const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { Buffer } = require('node:buffer');
+const { readdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { constants } = require('node:os');
 const { setTimeout } = require('node:timers');
 const { isMainThread, parentPort, Worker, workerData } = require('node:worker_threads');
+
+/**
+ * Node cannot make this process a child subreaper, so what the agent starts and detaches (setsid,
+ * a double fork) is found by this variable in its environment, which its descendants inherit
+ * (SPEC §8.3). A process that clears its environment escapes it; the Perl supervisor has no such gap.
+ */
+const LAUNCH_MARKER = 'AGENT_FANOUT_LAUNCH_ID';
+
+/** Live processes (not zombies, not this one) whose environment carries this launch's marker. */
+function markedProcesses(launchId) {
+  const marker = Buffer.from(`${LAUNCH_MARKER}=${launchId}\0`);
+  const found = [];
+  let entries = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    // no /proc: nothing can be found
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${entry}/environ`);
+      if (environ.indexOf(marker) < 0) continue;
+      const state = statFields(entry)?.[0];
+      if (state !== undefined && state !== 'Z' && state !== 'X') found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
+/** SIGTERM, the grace, SIGKILL, again until no marked process is left (bounded). */
+async function sweepMarked(launchId, graceMs) {
+  const giveUpAt = Date.now() + graceMs + 30_000;
+  for (let round = 0; Date.now() < giveUpAt; round++) {
+    const left = markedProcesses(launchId);
+    if (left.length === 0) return;
+    for (const pid of left) {
+      try {
+        process.kill(pid, round === 0 ? 'SIGTERM' : 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    const waitUntil = Date.now() + (round === 0 ? graceMs : 1000);
+    while (Date.now() < waitUntil && markedProcesses(launchId).length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
 
 /** Longest delay a Node timer accepts. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -161,7 +218,8 @@ function holdAgent({ spec, release }) {
     parentPort.postMessage({ type: 'spawn-error', error: { code: error.code, message: error.message } });
   let child;
   try {
-    child = spawn(binary, args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 1, 2] });
+    const env = { ...spec.env, [LAUNCH_MARKER]: spec.launchId };
+    child = spawn(binary, args, { cwd: spec.cwd, env, detached: true, stdio: ['ignore', 1, 2] });
   } catch (error) {
     failed(error); // e.g. a NUL byte in an argument
     return;
@@ -176,6 +234,12 @@ function holdAgent({ spec, release }) {
 }
 
 function launch(spec) {
+  if (spec.confinement === 'landlock') {
+    // Only the Perl supervisor confines; an agent asked to be confined must never run unconfined.
+    const message = 'landlock: the Node supervisor cannot confine an agent; the agent was not started';
+    void startFailed(spec, { code: null, message });
+    return;
+  }
   const release = new Int32Array(new SharedArrayBuffer(4));
   const holder = new Worker(module.filename, { workerData: { spec, release } });
   holder.once('error', () => process.exit(1));
@@ -221,11 +285,14 @@ function launch(spec) {
           signal,
           stoppedBy,
           endedAtMs: Date.now(),
+          strayProcesses: markedProcesses(spec.launchId).length,
         });
       } catch {
         // a worker still following learns the status from this process's own exit below
       }
-      void Promise.resolve(killScheduled).then(() => exitLike(code, signal));
+      void Promise.resolve(killScheduled)
+        .then(() => sweepMarked(spec.launchId, spec.graceMs))
+        .then(() => exitLike(code, signal));
     }
   });
 }

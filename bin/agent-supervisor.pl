@@ -1,6 +1,6 @@
 #!/usr/bin/perl
 # The agent supervisor, in Perl: the same contract as bin/agent-supervisor.js for about a tenth
-# of its CPU (~5 ms a launch: Perl starts in ~2 ms, Node in ~50). src/activities/spawn-agent.ts
+# of its CPU (~5 ms a launch: Perl starts in ~2 ms, Node in ~50). src/activities/agent/perl-supervisor.ts
 # starts this file with perl when this host has one, and the Node supervisor otherwise.
 #
 # The worker starts it detached (a session and process group of its own), with an empty
@@ -8,21 +8,35 @@
 # fd 3. The spec is NUL-separated (argv and environment entries cannot hold a NUL; the worker uses
 # the Node supervisor when one does):
 #
-#   agent-fanout-supervisor/1, record path, record head, exit path, exit head, deadline ms,
-#   grace ms, setsid syscall number, gettimeofday syscall number, cwd, argc, argv..., envc,
+#   agent-fanout-supervisor/2, record path, record head, exit path, exit head, deadline ms,
+#   grace ms, syscall numbers ("setsid gettimeofday prctl landlock_create_ruleset
+#   landlock_add_rule landlock_restrict_self openat close"), open(2) flags ("O_NOFOLLOW=... O_EXCL=..."), cwd,
+#   confinement ("landlock" or "none"), writablec, writable path..., argc, argv..., envc,
 #   "NAME=value"..., end
+#
+# The syscall and flag numbers come from the worker (src/activities/containment/landlock-spec.ts),
+# which knows the architecture. Every file this process writes is opened without following a
+# link (O_NOFOLLOW; its temporary files also O_EXCL), so a link planted by the agent cannot turn
+# its writes elsewhere (SPEC §8.4).
 #
 # The record and exit heads are the worker's JSON (two-space indent) without their closing brace;
 # this process appends its own fields. It then:
 #
+# 0. makes itself a child subreaper (prctl), so whatever the agent starts and detaches (setsid, a
+#    double fork) is reparented to it, not to init (SPEC §8.3);
 # 1. starts the agent's argv as given (execvp, no shell), cwd and environment from the spec, stdin
 #    at /dev/null, stdout and stderr inherited (the log), in a new session and process group that
-#    the agent leads; a start failure (ENOENT, EACCES, ...) is told apart from an exit code through
-#    a close-on-exec pipe, and is written to the exit file as `spawnError`;
+#    the agent leads; under "landlock" the child confines itself just before exec (SPEC §8.1: see
+#    `confine`), and a refusal fails the start, never runs the agent unconfined; a start failure
+#    (ENOENT, EACCES, a Landlock refusal) is told apart from an exit code through a close-on-exec
+#    pipe, and is written to the exit file as `spawnError`;
 # 2. writes the attempt record (`logs/attempt-<n>.json`) atomically *before* it tells the worker the
 #    pid on fd 3 (`started <pid>`), then closes fd 3: the worker may die from then on;
-# 3. waits for the agent and writes `logs/attempt-<n>.exit.json` (`code`, `signal`, `stoppedBy`)
-#    atomically, then exits with the agent's status (the same code, or the same signal);
+# 3. waits for the agent (reaping orphans as they end) and writes `logs/attempt-<n>.exit.json`
+#    (`code`, `signal`, `stoppedBy`, `strayProcesses`: what was still alive of the agent's group
+#    and of this process's descendants when the leader ended) atomically; then stops those strays,
+#    SIGTERM, the grace, SIGKILL, until none is left (bounded), and exits with the agent's status
+#    (the same code, or the same signal);
 # 4. as a last resort when no worker follows the agent any more, stops the agent's group once it
 #    runs past the deadline it was given, SIGTERM then SIGKILL after the grace, and records
 #    `stoppedBy: "deadline"`.
@@ -30,13 +44,15 @@
 # It loads no module (POSIX alone costs 20 ms of start-up; setsid and the clock are syscalls) and
 # prints nothing: anything on stdout or stderr would land in the agent's log.
 #
-# Launcher mode (`--launcher <setsid syscall number>`): one long-lived process per worker forks a
+# Probe mode (`--landlock-abi <landlock_create_ruleset number>`) prints the kernel's Landlock ABI.
+#
+# Launcher mode (`--launcher <setsid syscall number> <open(2) flags>`): one long-lived process per worker forks a
 # supervisor per launch, so the worker forks nothing itself: a fork copies the page tables of all
 # its resident memory, about 5 ms of blocked event loop per launch at a worker's usual 250 MB,
 # where this process forks in a fraction of a millisecond. Requests on stdin, each
 # `<id> <bytes>\n` and then that many bytes: the attempt log's path, a NUL, the launch spec above.
 # The forked child becomes the supervisor of that launch: a session of its own (as the worker's
-# `detached` gives the single one), stdout and stderr on the log, and its answer on the shared
+# `detached` gives the single one), stdout and stderr on the log (opened O_NOFOLLOW), and its answer on the shared
 # fd 3 as one line tagged `<id> `. The launcher adds `<id> reaped` once that supervisor exited.
 # Lines are single writes under PIPE_BUF, so they never interleave. At the end of its stdin (the
 # worker is gone) the launcher exits; the supervisors it started go on and keep their contract.
@@ -58,10 +74,18 @@ my $WNOHANG = 1;
 # (about 1 in 5,000 waits, measured) then costs a quarter of a second instead of a hang.
 my $MAX_WAIT_S = 0.25;
 
+# Probe mode (`--landlock-abi <landlock_create_ruleset syscall number>`): prints the Landlock ABI
+# version this kernel offers, or `unavailable <reason>`, then exits.
+if (@ARGV == 2 && $ARGV[0] eq '--landlock-abi') {
+  my $abi = syscall($ARGV[1] + 0, 0, 0, 1);
+  print $abi >= 1 ? "$abi\n" : "unavailable $!\n";
+  exit 0;
+}
+
 # Where the answer goes, and the tag it starts with.
 my ($reply, $replyTag, $spec);
 if (@ARGV >= 2 && $ARGV[0] eq '--launcher') {
-  ($reply, $replyTag, $spec) = serve_launches($ARGV[1]);    # returns in a forked supervisor only
+  ($reply, $replyTag, $spec) = serve_launches($ARGV[1], $ARGV[2]);    # returns in a forked supervisor only
 } else {
   open($reply, '>&=', 3) or exit 1;
   $replyTag = '';
@@ -71,18 +95,36 @@ if (@ARGV >= 2 && $ARGV[0] eq '--launcher') {
 # A worker that died before it sent the whole spec: there is nothing to do.
 exit 0 unless defined $spec;
 my @spec = split /\0/, $spec, -1;
-exit 0 unless @spec > 12 && $spec[-1] eq 'end';
+exit 0 unless @spec > 16 && $spec[-1] eq 'end';
 open(STDIN, '<', '/dev/null');
 
-my (undef, $recordPath, $recordHead, $exitPath, $exitHead, $deadlineMs, $graceMs, $sysSetsid, $sysClock, $cwd) =
-  @spec;
-my $argc = $spec[10];
-my @argv = @spec[11 .. 10 + $argc];
-my $envc = $spec[11 + $argc];
-my @env = @spec[12 + $argc .. 11 + $argc + $envc];
-if ($spec[0] ne 'agent-fanout-supervisor/1' || $argc < 1 || 13 + $argc + $envc != @spec) {
+my ($version, $recordPath, $recordHead, $exitPath, $exitHead, $deadlineMs, $graceMs) = splice(@spec, 0, 7);
+my ($sysSetsid, $sysClock, $sysPrctl, $sysLandlockCreate, $sysLandlockAdd, $sysLandlockRestrict, $sysOpenat,
+  $sysClose) = split / /, shift(@spec);
+my %O = open_flags(shift @spec);
+my ($cwd, $confinement) = splice(@spec, 0, 2);
+my @writable = take_counted(\@spec);
+my @argv = take_counted(\@spec);
+my @env = take_counted(\@spec);
+if ($version ne 'agent-fanout-supervisor/2' || !@argv || "@spec" ne 'end' || !defined $sysClose ||
+  ($confinement ne 'landlock' && $confinement ne 'none')) {
   tell_worker('launch-failed ' . json_string('malformed launch spec'));
   exit 1;
+}
+
+# `n`, then n fields.
+sub take_counted {
+  my ($fields) = @_;
+  my $count = shift(@$fields) // '';
+  return () unless $count =~ /\A\d+\z/ && $count < @$fields;
+  return splice(@$fields, 0, $count);
+}
+
+# The open(2) flags this architecture uses, given by the worker as `NAME=value` words.
+sub open_flags {
+  my ($words) = @_;
+  # Numbers, not strings: `|` on two strings would OR their characters.
+  return map { my ($name, $value) = split /=/, $_, 2; ($name, $value + 0) } split / /, $words // '';
 }
 
 sub tell_worker {
@@ -106,7 +148,11 @@ sub json_or_null { defined $_[0] ? json_string($_[0]) : 'null' }
 # The launcher's loop; see "Launcher mode" above. Returns only in a child, as that launch's
 # supervisor: (reply handle, tag, spec).
 sub serve_launches {
-  my ($sysSetsid) = @_;
+  my ($sysSetsid, $openFlags) = @_;
+  my %flag = open_flags($openFlags);
+  exit 2 unless defined $flag{O_NOFOLLOW};
+  # The attempt log: appended to, created when missing, never through a symbolic link.
+  my $logFlags = $flag{O_WRONLY} | $flag{O_APPEND} | $flag{O_CREAT} | $flag{O_NOFOLLOW};
   open(my $out, '>&=', 3) or exit 1;
   binmode STDIN;
   pipe(my $wakeRead, my $wakeWrite) or exit 1;
@@ -132,7 +178,7 @@ sub serve_launches {
           close $wakeWrite;
           my ($logPath, $launchSpec) = split /\0/, $request, 2;
           syscall($sysSetsid + 0);
-          unless (open(STDOUT, '>>', $logPath) && open(STDERR, '>&', \*STDOUT)) {
+          unless (sysopen(STDOUT, $logPath, $logFlags, 0666) && open(STDERR, '>&', \*STDOUT)) {
             syswrite($out, "$id launch-failed " . json_string("could not open $logPath: $!") . "\n");
             exit 1;
           }
@@ -162,7 +208,8 @@ sub serve_launches {
 sub write_atomic {
   my ($path, $text) = @_;
   my $temporary = "$path.$$.tmp";
-  open(my $file, '>', $temporary) or return 0;
+  unlink $temporary;    # one this process left (a record rewritten): O_EXCL refuses it
+  sysopen(my $file, $temporary, $O{O_WRONLY} | $O{O_CREAT} | $O{O_EXCL} | $O{O_NOFOLLOW}, 0666) or return 0;
   print {$file} $text or return 0;
   close $file or return 0;
   rename($temporary, $path) or return 0;
@@ -197,13 +244,20 @@ sub errno_name {
   return undef;
 }
 
+# Records a start failure (the exit file, then the worker) and exits. `$errno` is an errno number,
+# or the text of a confinement failure (`landlock: ...`), which has no OS error code.
 sub start_failed {
   my ($errno) = @_;
-  my $code = errno_name($errno);
-  local $! = $errno;
-  # Node names the file only for the errors it reports asynchronously (child_process.js).
-  my $file = defined $code && $code =~ /^E(ACCES|AGAIN|MFILE|NFILE|NOENT)$/ ? "$argv[0] " : '';
-  my $message = "spawn $file" . ($code // "$!");
+  my ($code, $message);
+  if ($errno =~ /\A\d+\z/) {
+    $code = errno_name($errno);
+    local $! = $errno;
+    # Node names the file only for the errors it reports asynchronously (child_process.js).
+    my $file = defined $code && $code =~ /^E(ACCES|AGAIN|MFILE|NFILE|NOENT)$/ ? "$argv[0] " : '';
+    $message = "spawn $file" . ($code // "$!");
+  } else {
+    $message = $errno;
+  }
   my $error = '{"code":' . json_or_null($code) . ',"message":' . json_string($message) . '}';
   write_atomic($exitPath, "$exitHead,\n  \"spawnError\": {\n    \"code\": " . json_or_null($code) .
       ",\n    \"message\": " . json_string($message) . "\n  }\n}\n");
@@ -216,6 +270,119 @@ sub signal_group {
   kill("-$signal", $pgid) if $pgid > 1;
 }
 
+# Landlock (SPEC §8.1), in the agent's child just before exec: only write-type rights are handled,
+# so reads and execution stay free. Writable: the paths the worker gave (allowed directories,
+# namespace, agent.writable) and, outside the repo (the cwd), every entry beside each directory
+# that leads to it; so inside the repo nothing else, `.git` included. Returns an error text or undef.
+my $PR_SET_NO_NEW_PRIVS = 38;
+my $AT_FDCWD = -100;
+my $LANDLOCK_CREATE_RULESET_VERSION = 1;
+my $LANDLOCK_RULE_PATH_BENEATH = 1;
+my $WRITE_FILE = 1 << 1;
+my $TRUNCATE = 1 << 14;    # ABI 3
+my $REFER = 1 << 13;       # ABI 2
+# WRITE_FILE, REMOVE_DIR, REMOVE_FILE and MAKE_CHAR, _DIR, _REG, _SOCK, _FIFO, _BLOCK, _SYM (ABI 1).
+my $WRITE_RIGHTS_ABI1 = $WRITE_FILE | (0x1ff << 4);
+
+sub confine {
+  my $abi = syscall($sysLandlockCreate + 0, 0, 0, $LANDLOCK_CREATE_RULESET_VERSION);
+  return "landlock is not available ($!)" if $abi < 1;
+  my $handled = $WRITE_RIGHTS_ABI1 | ($abi >= 2 ? $REFER : 0) | ($abi >= 3 ? $TRUNCATE : 0);
+  my $fileRights = $handled & ($WRITE_FILE | $TRUNCATE);
+  my $ruleset = syscall($sysLandlockCreate + 0, pack('Q', $handled), 8, 0);
+  return "landlock_create_ruleset failed ($!)" if $ruleset < 0;
+  # A rule on the path last stat'ed (`_`): a raw O_PATH descriptor, no Perl handle (a repo beside
+  # hundreds of entries costs a rule each, so each must be cheap).
+  my $allow = sub {
+    my ($path, $follow) = @_;
+    my $rights = -d _ ? $handled : $fileRights;
+    my $flags = $O{O_PATH} | $O{O_CLOEXEC} | ($follow ? 0 : $O{O_NOFOLLOW});
+    my $fd = syscall($sysOpenat + 0, $AT_FDCWD, $path, $flags);
+    return undef if $fd < 0;
+    my $rule = pack('Ql', $rights, $fd);
+    my $added = syscall($sysLandlockAdd + 0, $ruleset + 0, $LANDLOCK_RULE_PATH_BENEATH, $rule, 0);
+    syscall($sysClose + 0, $fd + 0);
+    return $added == 0 ? undef : "landlock_add_rule $path failed ($!)";
+  };
+  for my $path (@writable) {
+    next unless stat $path;    # a path the worker gave that does not exist cannot be held by a rule
+    my $failed = $allow->($path, 1);
+    return $failed if defined $failed;
+  }
+  my @parts = grep { $_ ne '' } split m{/}, $cwd;
+  for my $depth (0 .. $#parts) {
+    my $directory = '/' . join('/', @parts[0 .. $depth - 1]);
+    opendir(my $listing, $directory) or next;
+    for my $entry (readdir $listing) {
+      next if $entry eq '.' || $entry eq '..' || $entry eq $parts[$depth];
+      my $path = ($directory eq '/' ? '' : $directory) . "/$entry";
+      next if !lstat($path) || -l _;    # a link's target is judged by its own rule
+      $allow->($path, 0);               # an entry that vanished or refuses a rule stays read-only
+    }
+    closedir $listing;
+  }
+  return "prctl(PR_SET_NO_NEW_PRIVS) failed ($!)"
+    if syscall($sysPrctl + 0, $PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0;
+  return "landlock_restrict_self failed ($!)" if syscall($sysLandlockRestrict + 0, $ruleset + 0, 0) != 0;
+  return undef;
+}
+
+# Nothing the agent starts outlives it (SPEC §8.3): this process is a child subreaper, so whatever
+# leaves the agent's group or session (setsid, a double fork) is reparented here when its parent
+# dies, and stays this process's descendant.
+my $PR_SET_CHILD_SUBREAPER = 36;
+syscall($sysPrctl + 0, $PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+# The live (not zombie) processes that descend from this one: the agent's whole group among them,
+# since every member descends from the agent and orphans are reparented here. (Its group id is no
+# guide once the leader is reaped: the number may be reused by an unrelated group.)
+sub live_leftovers {
+  my %childrenOf;
+  opendir(my $proc, '/proc') or return ();
+  for my $pid (grep { /\A\d+\z/ } readdir $proc) {
+    open(my $file, '<', "/proc/$pid/stat") or next;
+    my $stat = <$file>;
+    next unless defined $stat;
+    my ($state, $parent) = split / /, substr($stat, rindex($stat, ')') + 2);
+    push @{ $childrenOf{$parent} }, [$pid, $state ne 'Z' && $state ne 'X'];
+  }
+  closedir $proc;
+  my (@live, %seen);
+  my @queue = ($$);
+  while (@queue) {
+    for my $child (@{ $childrenOf{ shift @queue } // [] }) {
+      my ($pid, $alive) = @$child;
+      next if $seen{$pid}++;
+      push @live, $pid if $alive;
+      push @queue, $pid;
+    }
+  }
+  return @live;
+}
+
+sub reap_children {
+  1 while waitpid(-1, $WNOHANG) > 0;
+}
+
+# SIGTERM, up to the grace, SIGKILL, again until nothing is left (bounded); reaps as it goes.
+sub sweep {
+  my $giveUpAt = now_ms() + $graceMs + 30_000;
+  for (my $round = 0; ; $round++) {
+    reap_children();
+    my @left = live_leftovers();
+    last if !@left || now_ms() >= $giveUpAt;
+    my $signal = $round == 0 ? 'TERM' : 'KILL';
+    kill($signal, @left);
+    my $waitUntil = now_ms() + ($round == 0 ? $graceMs : 1000);
+    while (now_ms() < $waitUntil) {
+      select(undef, undef, undef, 0.05);
+      reap_children();
+      last unless live_leftovers();
+    }
+  }
+  reap_children();
+}
+
 # 1. The agent, in a session and group of its own; the pipe tells an exec failure from a start.
 pipe(my $execRead, my $execWrite) or start_failed($! + 0);    # close-on-exec: above $^F
 my $pid = fork();
@@ -224,9 +391,11 @@ if ($pid == 0) {
   close $execRead;
   close $reply;
   $SIG{PIPE} = 'DEFAULT';
-  my $errno;
+  my $failure;
   if (syscall($sysSetsid + 0) == -1 || !chdir($cwd)) {
-    $errno = $! + 0;
+    $failure = $! + 0;
+  } elsif ($confinement eq 'landlock' && defined(my $refused = confine())) {
+    $failure = "landlock: $refused; the agent was not started";
   } else {
     %ENV = ();
     for my $entry (@env) {
@@ -234,18 +403,18 @@ if ($pid == 0) {
       $ENV{$name} = $value // '';
     }
     { exec {$argv[0]} @argv; }
-    $errno = $! + 0;
+    $failure = $! + 0;
   }
-  syswrite($execWrite, "$errno");
+  syswrite($execWrite, $failure);
   exit 127;
 }
 close $execWrite;
 my $execError = '';
-while (sysread($execRead, my $chunk, 64)) { $execError .= $chunk }
+while (sysread($execRead, my $chunk, 4096)) { $execError .= $chunk }
 close $execRead;
 if ($execError ne '') {
   waitpid($pid, 0);
-  start_failed($execError + 0);
+  start_failed($execError);
 }
 
 # 2. The record, then the pid to the worker; an agent nobody could find again must not run.
@@ -260,13 +429,17 @@ unless (write_atomic($recordPath, $record)) {
 }
 tell_worker("started $pid");
 
-# 3. and 4. Waits for the agent; SIGCHLD wakes the wait through a pipe (no lost wake-up).
+# 3. and 4. Waits for the agent, reaping whatever else ends meanwhile (orphans reparented here);
+# SIGCHLD wakes the wait through a pipe (no lost wake-up).
 pipe(my $wakeRead, my $wakeWrite);
 $SIG{CHLD} = sub { syswrite($wakeWrite, 'x') };
 my ($status, $stoppedBy, $killAt);
 for (;;) {
-  my $reaped = waitpid($pid, $WNOHANG);
-  if ($reaped == $pid) { $status = $?; last }
+  my $reaped;
+  while (($reaped = waitpid(-1, $WNOHANG)) > 0) {
+    $status = $? if $reaped == $pid;
+  }
+  last if defined $status;
   last if $reaped == -1;    # not ours any more: nothing to record
   my $now = now_ms();
   if (!defined $stoppedBy && $now >= $deadlineMs) {
@@ -292,15 +465,14 @@ my $signal = $status & 127;
 my $code = $signal == 0 ? $status >> 8 : 'null';
 # A signal Node has no name for (real-time ones, 34..64) is recorded by its number.
 my $signalName = $signal == 0 ? 'null' : $SIGNALS[$signal] ? json_string($SIGNALS[$signal]) : $signal;
+# What the agent left running is counted now and stopped after the exit file: the outcome does
+# not wait for it (SPEC §7.11), though this process does.
+my $strays = () = live_leftovers();
 write_atomic($exitPath, "$exitHead,\n  \"pid\": $pid,\n  \"code\": $code,\n  \"signal\": $signalName,\n" .
-    '  "stoppedBy": ' . json_or_null($stoppedBy) . ",\n  \"endedAtMs\": $endedAtMs\n}\n");
-
-# The rest of a group stopped at its deadline gets its SIGKILL after the grace all the same.
-if (defined $killAt) {
-  my $left = $killAt - now_ms();
-  select(undef, undef, undef, $left / 1000) if $left > 0;
-  signal_group($pid, 'KILL');
-}
+    '  "stoppedBy": ' . json_or_null($stoppedBy) . ",\n  \"endedAtMs\": $endedAtMs,\n" .
+    "  \"strayProcesses\": $strays\n}\n");
+$SIG{CHLD} = 'DEFAULT';
+sweep();
 
 # Exits with the agent's status: the same code, or death by the same signal.
 exit $code if $signal == 0;

@@ -18,7 +18,8 @@
  * | ResolvedPathReserved | an allowed directory resolves into `.git`, the namespace root or another unit's area (SPEC §8.5; no retry) | the §2.3 text `... (via symlink '<raw>' -> '<resolved>')` |
  * | SymbolicLinkWrite | a path agent-fanout writes for the unit is or passes through a symlink (SPEC §8.4; no retry) | `'<path>' is a symbolic link; ...` |
  */
-import type { FileChange } from './plan/types';
+
+import type { AttemptContainment, FileChange } from './plan/types';
 
 export const AGENT_FAILURE_TYPES = [
   'AgentNotFound',
@@ -48,6 +49,8 @@ export interface AgentFailureDetails {
   readonly error: string;
   readonly startedAt: string | null;
   readonly finishedAt: string;
+  /** What the attempt's agent ran under and left behind (SPEC §8.1, §8.3), once it started. */
+  readonly containment?: AttemptContainment;
   /** What the attempt changed in the repo (SPEC §8.2), when observed. */
   readonly changes?: readonly FileChange[];
   readonly outOfBounds?: readonly Pick<FileChange, 'path' | 'kind'>[];

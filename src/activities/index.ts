@@ -1,6 +1,7 @@
 /**
  * The agent activities, built by {@link createActivities} from their dependencies. The worker
- * registers the returned object; the workflow proxies `FanoutActivities` through `import type`.
+ * registers the returned object; the workflow proxies `ReturnType<typeof createActivities>`, imported
+ * with `import type`.
  *
  * Activity retry policy (set by the workflow): every SPEC §4.2 failure is a non-retryable
  * ApplicationFailure typed from `src/errors.ts`; anything else is an infrastructure fault.
@@ -15,7 +16,7 @@ import {
   readEarlierSuccesses,
   type EarlierSuccessesInput,
   type EarlierSuccessesPage,
-} from './earlier-successes';
+} from './run-files/earlier-successes';
 import { attemptMetrics } from './metrics';
 import {
   storeRunSegment,
@@ -23,27 +24,28 @@ import {
   type ResultInput,
   type SegmentInput,
   type StoredResult,
-} from './run-store';
-import { runAgentAttempt, type AttemptDeps } from './run-attempt';
-import { writeRunSummary } from './summary';
-import { verifyArtifacts, type VerifyArtifactsInput } from './verify-artifacts';
+} from './run-files/run-store';
+import type { AttemptDeps } from './agent/attempt-deps';
+import { runAgentAttempt } from './agent/run-attempt';
+import { writeRunSummary } from './run-files/summary';
+import { verifyArtifacts, type VerifyArtifactsInput } from './unit-files/verify-artifacts';
 import type { AttemptInput, AttemptSuccess, SummaryInput, SummaryResult } from './types';
 import type { SegmentRef } from '../contracts/run-types';
 
 export type ActivityDeps = AttemptDeps;
-export type { Clock, AttemptTiming } from './run-attempt';
-export type { SpawnFn } from './spawn-agent';
+export type { Clock, AttemptTiming } from './agent/attempt-deps';
+export type { SpawnFn } from './agent/agent-process';
 export type * from './types';
-export type { VerifyArtifactsInput } from './verify-artifacts';
-export type { EarlierSuccessesInput, EarlierSuccessesPage } from './earlier-successes';
-export type { ResultInput, SegmentInput, StoredResult } from './run-store';
+export type { VerifyArtifactsInput } from './unit-files/verify-artifacts';
+export type { EarlierSuccessesInput, EarlierSuccessesPage } from './run-files/earlier-successes';
+export type { ResultInput, SegmentInput, StoredResult } from './run-files/run-store';
 
 /**
  * `pollMs`: how often a running agent's log is read and its limits checked. A launched agent's exit
  * and a cancellation wake the follower at once (an adopted agent's exit is polled for at
  * RECORD_POLL_MS at most), so this only bounds how stale the last output line in a heartbeat is
- * and how late a timeout fires; at the heartbeat's own cadence it costs a fifth of
- * the 200 ms it was (64 agents: 320 log reads a second were a tenth of the worker's CPU).
+ * and how late a timeout fires. It matches the heartbeat's cadence: each poll reads the log, so a
+ * faster one costs worker CPU in proportion (at 200 ms, 64 agents spent a tenth of it on reads).
  */
 export const DEFAULT_TIMING = { pollMs: 1000, heartbeatMs: 1000 } as const;
 
@@ -72,8 +74,6 @@ export function createActivities(deps: Partial<ActivityDeps> = {}) {
     writeRunResult: (input: ResultInput): Promise<StoredResult> => writeRunResult(input),
   };
 }
-
-export type FanoutActivities = ReturnType<typeof createActivities>;
 
 /** Counts the attempt and its outcome in the worker's metrics (see `metrics.ts`). */
 async function measured(attempt: () => Promise<AttemptSuccess>): Promise<AttemptSuccess> {

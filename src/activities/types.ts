@@ -5,7 +5,7 @@
 
 import type {
   ArtifactEntry,
-  ConfinementMode,
+  AttemptContainment,
   FileChange,
   OutOfBoundsChange,
   OverlapMode,
@@ -26,16 +26,15 @@ export interface AttemptInput {
   readonly settings: UnitSettings;
   /** 1-based agent attempt (`FANOUT_ATTEMPT`); infrastructure retries keep the same number. */
   readonly attempt: number;
-  /** What SPEC §8 needs to know of the plan; absent (inputs recorded before §8): landlock, no other units. */
-  readonly containment?: AttemptContainment;
+  /**
+   * What SPEC §8.2 and §8.5 need to know of the rest of the plan (the confinement and
+   * `agent.writable` are in `settings`); absent (inputs recorded before §8): no other units.
+   */
+  readonly containment?: PlanAreas;
 }
 
-/** The plan's containment settings and its units' areas, for one attempt (SPEC §8.1, §8.2, §8.5). */
-export interface AttemptContainment {
-  /** As the plan or `--confinement` said; absent means the default. The host decides the mode it runs. */
-  readonly confinement?: ConfinementMode;
-  /** `agent.writable`. */
-  readonly writable: readonly string[];
+/** The plan's overlap mode and its units' areas, for one attempt (SPEC §8.2, §8.5). */
+export interface PlanAreas {
   readonly overlap: OverlapMode;
   /**
    * Every unit's allowed directories as written, this one's included (SPEC §8.5 and out_of_bounds);
@@ -64,6 +63,8 @@ export interface AttemptSuccess extends ObservedChanges {
   readonly logPath: string;
   /** True when a worker that died had started this agent and this try followed it to its end. */
   readonly adopted: boolean;
+  /** What the attempt's agent ran under and left behind (SPEC §8.1, §8.3). */
+  readonly containment?: AttemptContainment;
 }
 
 /**

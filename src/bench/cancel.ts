@@ -1,20 +1,13 @@
 /**
  * The `cancel` shape: how long after a unit fails every running sibling's process group is gone
- * (issue 8: p95 <= 2 s). Plan: {@link cancelShape} (15 siblings sleeping 60 s, one unit exiting 1
+ * (target: p95 <= 2 s). Plan: {@link cancelShape} (15 siblings sleeping 60 s, one unit exiting 1
  * after 2 s, on_failure cancel, one attempt, max_workers 16), run several times for percentiles.
- *
- * While a run goes, a {@link GroupWatcher} in the bench process reads each unit's attempt record
- * (`<repo>/<namespace_root>/<unit>/logs/attempt-1.json`, written by the supervisor as soon as the
- * agent runs) for its pgid, then probes the group every {@link POLL_MS} ms with
- * `process.kill(-pgid, 0)` until ESRCH, or until no member is left that is not a zombie (the
- * project's own meaning of "alive": a killed orphan stays a zombie until its new parent reaps it,
- * and PID 1 of a container may never do so; see src/activities/process-group.ts). Only then a
- * /proc scan looks for other members, so the probe costs next to nothing while agents run.
+ * While a run goes, a {@link GroupWatcher} probes each unit's process group (see group-watcher.ts).
  *
  * The failure's moment is the failing agent's own last action (its `end` stamp, written just
  * before `exit 1`); when the stamp is missing, the supervisor's exit file (`endedAtMs`). Per
  * sibling, from that moment:
- * - group gone: the sample of issue 8's metric;
+ * - group gone: the sample of the cancel-latency metric;
  * - cancel requested: its ActivityTaskCancelRequested event (the workflow decided);
  * - activity cancelled: its ActivityTaskCanceled event (the worker reported the group stopped);
  * - workflow saw: its `finished_at` in the result (the workflow's clock when it handled the end).
@@ -22,208 +15,33 @@
  * After each run the bench waits (up to {@link LEFTOVER_WAIT_MS}) for every group and supervisor
  * to be gone, SIGKILLs whatever is left and reports it as a problem: nothing outlives the shape.
  */
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { attemptExitPath, attemptRecordPath, namespacePaths } from '../activities/namespace';
+import { attemptExitPath, attemptRecordPath, namespacePaths } from '../activities/unit-files/namespace';
 import { awaitResult, startRun } from '../client/fanout-client';
+import type { FanoutResult } from '../plan/types';
 import { validatePlanValue } from '../plan/validate';
+import { GroupWatcher, POLL_MS } from './group-watcher';
 import { counters, log, processFigures, readTextOrEmpty, type Environment } from './env';
-import { analyzeHistory } from './history';
-import type { ProcessFigures } from './metrics';
+import { analyzeHistory, type ActivityTimes } from './history';
+import type { ProcessFigures } from './figures';
 import { untilDone } from './stall';
-import { parseStamps } from './metrics';
+import { parseStamps } from './stamps';
 import { CANCEL_FAILING_UNIT, planValue, STAMP_FILE, type Shape } from './shapes';
 import { distribution, type Distribution } from './stats';
 import { resetPeakRss } from './worker-process';
 
-/** How often a group is probed. */
-export const POLL_MS = 5;
-/** How often missing attempt records are looked for. */
-const RECORD_SCAN_MS = 20;
 /** After a run ended, how long its groups and supervisors may take to go before they count as left behind. */
 export const LEFTOVER_WAIT_MS = 30_000;
-/** Issue 8's target for the p95 of failure -> group gone. */
+/** The target for the p95 of failure -> group gone: every sibling's agent stopped within 2 s. */
 export const CANCEL_TARGET_P95_MS = 2000;
-
-interface WatchedGroup {
-  readonly unitId: string;
-  pgid?: number;
-  supervisorPid?: number;
-  supervisorStartTicks?: string | null;
-  /** The agent's start by its record (epoch ms). */
-  agentStartedMs?: number;
-  /** Pids seen in the group; checked before a full /proc scan. */
-  members: number[];
-  goneMs?: number;
-}
-
-/** `/proc/<pid>/stat` fields after the command (field 3 on); null when the process is gone. */
-function procStat(pid: number): string[] | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = stat.lastIndexOf(')');
-    return close < 0 ? null : stat.slice(close + 2).split(' ');
-  } catch {
-    return null;
-  }
-}
-
-/** fields[0] is the state (field 3), fields[2] the process group (field 5), fields[19] the start time (field 22). */
-function isLiveMember(pid: number, pgid: number): boolean {
-  const fields = procStat(pid);
-  return fields !== null && Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X';
-}
-
-/** Every live (not zombie) member of the group, by a scan of /proc. */
-export function scanGroup(pgid: number): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [pgid];
-  }
-  return entries
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .filter((pid) => isLiveMember(pid, pgid));
-}
-
-/** True while the group has a member that is not a zombie. */
-function groupAlive(group: WatchedGroup): boolean {
-  const pgid = group.pgid as number;
-  try {
-    process.kill(-pgid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-  }
-  if (group.members.some((pid) => isLiveMember(pid, pgid))) return true;
-  group.members = scanGroup(pgid);
-  return group.members.length > 0;
-}
-
-/** True while `pid` runs, is not a zombie and started at `startTicks`. */
-function processAlive(pid: number, startTicks: string | null | undefined): boolean {
-  const fields = procStat(pid);
-  if (fields === null || fields[0] === 'Z' || fields[0] === 'X') return false;
-  return startTicks === null || startTicks === undefined || fields[19] === startTicks;
-}
-
-/** Watches the process groups of a run's units from their attempt records (see the file comment). */
-export class GroupWatcher {
-  readonly groups: ReadonlyMap<string, WatchedGroup>;
-  private stopped = false;
-  private lastRecordScan = 0;
-  private readonly loop: Promise<void>;
-
-  constructor(
-    private readonly recordFile: (unitId: string) => string,
-    unitIds: readonly string[],
-  ) {
-    this.groups = new Map(unitIds.map((unitId) => [unitId, { unitId, members: [] }]));
-    this.loop = this.run();
-  }
-
-  /** Reads the attempt records not read yet. */
-  scanRecords(): void {
-    this.lastRecordScan = Date.now();
-    for (const group of this.groups.values()) {
-      if (group.pgid !== undefined) continue;
-      let record: {
-        pgid?: unknown;
-        supervisorPid?: unknown;
-        supervisorStartTicks?: unknown;
-        startedAtMs?: unknown;
-      };
-      try {
-        record = JSON.parse(readFileSync(this.recordFile(group.unitId), 'utf8')) as typeof record;
-      } catch {
-        continue; // not written yet
-      }
-      if (typeof record.pgid !== 'number' || record.pgid <= 1) continue;
-      group.pgid = record.pgid;
-      group.members = [record.pgid];
-      if (typeof record.supervisorPid === 'number') group.supervisorPid = record.supervisorPid;
-      if (typeof record.supervisorStartTicks === 'string' || record.supervisorStartTicks === null)
-        group.supervisorStartTicks = record.supervisorStartTicks;
-      if (typeof record.startedAtMs === 'number') group.agentStartedMs = record.startedAtMs;
-    }
-  }
-
-  /** Probes every group found and not gone yet. */
-  probe(): void {
-    for (const group of this.groups.values()) {
-      if (group.pgid === undefined || group.goneMs !== undefined) continue;
-      if (!groupAlive(group)) group.goneMs = Date.now();
-    }
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      if (Date.now() - this.lastRecordScan >= RECORD_SCAN_MS) this.scanRecords();
-      this.probe();
-      await delay(POLL_MS);
-    }
-  }
-
-  /** Groups found and still alive. */
-  alive(): WatchedGroup[] {
-    return [...this.groups.values()].filter(
-      (group) => group.pgid !== undefined && group.goneMs === undefined,
-    );
-  }
-
-  /** Waits until every group found is gone, at most `ms`; true when they all are. */
-  async waitAllGone(ms: number): Promise<boolean> {
-    this.scanRecords();
-    const deadline = Date.now() + ms;
-    while (this.alive().length > 0 && Date.now() < deadline) await delay(POLL_MS * 4);
-    return this.alive().length === 0;
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.loop;
-  }
-
-  /**
-   * SIGKILLs what is still alive (groups, then supervisors that outlived their agent), after
-   * waiting `ms` for supervisors. Returns what it had to kill, in words.
-   */
-  async killLeftovers(ms: number): Promise<string[]> {
-    const left: string[] = [];
-    this.probe();
-    for (const group of this.alive()) {
-      left.push(`unit ${group.unitId}: process group ${group.pgid} still alive`);
-      try {
-        process.kill(-(group.pgid as number), 'SIGKILL');
-      } catch {
-        // Gone meanwhile.
-      }
-    }
-    const supervisors = [...this.groups.values()].filter((group) => group.supervisorPid !== undefined);
-    const deadline = Date.now() + ms;
-    const running = (): WatchedGroup[] =>
-      supervisors.filter((group) => processAlive(group.supervisorPid as number, group.supervisorStartTicks));
-    while (running().length > 0 && Date.now() < deadline) await delay(50);
-    for (const group of running()) {
-      left.push(`unit ${group.unitId}: supervisor ${group.supervisorPid} still alive`);
-      try {
-        process.kill(group.supervisorPid as number, 'SIGKILL');
-      } catch {
-        // Gone meanwhile.
-      }
-    }
-    return left;
-  }
-}
 
 export interface CancelSample {
   readonly run: number;
   readonly unitId: string;
   readonly pgid: number;
-  /** Failure -> the sibling's process group gone (issue 8's metric). */
+  /** Failure -> the sibling's process group gone (the cancel-latency metric). */
   readonly groupGoneMs: number;
   /** Failure -> its ActivityTaskCancelRequested (server time). */
   readonly cancelRequestedMs: number | null;
@@ -311,14 +129,7 @@ async function runOnce(
     problems.push(...(await watcher.killLeftovers(5000)));
     const wallSeconds = (Date.now() - startedAt) / 1000;
 
-    const stamps = parseStamps(readTextOrEmpty(path.join(repo, STAMP_FILE)));
-    const exitFile = JSON.parse(readTextOrEmpty(attemptExitPath(paths(CANCEL_FAILING_UNIT), 1)) || '{}') as {
-      endedAtMs?: unknown;
-    };
-    const exitMs = typeof exitFile.endedAtMs === 'number' ? exitFile.endedAtMs : undefined;
-    const stampMs = stamps.get(CANCEL_FAILING_UNIT)?.endMs;
-    const failureAtMs = stampMs ?? exitMs ?? Number.NaN;
-    const failureFrom = stampMs !== undefined ? 'agent stamp' : exitMs !== undefined ? 'exit file' : 'none';
+    const { failureAtMs, failureFrom, stampMs, exitMs } = failureMoment(repo, paths(CANCEL_FAILING_UNIT));
     if (failureFrom === 'none') problems.push('the failing unit left neither its stamp nor its exit file');
 
     const facts = analyzeHistory(await handle.fetchHistory());
@@ -329,29 +140,10 @@ async function runOnce(
         `${CANCEL_FAILING_UNIT} ended ${result.units[CANCEL_FAILING_UNIT]?.status ?? 'unknown'}, expected FAILED`,
       );
 
-    const samples: CancelSample[] = [];
-    let launched = 0;
-    let cancelled = 0;
-    for (const unitId of unitIds) {
-      if (unitId === CANCEL_FAILING_UNIT) continue;
-      const group = watcher.groups.get(unitId);
-      const outcome = result.units[unitId];
-      if (outcome?.status === 'CANCELLED') cancelled += 1;
-      else problems.push(`${unitId} ended ${outcome?.status ?? 'unknown'}, expected CANCELLED`);
-      if (group?.pgid === undefined) continue;
-      launched += 1;
-      const times = activity.get(unitId);
-      samples.push({
-        run,
-        unitId,
-        pgid: group.pgid,
-        groupGoneMs: since(failureAtMs, group.goneMs) ?? Number.NaN,
-        cancelRequestedMs: since(failureAtMs, times?.cancelRequestedMs),
-        activityCanceledMs: since(failureAtMs, times?.canceledMs),
-        workflowSawMs: since(failureAtMs, outcome?.finished_at ? Date.parse(outcome.finished_at) : null),
-        startedAfterFailure: (group.agentStartedMs ?? 0) > failureAtMs,
-      });
-    }
+    const { samples, launched, cancelled } = siblingSamples(
+      { run, failureAtMs, result, watcher, activity, problems },
+      unitIds,
+    );
     if (launched < unitIds.length - 1)
       problems.push(`only ${launched} of ${unitIds.length - 1} siblings had launched (no attempt record)`);
     const failing = watcher.groups.get(CANCEL_FAILING_UNIT);
@@ -379,6 +171,68 @@ async function runOnce(
     if (left.length > 0) log(`cancel run ${run}: killed leftovers: ${left.join('; ')}`);
     rmSync(repo, { recursive: true, force: true });
   }
+}
+
+interface FailureMoment {
+  readonly failureAtMs: number;
+  readonly failureFrom: CancelRun['failureFrom'];
+  readonly stampMs: number | undefined;
+  readonly exitMs: number | undefined;
+}
+
+/** The failing agent's last action: its `end` stamp, else its supervisor's exit file. */
+function failureMoment(repo: string, failingPaths: ReturnType<typeof namespacePaths>): FailureMoment {
+  const stamps = parseStamps(readTextOrEmpty(path.join(repo, STAMP_FILE)));
+  const exitFile = JSON.parse(readTextOrEmpty(attemptExitPath(failingPaths, 1)) || '{}') as {
+    endedAtMs?: unknown;
+  };
+  const exitMs = typeof exitFile.endedAtMs === 'number' ? exitFile.endedAtMs : undefined;
+  const stampMs = stamps.get(CANCEL_FAILING_UNIT)?.endMs;
+  const failureAtMs = stampMs ?? exitMs ?? Number.NaN;
+  const failureFrom = stampMs !== undefined ? 'agent stamp' : exitMs !== undefined ? 'exit file' : 'none';
+  return { failureAtMs, failureFrom, stampMs, exitMs };
+}
+
+interface RunFacts {
+  readonly run: number;
+  readonly failureAtMs: number;
+  readonly result: FanoutResult;
+  readonly watcher: GroupWatcher;
+  readonly activity: ReadonlyMap<string, ActivityTimes>;
+  /** Appended to: siblings that did not end CANCELLED. */
+  readonly problems: string[];
+}
+
+/** One sample per sibling whose group the watcher found, timed from the failure. */
+function siblingSamples(
+  facts: RunFacts,
+  unitIds: readonly string[],
+): { samples: CancelSample[]; launched: number; cancelled: number } {
+  const { run, failureAtMs, result, watcher, activity, problems } = facts;
+  const samples: CancelSample[] = [];
+  let launched = 0;
+  let cancelled = 0;
+  for (const unitId of unitIds) {
+    if (unitId === CANCEL_FAILING_UNIT) continue;
+    const group = watcher.groups.get(unitId);
+    const outcome = result.units[unitId];
+    if (outcome?.status === 'CANCELLED') cancelled += 1;
+    else problems.push(`${unitId} ended ${outcome?.status ?? 'unknown'}, expected CANCELLED`);
+    if (group?.pgid === undefined) continue;
+    launched += 1;
+    const times = activity.get(unitId);
+    samples.push({
+      run,
+      unitId,
+      pgid: group.pgid,
+      groupGoneMs: since(failureAtMs, group.goneMs) ?? Number.NaN,
+      cancelRequestedMs: since(failureAtMs, times?.cancelRequestedMs),
+      activityCanceledMs: since(failureAtMs, times?.canceledMs),
+      workflowSawMs: since(failureAtMs, outcome?.finished_at ? Date.parse(outcome.finished_at) : null),
+      startedAfterFailure: (group.agentStartedMs ?? 0) > failureAtMs,
+    });
+  }
+  return { samples, launched, cancelled };
 }
 
 export async function runCancelShape(

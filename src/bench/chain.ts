@@ -6,16 +6,16 @@
  *
  * Per chain: the executions, the events of the longest one, all events, the largest single
  * Payload (`data` + `metadata` keys and values) anywhere in any event, and the largest encoded
- * event. Issue 8 sets two limits, checked by {@link limitViolations}: no execution above
+ * event. Two limits of Temporal's apply, checked by {@link limitViolations}: no execution above
  * {@link MAX_EVENTS_PER_EXECUTION} events, no payload above {@link MAX_PAYLOAD_BYTES}.
  */
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { History } from './history';
 
-/** Issue 8: continue as new before this many events (Temporal warns at 10,240 by default). */
+/** Continue as new before this many events (Temporal warns at 10,240 by default). */
 export const MAX_EVENTS_PER_EXECUTION = 10_240;
-/** Issue 8: 2 MB per payload, Temporal's default blob size error limit (2 MiB). */
+/** 2 MB per payload, Temporal's default blob size error limit (2 MiB). */
 export const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
 
 /** Stop walking a chain after this many executions (a loop would be a bug in the workflow). */
@@ -281,7 +281,7 @@ export function chainFacts(executions: readonly Execution[]): ChainFacts {
   };
 }
 
-/** What breaks issue 8's limits, in words; empty when nothing does. */
+/** What breaks Temporal's limits, in words; empty when nothing does. */
 export function limitViolations(facts: ChainFacts, label = 'run'): string[] {
   const problems: string[] = [];
   facts.eventsPerExecution.forEach((count, index) => {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { DevServer } from '../dev/dev-server';
-import type { ProcessFigures } from './metrics';
+import type { ProcessFigures } from './figures';
 import {
   launcherCpu,
   machineCpu,

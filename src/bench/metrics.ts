@@ -16,121 +16,12 @@
  *   unit's ActivityTaskScheduled → ActivityTaskStarted → agent start.
  */
 import type { FanoutResult } from '../plan/types';
-import type { ChainFacts } from './chain';
 import type { ActivityTimes, HistoryFacts } from './history';
-import type { ReplayCost } from './replay';
-import type { ScaleChecks } from './scale';
 import { simulateIdeal } from './ideal';
+import type { OverheadSegments, ShapeMetrics } from './figures';
+import type { AgentStamps } from './stamps';
 import type { Shape } from './shapes';
 import { distribution, type Distribution } from './stats';
-
-export interface OverheadSegments {
-  /** Trigger's agent end → its ActivityTaskCompleted (activity wrap-up and completion RPC). */
-  readonly agentEndToActivityCompleted: Distribution | null;
-  /** → the first WorkflowTaskCompleted after it (workflow task queue + run). */
-  readonly activityCompletedToWorkflowTaskCompleted: Distribution | null;
-  /** → the unit's ActivityTaskScheduled (0 when the same workflow task launched it). */
-  readonly workflowTaskCompletedToScheduled: Distribution | null;
-  /** ActivityTaskScheduled → ActivityTaskStarted (a poller picked it up). */
-  readonly scheduleToStart: Distribution | null;
-  /** ActivityTaskStarted → agent spawned (activity preparation). */
-  readonly activityStartedToSpawn: Distribution | null;
-}
-
-export interface ShapeMetrics {
-  readonly shape: Shape['name'];
-  readonly title: string;
-  readonly units: number;
-  readonly maxWorkers: number;
-  readonly agentMs: number;
-  readonly workflowId: string;
-  readonly status: FanoutResult['status'];
-  readonly succeeded: number;
-  readonly makespan: {
-    /** First agent start → last agent end. */
-    readonly agentsMs: number;
-    /** WorkflowExecutionStarted → close event. */
-    readonly workflowMs: number;
-    /** Same rules, measured agent durations, zero coordinator cost. */
-    readonly idealMs: number;
-    readonly agentsOverIdeal: number;
-    readonly workflowOverIdeal: number;
-  };
-  /** WorkflowExecutionStarted → first agent start. */
-  readonly firstAgentStartMs: number;
-  /** Last agent end → workflow close (summary files, result). */
-  readonly lastAgentEndToCloseMs: number;
-  /** Measured agent durations (finished_at − started_at). */
-  readonly agentDurationMs: Distribution | null;
-  /** Sum of agent durations / agents makespan: how many agents ran at once on average. */
-  readonly meanRunningAgents: number;
-  /** The agent duration split by the agent's own first and last action (its stamps). */
-  readonly agentPhasesMs: {
-    /** started_at → the agent's first action: supervisor and agent start-up. */
-    readonly launchToFirstAction: Distribution | null;
-    /** The agent's first → last action: what the agent itself took. */
-    readonly ownWork: Distribution | null;
-    /** The agent's last action → finished_at: its exit noticed, its group checked, evidence read. */
-    readonly lastActionToFinished: Distribution | null;
-  };
-  readonly overheadMs: {
-    /** Every unit with a known ready time. */
-    readonly all: Distribution | null;
-    /** Units released by a dependency's end. */
-    readonly byDependency: Distribution | null;
-    /** Units released by a freed slot. */
-    readonly bySlot: Distribution | null;
-    readonly segments: OverheadSegments;
-  };
-  readonly history: {
-    readonly events: number;
-    readonly eventsPerUnit: number;
-    /** The server's history size (DescribeWorkflowExecution); Temporal's hard limit is 50 MiB. */
-    readonly bytes: number;
-    readonly bytesPerUnit: number;
-    readonly byType: Readonly<Record<string, number>>;
-    readonly workflowTasks: number;
-    readonly workflowTaskProblems: number;
-    /** WorkflowTaskScheduled → WorkflowTaskCompleted. */
-    readonly workflowTaskLatencyMs: Distribution | null;
-    /** WorkflowTaskScheduled → WorkflowTaskStarted. */
-    readonly workflowTaskQueueMs: Distribution | null;
-    /** WorkflowTaskStarted → WorkflowTaskCompleted. */
-    readonly workflowTaskRunMs: Distribution | null;
-    /** ActivityTaskScheduled → ActivityTaskStarted of the agent attempts. */
-    readonly activityScheduleToStartMs: Distribution | null;
-  };
-}
-
-export interface ProcessFigures {
-  readonly workerPeakRssMiB: number;
-  readonly workerRssAtEndMiB: number;
-  readonly workerCpuSeconds: number;
-  /** CPU of the agents and their supervisors (reaped by the worker's launcher, or by the worker). */
-  readonly agentsCpuSeconds: number;
-  readonly serverCpuSeconds: number;
-  /** Time the worker's threads were runnable but waited for a CPU. */
-  readonly workerRunQueueWaitSeconds: number;
-  readonly serverRunQueueWaitSeconds: number;
-  /** Average busy CPUs of the whole machine during the shape. */
-  readonly machineBusyCores: number;
-  /** Average CPUs used by worker, agents and server during the shape; the rest was other load. */
-  readonly benchCores: number;
-  readonly wallSeconds: number;
-  readonly loadAverageStart: readonly number[];
-  readonly loadAverageEnd: readonly number[];
-}
-
-export type ShapeReport = ShapeMetrics & {
-  readonly process: ProcessFigures;
-  readonly replay: ReplayCost;
-  /** The run's executions (more than one once it continued as new), events and largest payload. */
-  readonly chain: ChainFacts;
-  /** Issue 8's limits broken by this run (events per execution, payload size); empty when none. */
-  readonly limitViolations: readonly string[];
-  /** `scale` only: progress, result and retry checked after the run. */
-  readonly checks?: ScaleChecks;
-};
 
 interface UnitTimes {
   readonly unitId: string;
@@ -228,26 +119,6 @@ function segmentsOf(found: readonly Release[], history: HistoryFacts): OverheadS
   };
 }
 
-/** An agent's own first and last action, from the stamp file (`<unit> attempt=<n> start|end <ms>`). */
-export interface AgentStamps {
-  startMs?: number;
-  endMs?: number;
-}
-
-export function parseStamps(text: string): Map<string, AgentStamps> {
-  const stamps = new Map<string, AgentStamps>();
-  for (const line of text.split('\n')) {
-    const match = /^(\S+) attempt=\d+ (start|end) (\d+)$/.exec(line.trim());
-    if (match === null) continue;
-    const [, unitId, label, at] = match as unknown as [string, string, string, string];
-    const entry = stamps.get(unitId) ?? {};
-    if (label === 'start') entry.startMs = Number(at);
-    else entry.endMs = Number(at);
-    stamps.set(unitId, entry);
-  }
-  return stamps;
-}
-
 export function shapeMetrics(
   shape: Shape,
   workflowId: string,
@@ -290,7 +161,6 @@ export function shapeMetrics(
         .filter((release) => cause === undefined || release.cause === cause)
         .map((release) => release.unit.startMs - release.readyMs),
     );
-  const wft = history.workflowTasks;
   const ratio = (value: number): number => Math.round((value / idealMs) * 1000) / 1000;
   return {
     shape: shape.name,
@@ -314,42 +184,53 @@ export function shapeMetrics(
     meanRunningAgents:
       Math.round((measured.reduce((sum, unit) => sum + (unit.finishMs - unit.startMs), 0) / agentsMs) * 100) /
       100,
-    agentPhasesMs: {
-      launchToFirstAction: distribution(
-        measured.map((unit) => (stamps.get(unit.unitId)?.startMs ?? Number.NaN) - unit.startMs),
-      ),
-      ownWork: distribution(
-        measured.map(
-          (unit) =>
-            (stamps.get(unit.unitId)?.endMs ?? Number.NaN) - (stamps.get(unit.unitId)?.startMs ?? Number.NaN),
-        ),
-      ),
-      lastActionToFinished: distribution(
-        measured.map((unit) => unit.finishMs - (stamps.get(unit.unitId)?.endMs ?? Number.NaN)),
-      ),
-    },
+    agentPhasesMs: agentPhases(measured, stamps),
     overheadMs: {
       all: overhead(),
       byDependency: overhead('dependency'),
       bySlot: overhead('slot'),
       segments: segmentsOf(found, history),
     },
-    history: {
-      events: history.eventCount,
-      eventsPerUnit: Math.round((history.eventCount / Math.max(1, shape.units.length)) * 100) / 100,
-      bytes: historyBytes,
-      bytesPerUnit: Math.round(historyBytes / Math.max(1, shape.units.length)),
-      byType: history.eventTypes,
-      workflowTasks: wft.length,
-      workflowTaskProblems: history.workflowTaskProblems,
-      workflowTaskLatencyMs: distribution(wft.map((task) => task.completedMs - task.scheduledMs)),
-      workflowTaskQueueMs: distribution(wft.map((task) => task.startedMs - task.scheduledMs)),
-      workflowTaskRunMs: distribution(wft.map((task) => task.completedMs - task.startedMs)),
-      activityScheduleToStartMs: distribution(
-        history.activities
-          .filter((activity) => activity.startedMs !== undefined)
-          .map((activity) => (activity.startedMs as number) - activity.scheduledMs),
-      ),
-    },
+    history: historyNumbers(history, shape.units.length, historyBytes),
+  };
+}
+
+/** The agent duration split by the agent's own stamps (see {@link ShapeMetrics.agentPhasesMs}). */
+function agentPhases(
+  measured: readonly UnitTimes[],
+  stamps: ReadonlyMap<string, AgentStamps>,
+): ShapeMetrics['agentPhasesMs'] {
+  const firstAction = (unit: UnitTimes): number => stamps.get(unit.unitId)?.startMs ?? Number.NaN;
+  const lastAction = (unit: UnitTimes): number => stamps.get(unit.unitId)?.endMs ?? Number.NaN;
+  return {
+    launchToFirstAction: distribution(measured.map((unit) => firstAction(unit) - unit.startMs)),
+    ownWork: distribution(measured.map((unit) => lastAction(unit) - firstAction(unit))),
+    lastActionToFinished: distribution(measured.map((unit) => unit.finishMs - lastAction(unit))),
+  };
+}
+
+/** Events, size and workflow-task latencies of the run's history. */
+function historyNumbers(
+  history: HistoryFacts,
+  unitCount: number,
+  historyBytes: number,
+): ShapeMetrics['history'] {
+  const tasks = history.workflowTasks;
+  return {
+    events: history.eventCount,
+    eventsPerUnit: Math.round((history.eventCount / Math.max(1, unitCount)) * 100) / 100,
+    bytes: historyBytes,
+    bytesPerUnit: Math.round(historyBytes / Math.max(1, unitCount)),
+    byType: history.eventTypes,
+    workflowTasks: tasks.length,
+    workflowTaskProblems: history.workflowTaskProblems,
+    workflowTaskLatencyMs: distribution(tasks.map((task) => task.completedMs - task.scheduledMs)),
+    workflowTaskQueueMs: distribution(tasks.map((task) => task.startedMs - task.scheduledMs)),
+    workflowTaskRunMs: distribution(tasks.map((task) => task.completedMs - task.startedMs)),
+    activityScheduleToStartMs: distribution(
+      history.activities
+        .filter((activity) => activity.startedMs !== undefined)
+        .map((activity) => (activity.startedMs as number) - activity.scheduledMs),
+    ),
   };
 }

@@ -1,6 +1,6 @@
 /** The benchmark's tables, as plain text. */
 import type { CancelReport } from './cancel';
-import type { ShapeReport } from './metrics';
+import type { ShapeReport } from './shape-report';
 import type { ScaleTargets } from './scale';
 import type { Distribution } from './stats';
 
@@ -137,7 +137,7 @@ export function machineTable(reports: readonly ShapeReport[]): string {
 const kib = (bytes: number | undefined): string =>
   bytes === undefined || !Number.isFinite(bytes) ? '-' : (bytes / 1024).toFixed(1);
 
-/** Executions, events and payload sizes of each run, against issue 8's limits. */
+/** Executions, events and payload sizes of each run, against Temporal's limits. */
 export function historyTable(reports: readonly ShapeReport[]): string {
   return table(
     [

@@ -1,5 +1,5 @@
 /**
- * The checks of the `scale` shape after its run (issue 8): a plan of 10,000 units must complete
+ * The checks of the `scale` shape after its run (large plans): a plan of 10,000 units must complete
  * in one logical run (a chain of executions continued as new) with no execution above 10,240
  * events and no payload above 2 MB (see `chain.ts`), and then
  * - `progress` answers for every unit with the right counts,
@@ -12,18 +12,18 @@
  */
 import type { Client } from '@temporalio/client';
 import { awaitResult, readProgress, type FanoutHandle } from '../client/fanout-client';
-import { retryRun } from '../client/retry-run';
+import { retryRun } from '../client/run/retry-run';
 import type { FanoutResult } from '../plan/types';
 import { chainFacts, fetchChain, firstRunIdOf, limitViolations, type ChainFacts } from './chain';
 import { log, round, type Environment } from './env';
-import type { ShapeMetrics } from './metrics';
+import type { ShapeMetrics } from './figures';
 import type { Shape } from './shapes';
 import { untilDone } from './stall';
 import { resetPeakRss, statusMiB } from './worker-process';
 
-/** Issue 8: overhead@10,000 / overhead@100, p50 and p95. */
+/** Target: overhead@10,000 / overhead@100, p50 and p95. */
 export const OVERHEAD_RATIO_TARGET = 1.5;
-/** Issue 8: the worker's peak RSS at 10,000 units. */
+/** Target: the worker's peak RSS at 10,000 units. */
 export const WORKER_RSS_TARGET_MIB = 400;
 
 export interface ProgressCheck {
@@ -80,7 +80,7 @@ export interface OverheadRatio {
 export interface ScaleTargets {
   readonly units: number;
   readonly meanRunning: number;
-  /** The first is issue 8's comparison (`scale-base`); the others explain it. */
+  /** The first is the judged comparison (`scale-base`); the others explain it. */
   readonly ratios: readonly OverheadRatio[];
   readonly overheadTarget: number;
   /** Against the first baseline. */

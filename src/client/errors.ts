@@ -8,7 +8,8 @@ import { TemporalCliNotFoundError } from '../dev/find-temporal-cli';
 import { preflightRejected } from '../plan/messages';
 import type { ValidationFailureKind } from '../plan/validate';
 import type { CommandIo, ExitCode } from './io';
-import { ServerUnavailable } from './server-errors';
+import type { ProblemReport } from './output/plan-problems';
+import { ServerUnavailable } from './connection/server-errors';
 
 /** A run that failed or was cancelled, or a server that could not be reached. */
 export const EXIT_FAILED = 1;
@@ -34,9 +35,20 @@ export class PlanRejected extends Error {
     readonly kind: ValidationFailureKind,
     /** Where in the plan, e.g. `work_units[1].unit_id`, when the reason may not say. */
     readonly location?: string,
+    /** Every problem found (the first is this one), when the plan was read from a file. */
+    readonly details?: PlanRejectionDetails,
   ) {
     super(preflightRejected(reason));
   }
+}
+
+export interface PlanRejectionDetails {
+  readonly report: ProblemReport;
+  /**
+   * The report as `validate` shows it (`plan-problems.ts`), printed instead of the message;
+   * rendered by the thrower, so reporting an error loads no plan code.
+   */
+  readonly text: string;
 }
 
 /** The command already told the user what happened; exit with this code and print nothing more. */
@@ -79,6 +91,10 @@ function explain(error: unknown, io: Pick<CommandIo, 'stderr'>): ExitCode {
   if (error instanceof UsageError) {
     io.stderr.write(`agent-fanout: ${error.message}\n`);
     return EXIT_USAGE;
+  }
+  if (error instanceof PlanRejected && error.details !== undefined) {
+    io.stderr.write(error.details.text);
+    return EXIT_REJECTED;
   }
   if (error instanceof PlanRejected) {
     io.stderr.write(`${error.message}\n`);

@@ -11,17 +11,24 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, type SearchAttributePair } from '@temporalio/common';
 import type { FanoutResult, Plan } from '../plan/types';
 import { cancelUnitUpdate, progressQuery, resultQuery } from '../workflows/messages';
 import type { CancelUnitAnswer, FanoutInput, Progress } from '../contracts/run-types';
 import type { fanoutWorkflow } from '../workflows/fanout-workflow';
 import { WORKFLOW_TASK_TIMEOUT } from '../workflows/history-budget';
 import type { ConnectionSecurity } from '../contracts/connection';
-import { securityFlagsInUse } from './connection-security';
+import {
+  FANOUT_PLAN,
+  FANOUT_REPO,
+  FANOUT_STATUS,
+  FANOUT_UNITS_DONE,
+  FANOUT_UNITS_TOTAL,
+} from '../contracts/search-attributes';
+import { securityFlagsInUse } from './connection/connection-security';
 import { UsageError } from './errors';
-import { ServerUnavailable } from './server-errors';
-import { loadStoredResult } from './stored-result';
+import { ServerUnavailable } from './connection/server-errors';
+import { loadStoredResult } from './run/stored-result';
 
 export type FanoutHandle = WorkflowHandle<typeof fanoutWorkflow>;
 
@@ -75,28 +82,50 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
     ...(options.historyEventLimit === undefined ? {} : { historyEventLimit: options.historyEventLimit }),
   };
   refuseOversizedInput(input);
-  return client.workflow.start<typeof fanoutWorkflow>('fanoutWorkflow', {
-    workflowId: options.workflowId,
-    taskQueue: options.taskQueue,
-    args: [input],
-    workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-    workflowIdReusePolicy: options.allowRestartClosed
-      ? WorkflowIdReusePolicy.ALLOW_DUPLICATE
-      : WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    staticSummary: `agent-fanout: ${plan.name} (${plan.workUnits.length} units, max_workers ${plan.maxWorkers})`,
-    staticDetails: [
-      `**Plan** ${plan.name}`,
-      `**Units** ${plan.workUnits.length} · **max_workers** ${plan.maxWorkers} · **on_failure** ${plan.onFailure} · **overlap** ${plan.overlap}`,
-      `**Repo** ${options.repo}`,
-    ].join('\n\n'),
-    memo: {
-      plan_name: plan.name,
-      repo: options.repo,
-      units: plan.workUnits.length,
-      ...(options.retryOf === undefined ? {} : { retry_of: options.retryOf.workflowId }),
-    },
+  const start = (searchable: boolean) =>
+    client.workflow.start<typeof fanoutWorkflow>('fanoutWorkflow', {
+      workflowId: options.workflowId,
+      taskQueue: options.taskQueue,
+      args: [input],
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      workflowIdReusePolicy: options.allowRestartClosed
+        ? WorkflowIdReusePolicy.ALLOW_DUPLICATE
+        : WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      staticSummary: `agent-fanout: ${plan.name} (${plan.workUnits.length} units, max_workers ${plan.maxWorkers})`,
+      staticDetails: [
+        `**Plan** ${plan.name}`,
+        `**Units** ${plan.workUnits.length} · **max_workers** ${plan.maxWorkers} · **on_failure** ${plan.onFailure} · **overlap** ${plan.overlap}`,
+        `**Repo** ${options.repo}`,
+      ].join('\n\n'),
+      ...(searchable ? { typedSearchAttributes: runSearchAttributes(plan, options.repo) } : {}),
+      memo: {
+        plan_name: plan.name,
+        repo: options.repo,
+        units: plan.workUnits.length,
+        ...(options.retryOf === undefined ? {} : { retry_of: options.retryOf.workflowId }),
+      },
+    });
+  // A server that does not know the attributes refuses the start: run anyway, just not listable.
+  return start(true).catch((error: unknown) => {
+    if (isUnknownSearchAttribute(error)) return start(false);
+    throw error;
   });
+}
+
+/** What `agent-fanout list` finds a run by (`src/contracts/search-attributes.ts`). */
+function runSearchAttributes(plan: Plan, repo: string): SearchAttributePair[] {
+  return [
+    { key: FANOUT_PLAN, value: plan.name },
+    { key: FANOUT_REPO, value: repo },
+    { key: FANOUT_STATUS, value: 'running' },
+    { key: FANOUT_UNITS_DONE, value: 0 },
+    { key: FANOUT_UNITS_TOTAL, value: plan.workUnits.length },
+  ];
+}
+
+function isUnknownSearchAttribute(error: unknown): boolean {
+  return error instanceof Error && /search attribute .* is not defined/i.test(error.message);
 }
 
 /**

@@ -1,5 +1,4 @@
 /** What a command may touch of its process: passed in, so tests capture output and set env and cwd. */
-import type { KeyInput } from './interrupt';
 
 export interface TextOutput {
   write(text: string): unknown;
@@ -7,6 +6,16 @@ export interface TextOutput {
   readonly isTTY?: boolean;
   readonly columns?: number;
   readonly rows?: number;
+}
+
+/** The part of `process.stdin` the Ctrl-C question needs. */
+export interface KeyInput {
+  readonly isTTY?: boolean;
+  setRawMode?(raw: boolean): unknown;
+  on(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
+  off(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
+  resume(): unknown;
+  pause(): unknown;
 }
 
 export interface CommandIo {

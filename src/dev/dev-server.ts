@@ -17,7 +17,8 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, stat
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { stopProcessGroup } from '../activities/process-group';
+import { stopProcessGroup } from '../activities/agent/process-group';
+import { FANOUT_SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
 import { requireTemporalCli } from './find-temporal-cli';
 import { killGroupWhenOwnerEnds } from './kill-on-owner-exit';
 import { ServerExitedError, waitUntilServing } from './wait-until-serving';
@@ -214,6 +215,8 @@ export function devServerArgs(input: {
     // No network here: the UI would fetch its news feed, the server would phone home for versions.
     // (Updates need no flag: server 1.32 enables UpdateWorkflowExecution by default.)
     '--ui-disable-news-fetch',
+    // What `agent-fanout list` searches runs by.
+    ...FANOUT_SEARCH_ATTRIBUTES.flatMap((attribute) => ['--search-attribute', attribute]),
     '--dynamic-config-value',
     'frontend.enableServerVersionCheck=false',
     // SQLite's default rollback journal syncs the disk several times per commit, and each step

@@ -2,7 +2,6 @@
  * Field rules (SPEC §2.1) that need no schema library, so the workflow can re-check a plan it
  * receives from any client. The zod schema calls the same functions for the texts SPEC fixes.
  */
-import { firstFailure } from './first-failure';
 import {
   agentReservedEnv,
   agentUnknownPlaceholder,
@@ -18,7 +17,8 @@ import {
   unitReservedEnv,
   unitUnknownPlaceholder,
 } from './messages';
-import { firstUnknownPlaceholder } from './placeholders';
+import { unknownPlaceholders } from './placeholders';
+import { firstMessage, unitPath, type RuleProblem } from './rule-problem';
 import type { Plan, WorkUnit } from './types';
 
 export const UNIT_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -50,9 +50,9 @@ export function isValidMaxWorkers(value: unknown): boolean {
   return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_WORKERS_LIMIT;
 }
 
-/** The first variable the plan may not set (SPEC §7.15), in the order the plan lists them. */
-export function firstReservedEnvName(env: Readonly<Record<string, string>>): string | undefined {
-  return Object.keys(env).find((name) => RESERVED_ENV_PREFIXES.some((prefix) => name.startsWith(prefix)));
+/** The variables the plan may not set (SPEC §7.15), in the order the plan lists them. */
+export function reservedEnvNames(env: Readonly<Record<string, string>>): string[] {
+  return Object.keys(env).filter((name) => RESERVED_ENV_PREFIXES.some((prefix) => name.startsWith(prefix)));
 }
 
 export interface FieldRuleOptions {
@@ -60,40 +60,80 @@ export interface FieldRuleOptions {
   readonly requireCommand?: boolean;
 }
 
-/**
- * The first field-rule failure of a normalized plan. Structural rules (max_workers, unit ids,
- * allowed_directories entries) come first; then the rules that need the whole plan: agent
- * command and env, then per unit its command placeholders, env and the missing command.
- */
+/** The first field-rule failure of a normalized plan (see {@link collectFieldProblems}). */
 export function checkFieldRules(plan: Plan, options: FieldRuleOptions = {}): string | undefined {
-  return firstFailure([
-    () => (isValidMaxWorkers(plan.maxWorkers) ? undefined : maxWorkersOutOfRange(plan.maxWorkers)),
-    ...plan.workUnits.map((unit, index) => () => structuralProblem(unit, index)),
-    () => agentProblem(plan),
-    ...plan.workUnits.map((unit) => () => unitCommandProblem(plan, unit, options.requireCommand ?? true)),
-  ]);
+  return firstMessage(collectFieldProblems(plan, options));
 }
 
-function structuralProblem(unit: WorkUnit, index: number): string | undefined {
-  if (unit.unitId === '') return fieldProblem(`work_units[${index}].unit_id`, EMPTY_UNIT_ID_PROBLEM);
-  return (
-    unitIdProblem(unit.unitId) ??
-    firstFailure(unit.allowedDirectories.map((raw) => () => allowedDirectoryProblem(raw)))
-  );
+/**
+ * Every field-rule failure of a normalized plan, in SPEC order. Structural rules (max_workers,
+ * unit ids, allowed_directories entries) come first; then the rules that need the whole plan:
+ * agent command and env, then per unit its command placeholders, env and the missing command.
+ */
+export function collectFieldProblems(plan: Plan, options: FieldRuleOptions = {}): RuleProblem[] {
+  const requireCommand = options.requireCommand ?? true;
+  return [
+    ...(isValidMaxWorkers(plan.maxWorkers)
+      ? []
+      : [{ message: maxWorkersOutOfRange(plan.maxWorkers), path: ['max_workers'] }]),
+    ...plan.workUnits.flatMap(structuralProblems),
+    ...agentProblems(plan),
+    ...plan.workUnits.flatMap((unit, index) => unitCommandProblems(plan, unit, index, requireCommand)),
+  ];
 }
 
-function agentProblem(plan: Plan): string | undefined {
-  const placeholder = plan.agent.command && firstUnknownPlaceholder(plan.agent.command);
-  if (placeholder !== undefined) return agentUnknownPlaceholder(placeholder);
-  const reserved = firstReservedEnvName(plan.agent.env);
-  return reserved === undefined ? undefined : agentReservedEnv(reserved);
+function structuralProblems(unit: WorkUnit, index: number): RuleProblem[] {
+  if (unit.unitId === '')
+    return [
+      {
+        message: fieldProblem(`work_units[${index}].unit_id`, EMPTY_UNIT_ID_PROBLEM),
+        path: unitPath(index, 'unit_id'),
+      },
+    ];
+  const idProblem = unitIdProblem(unit.unitId);
+  return [
+    ...(idProblem === undefined ? [] : [{ message: idProblem, path: unitPath(index, 'unit_id') }]),
+    ...unit.allowedDirectories.flatMap((raw, position) => {
+      const message = allowedDirectoryProblem(raw);
+      return message === undefined
+        ? []
+        : [{ message, path: unitPath(index, 'allowed_directories', position) }];
+    }),
+  ];
 }
 
-function unitCommandProblem(plan: Plan, unit: WorkUnit, requireCommand: boolean): string | undefined {
-  const placeholder = unit.command && firstUnknownPlaceholder(unit.command);
-  if (placeholder !== undefined) return unitUnknownPlaceholder(unit.unitId, placeholder);
-  const reserved = unit.env && firstReservedEnvName(unit.env);
-  if (reserved !== undefined) return unitReservedEnv(unit.unitId, reserved);
-  if (requireCommand && !unit.command && !plan.agent.command) return missingCommand(unit.unitId);
-  return undefined;
+function agentProblems(plan: Plan): RuleProblem[] {
+  return [
+    ...unknownPlaceholders(plan.agent.command ?? []).map(({ name, index }) => ({
+      message: agentUnknownPlaceholder(name),
+      path: ['agent', 'command', index],
+    })),
+    ...reservedEnvNames(plan.agent.env).map((name) => ({
+      message: agentReservedEnv(name),
+      path: ['agent', 'env', name],
+      atKey: true,
+    })),
+  ];
+}
+
+function unitCommandProblems(
+  plan: Plan,
+  unit: WorkUnit,
+  index: number,
+  requireCommand: boolean,
+): RuleProblem[] {
+  return [
+    ...unknownPlaceholders(unit.command ?? []).map(({ name, index: element }) => ({
+      message: unitUnknownPlaceholder(unit.unitId, name),
+      path: unitPath(index, 'command', element),
+    })),
+    ...reservedEnvNames(unit.env ?? {}).map((name) => ({
+      message: unitReservedEnv(unit.unitId, name),
+      path: unitPath(index, 'env', name),
+      atKey: true,
+    })),
+    ...(requireCommand && !unit.command && !plan.agent.command
+      ? [{ message: missingCommand(unit.unitId), path: unitPath(index) }]
+      : []),
+  ];
 }

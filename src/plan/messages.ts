@@ -96,6 +96,10 @@ export function showValue(value: unknown): string {
   return json.length > SHOWN_VALUE_LIMIT ? `${json.slice(0, SHOWN_VALUE_LIMIT)}…` : json;
 }
 
+/** A top-level key one typo from a known one (SPEC §1: an error naming the key it resembles). */
+export const misspeltTopLevelKey = (key: string, known: string): string =>
+  `${key}: unknown top-level key, too close to '${known}' to ignore`;
+
 // §8.5: appended to a §2.3 text when the directory was judged as it resolves.
 export const viaSymlink = (raw: string, resolved: string): string =>
   ` (via symlink '${raw}' -> '${resolved}')`;

@@ -9,7 +9,18 @@ export type PlanSyntax = 'json' | 'yaml';
 
 export type ParsedPlanText =
   | { readonly ok: true; readonly value: Readonly<Record<string, unknown>> }
-  | { readonly ok: false; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly message: string;
+      /** Where the syntax breaks (1-based), when the parser says. */
+      readonly position?: TextPosition;
+    };
+
+/** A place in the plan text, both counted from 1. */
+export interface TextPosition {
+  readonly line: number;
+  readonly column: number;
+}
 
 export function planSyntaxOf(text: string, fileName?: string): PlanSyntax {
   const extension = /\.([^./\\]+)$/.exec(fileName ?? '')?.[1]?.toLowerCase();
@@ -27,11 +38,12 @@ export function parsePlanText(text: string, fileName = 'the plan'): ParsedPlanTe
     return {
       ok: false,
       message: oneLine(`${fileName} is not valid ${syntax.toUpperCase()}: ${parsed.problem}`),
+      ...(parsed.position ? { position: parsed.position } : {}),
     };
   return asPlanObject(parsed.value, fileName);
 }
 
-type SyntaxResult = { ok: true; value: unknown } | { ok: false; problem: string };
+type SyntaxResult = { ok: true; value: unknown } | { ok: false; problem: string; position?: TextPosition };
 
 function parseJson(text: string): SyntaxResult {
   try {
@@ -41,9 +53,12 @@ function parseJson(text: string): SyntaxResult {
       .replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '')
       .replace(/ in JSON at position \d+.*$/s, '');
     const offset = jsonErrorOffset(text);
+    if (offset === undefined) return { ok: false, problem: reason };
+    const position = positionOfOffset(text, offset);
     return {
       ok: false,
-      problem: offset === undefined ? reason : `${reason} at ${lineAndColumn(text, offset)}`,
+      problem: `${reason} at line ${position.line}, column ${position.column}`,
+      position,
     };
   }
 }
@@ -54,7 +69,12 @@ function parseYaml(text: string): SyntaxResult {
   if (!error) return yamlValue(document);
   const where = error.linePos?.[0];
   const reason = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-  return { ok: false, problem: where ? `${reason} at line ${where.line}, column ${where.col}` : reason };
+  if (!where) return { ok: false, problem: reason };
+  return {
+    ok: false,
+    problem: `${reason} at line ${where.line}, column ${where.col}`,
+    position: { line: where.line, column: where.col },
+  };
 }
 
 function yamlValue(document: ReturnType<typeof parseDocument>): SyntaxResult {
@@ -76,11 +96,9 @@ function asPlanObject(value: unknown, fileName: string): ParsedPlanText {
   return { ok: false, message: `${fileName} does not hold a plan: found ${found}; ${next}` };
 }
 
-function lineAndColumn(text: string, offset: number): string {
+function positionOfOffset(text: string, offset: number): TextPosition {
   const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  return `line ${line}, column ${column}`;
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
 }
 
 /** Control characters from the input shown escaped, so a message stays on one line. */

@@ -1,7 +1,7 @@
 /**
  * Command placeholders (SPEC §1), as validation sees them: a `{name}` whose name is a word
  * (letters, digits, `_`, `.`, `-`) must be one of the eight; other braces (`{"key": 1}`, `{}`) are
- * plain text. The activity replaces the eight (`src/activities/placeholders.ts`).
+ * plain text. The activity replaces the eight (`src/activities/unit-files/placeholders.ts`).
  */
 
 export const PLACEHOLDER_NAMES = [
@@ -23,13 +23,14 @@ export function isPlaceholderName(name: string): name is PlaceholderName {
   return (PLACEHOLDER_NAMES as readonly string[]).includes(name);
 }
 
-/** The name of the first `{name}` in the command that is not a placeholder, if any. */
-export function firstUnknownPlaceholder(command: readonly string[]): string | undefined {
-  for (const element of command) {
+/** Each `{name}` in the command that is not a placeholder, once, with the element it is in first. */
+export function unknownPlaceholders(command: readonly string[]): { name: string; index: number }[] {
+  const found = new Map<string, number>();
+  command.forEach((element, index) => {
     for (const match of element.matchAll(PLACEHOLDER_TOKEN)) {
       const name = match[1] ?? '';
-      if (!isPlaceholderName(name)) return name;
+      if (!isPlaceholderName(name) && !found.has(name)) found.set(name, index);
     }
-  }
-  return undefined;
+  });
+  return [...found].map(([name, index]) => ({ name, index }));
 }

@@ -1,7 +1,7 @@
 /**
- * Turns zod's issues about a plan file into the one message the user sees.
+ * Turns zod's issues about a plan file into the problems the user sees, the first one first.
  *
- * The first problem in the file wins: issues are ordered by where they sit in the document (key
+ * Issues are ordered by where they sit in the document (key
  * order as written, list positions), and an object's own issue (an unknown key) comes before
  * the issues of its fields, since a misspelt key often explains a "missing" one.
  * SPEC-fixed texts are shown as they are; every other message gets the field's path in front.
@@ -16,7 +16,9 @@ import {
   unknownKeyInUnnamedUnit,
   unknownUnitKey,
 } from './messages';
-import { DURATION_CAP, NESTED_KEYS } from './schema';
+import type { PlanPath, RuleProblem } from './rule-problem';
+import { DURATION_CAP, NESTED_KEYS, UNIT_KEYS } from './schema';
+import { closestName, didYouMean } from './suggest';
 
 type Issue = z.core.$ZodIssue;
 type RawIssue = z.core.$ZodRawIssue;
@@ -28,11 +30,78 @@ export interface PlanIssueReport {
   readonly location: string;
 }
 
+/** zod's issues about a plan file, in document order, one problem per unknown key. */
+export function issueProblems(issues: readonly Issue[], raw: unknown): RuleProblem[] {
+  return sortInDocumentOrder(issues, raw).flatMap((issue) => problemsOf(issue, raw));
+}
+
+/** Items sorted by where their `path` sits in the plan as written (see the module comment). */
+export function sortInDocumentOrder<T extends { readonly path: Path }>(
+  items: readonly T[],
+  raw: unknown,
+): T[] {
+  return [...items].sort((a, b) => compareDocumentOrder(raw, a.path, b.path));
+}
+
 export function reportFirstIssue(issues: readonly Issue[], raw: unknown): PlanIssueReport {
-  const [first] = [...issues].sort((a, b) => compareDocumentOrder(raw, a.path, b.path));
+  const [first] = issueProblems(issues, raw);
   if (!first) throw new Error('reportFirstIssue needs at least one issue');
-  const location = formatPath(first.path);
-  return { message: exactText(first, raw) ?? fieldProblem(location, first.message), location };
+  return { message: first.message, location: formatPath(first.path) };
+}
+
+function problemsOf(issue: Issue, raw: unknown): RuleProblem[] {
+  const path = issue.path.map((segment) => (typeof segment === 'number' ? segment : String(segment)));
+  if (issue.code === 'unrecognized_keys') return unknownKeyProblems(issue.keys, path, raw, issue.message);
+  const message = exactText(issue, raw) ?? fieldProblem(formatPath(issue.path), issue.message);
+  return [{ message, path }];
+}
+
+/** Names other tools give a unit's keys, for "did you mean": too far from ours for edit distance. */
+const UNIT_KEY_SYNONYMS: ReadonlyMap<string, string> = new Map([
+  ['depends_on', 'dependencies'],
+  ['dependsOn', 'dependencies'],
+  ['deps', 'dependencies'],
+  ['needs', 'dependencies'],
+  ['after', 'dependencies'],
+  ['directories', 'allowed_directories'],
+  ['allowedDirectories', 'allowed_directories'],
+  ['paths', 'allowed_directories'],
+  ['id', 'unit_id'],
+  ['unitId', 'unit_id'],
+  ['prompt', 'description'],
+]);
+
+/** A unit's unknown keys one by one, with SPEC's text; a nested object's in zod's one message. */
+function unknownKeyProblems(keys: readonly string[], path: PlanPath, raw: unknown, message: string) {
+  const [top, index] = path;
+  const owner = [...path].reverse().find((segment): segment is string => typeof segment === 'string');
+  const allowed = top === 'work_units' && path.length === 2 ? UNIT_KEYS : NESTED_KEYS[owner ?? ''];
+  const hintsFor = (key: string) => {
+    const synonym = allowed === UNIT_KEYS ? UNIT_KEY_SYNONYMS.get(key) : undefined;
+    const suggestion = allowed && (closestName(key, allowed) ?? synonym);
+    return suggestion ? [didYouMean(suggestion)] : [];
+  };
+  if (allowed !== UNIT_KEYS || typeof index !== 'number') {
+    const [first = ''] = keys;
+    return [
+      {
+        message: fieldProblem(formatPath(path), message),
+        path: [...path, first],
+        atKey: true,
+        hints: hintsFor(first),
+      },
+    ];
+  }
+  const unitId = valueAt(raw, [...path, 'unit_id']);
+  return keys.map((key) => ({
+    message:
+      typeof unitId === 'string' && UNIT_ID_PATTERN.test(unitId)
+        ? unknownUnitKey(unitId, key)
+        : unknownKeyInUnnamedUnit(index + 1, key),
+    path: [...path, key],
+    atKey: true,
+    hints: [...hintsFor(key), `allowed keys: ${UNIT_KEYS.join(', ')}`],
+  }));
 }
 
 /** The texts SPEC fixes for these fields, whatever zod found wrong with them. */
@@ -40,20 +109,8 @@ function exactText(issue: Issue, raw: unknown): string | undefined {
   if (issue.code === 'custom' && issue.params?.['exact'] === true) return issue.message;
   const cappedDuration: unknown = issue.code === 'custom' ? issue.params?.[DURATION_CAP] : undefined;
   if (typeof cappedDuration === 'string') return durationTooLong(formatPath(issue.path), cappedDuration);
-  const [top, index] = issue.path;
-  if (top === 'max_workers' && issue.path.length === 1) return maxWorkersOutOfRange(valueAt(raw, issue.path));
-  if (
-    top === 'work_units' &&
-    typeof index === 'number' &&
-    issue.path.length === 2 &&
-    issue.code === 'unrecognized_keys'
-  ) {
-    const key = issue.keys[0] ?? '';
-    const unitId = valueAt(raw, [...issue.path, 'unit_id']);
-    return typeof unitId === 'string' && UNIT_ID_PATTERN.test(unitId)
-      ? unknownUnitKey(unitId, key)
-      : unknownKeyInUnnamedUnit(index + 1, key);
-  }
+  if (issue.path[0] === 'max_workers' && issue.path.length === 1)
+    return maxWorkersOutOfRange(valueAt(raw, issue.path));
   return undefined;
 }
 

@@ -5,7 +5,7 @@
  * ` (via symlink '<raw>' -> '<resolved>')` appended. Pure: the resolving is done by the caller
  * (src/activities/containment/resolved-paths.ts); this feeds the resolved paths to the rules.
  */
-import { firstOverlappingPair, type EditArea } from './first-overlap';
+import { overlappingPairs, type EditArea } from './first-overlap';
 import { viaSymlink } from './messages';
 import { compareCodePoints, directorySegments, normalizeDirectory } from './overlap';
 import { checkWorkspaceRules, type WorkspaceView } from './workspace-rules';
@@ -88,6 +88,11 @@ function firstResolvedOverlap(
     .map((area) => viaSymlink(area.written, area.raw))
     .join('');
   return text === undefined ? undefined : `${text}${via}`;
+}
+
+/** The first pair of overlapping areas of two units, in §2.3's order. */
+function firstOverlappingPair<T extends EditArea>(areas: readonly T[]): [T, T] | undefined {
+  return overlappingPairs(areas, 1)[0];
 }
 
 /** The first pair (in §2.3's order) of one of `mine` with an area of another unit. */

@@ -266,6 +266,9 @@ export type UnitFile = z.output<typeof unitSchema>;
 /** The top-level keys a plan may have; any other is ignored with one warning (SPEC §1). */
 export const PLAN_KEYS: readonly string[] = Object.keys(planSchema.shape);
 
+/** The keys a unit may have; any other is an error (SPEC §1). */
+export const UNIT_KEYS: readonly string[] = Object.keys(unitSchema.shape);
+
 /** The keys of the nested objects, by the key that holds them, for "unknown key" messages. */
 export const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   agent: Object.keys(agentSchema.shape),

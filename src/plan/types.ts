@@ -8,7 +8,18 @@
 export type OnFailure = 'cancel' | 'drain' | 'continue';
 export type OverlapMode = 'reject' | 'serialize';
 /** How an agent's writes are held to its unit's area (SPEC §8.1). */
-export type ConfinementMode = 'landlock' | 'audit' | 'off';
+export const CONFINEMENT_MODES = ['landlock', 'audit', 'off'] as const;
+export type ConfinementMode = (typeof CONFINEMENT_MODES)[number];
+
+/** An attempt's containment facts, on its success and in its failure's details. */
+export interface AttemptContainment {
+  /** The confinement the agent ran under on its worker. */
+  readonly confinement: ConfinementMode;
+  /** The §8.1 warning when it ran under less than the plan asked for. */
+  readonly warning?: string;
+  /** Processes that had to be stopped after the agent's leader exited; absent when not counted. */
+  readonly strayProcesses?: number;
+}
 
 /** A duration as the plan wrote it: `text` is used in messages (SPEC §7.6), `ms` for timing. */
 export interface Duration {
@@ -76,6 +87,10 @@ export interface UnitSettings {
   readonly grace: Duration;
   readonly retry: RetryPolicy;
   readonly evidencePattern: string;
+  /** The plan's confinement request (SPEC §8.1); absent is the default. */
+  readonly confinement?: ConfinementMode;
+  /** `agent.writable`: repo-relative paths every agent may also write. */
+  readonly writable?: readonly string[];
 }
 
 export type UnitStatus =
@@ -159,6 +174,10 @@ export interface UnitResult {
   readonly artifacts: readonly ArtifactEntry[];
   /** Set when a retried run reused this unit's success from an earlier run. */
   readonly reused_from?: string;
+  /** The confinement its last attempt ran under (SPEC §8.1); absent when it never started. */
+  readonly confinement?: ConfinementMode;
+  /** Processes its last attempt's agent left running, stopped after its leader exited (§8.3). */
+  readonly stray_processes?: number;
   /** What the unit's last attempt changed in the repo (SPEC §8.2); absent when not observed (`confinement: off`). */
   readonly changes?: readonly FileChange[];
 }
@@ -183,6 +202,8 @@ export interface FanoutResult {
   /** How many workflow executions the run took (more than 1 when it continued as new). */
   readonly executions?: number;
   readonly summary_files?: readonly string[];
+  /** Each containment warning of the run once (SPEC §8.1), in the order first seen. */
+  readonly warnings?: readonly string[];
   /** Changes outside every unit's area (SPEC §8.2), by path; absent when there were none. */
   readonly out_of_bounds?: readonly OutOfBoundsChange[];
 }

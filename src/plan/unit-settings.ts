@@ -18,6 +18,8 @@ export function resolveUnitSettings(plan: Plan, unit: WorkUnit): UnitSettings {
     grace: plan.agent.grace,
     retry: mergeRetry(plan.retry, unit.retry),
     evidencePattern: plan.evidence.pattern,
+    ...(plan.confinement === undefined ? {} : { confinement: plan.confinement }),
+    ...(plan.agent.writable === undefined ? {} : { writable: plan.agent.writable }),
   };
 }
 

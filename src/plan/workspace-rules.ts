@@ -1,8 +1,9 @@
 /**
  * Same-workspace rules (SPEC §2.3). Pass 1 checks every unit's own directories, in plan order;
- * pass 2, only under `overlap: reject`, looks for two units whose edit areas overlap.
+ * pass 2, only under `overlap: reject`, looks for units whose edit areas overlap.
+ * {@link collectWorkspaceProblems} finds every one, the first first; {@link checkWorkspaceRules}
+ * is its first message.
  */
-import { firstFailure } from './first-failure';
 import {
   editAreasOverlap,
   emptyAllowedDirectory,
@@ -11,8 +12,9 @@ import {
   reservedPath,
   worktreesReserved,
 } from './messages';
-import { firstOverlappingPair, type EditArea } from './first-overlap';
+import { overlappingPairs, type EditArea } from './first-overlap';
 import { compareCodePoints, directorySegments } from './overlap';
+import { firstMessage, unitPath, type RuleProblem } from './rule-problem';
 import type { Plan, WorkUnit } from './types';
 
 type UnitArea = Pick<WorkUnit, 'unitId' | 'allowedDirectories'>;
@@ -23,11 +25,15 @@ export type WorkspaceView = Pick<Plan, 'namespaceRoot' | 'overlap'> & {
 };
 
 export function checkWorkspaceRules(plan: WorkspaceView): string | undefined {
+  return firstMessage(collectWorkspaceProblems(plan));
+}
+
+export function collectWorkspaceProblems(plan: WorkspaceView): RuleProblem[] {
   const namespaceSegment = reservedNamespaceSegment(plan.namespaceRoot);
-  return firstFailure([
-    ...plan.workUnits.map((unit) => () => ownDirectoriesProblem(unit, namespaceSegment)),
-    () => (plan.overlap === 'reject' ? firstOverlap(plan.workUnits) : undefined),
-  ]);
+  return [
+    ...plan.workUnits.flatMap((unit, index) => ownDirectoryProblems(unit, index, namespaceSegment)),
+    ...(plan.overlap === 'reject' ? overlapProblems(plan.workUnits) : []),
+  ];
 }
 
 /** The namespace root's first segment, reserved for edit areas unless it is `.agent` (SPEC §7.8). */
@@ -36,28 +42,60 @@ export function reservedNamespaceSegment(namespaceRoot: string): string | undefi
   return first === undefined || first === '.agent' ? undefined : first;
 }
 
-function ownDirectoriesProblem(unit: UnitArea, namespaceSegment: string | undefined): string | undefined {
+/** A unit's pass-1 problem: SPEC §2.3 reports its first directory at fault. */
+function ownDirectoryProblems(
+  unit: UnitArea,
+  index: number,
+  namespaceSegment: string | undefined,
+): RuleProblem[] {
   const { unitId, allowedDirectories } = unit;
-  if (allowedDirectories.length === 0) return noAllowedDirectories(unitId);
-  for (const raw of allowedDirectories) {
-    const first = directorySegments(raw)[0];
-    if (first === undefined) return emptyAllowedDirectory(unitId);
-    if (first === '.worktrees') return worktreesReserved(unitId, raw);
-    if (first === '.agent' || first === '.git') return reservedPath(unitId, raw);
-    if (first === namespaceSegment) return namespaceRootReserved(unitId, raw, first);
+  if (allowedDirectories.length === 0)
+    return [{ message: noAllowedDirectories(unitId), path: unitPath(index) }];
+  for (const [position, raw] of allowedDirectories.entries()) {
+    const message = directoryProblem(unitId, raw, namespaceSegment);
+    if (message !== undefined) return [{ message, path: unitPath(index, 'allowed_directories', position) }];
   }
+  return [];
+}
+
+function directoryProblem(unitId: string, raw: string, namespaceSegment: string | undefined) {
+  const first = directorySegments(raw)[0];
+  if (first === undefined) return emptyAllowedDirectory(unitId);
+  if (first === '.worktrees') return worktreesReserved(unitId, raw);
+  if (first === '.agent' || first === '.git') return reservedPath(unitId, raw);
+  if (first === namespaceSegment) return namespaceRootReserved(unitId, raw, first);
   return undefined;
 }
 
-/** SPEC §2.3 pass 2: units sorted by id, each unit's directories sorted as written; raw strings reported. */
-function firstOverlap(units: readonly UnitArea[]): string | undefined {
-  const areas: EditArea[] = [...units]
-    .sort((a, b) => compareCodePoints(a.unitId, b.unitId))
-    .flatMap(({ unitId, allowedDirectories }) =>
-      [...allowedDirectories]
-        .sort(compareCodePoints)
-        .map((raw) => ({ unitId, raw, segments: directorySegments(raw) })),
+/** Enough to see the pattern; all of them could be thousands for units that share one area. */
+const OVERLAPS_TOLD = 100;
+
+interface IndexedArea extends EditArea {
+  readonly unitIndex: number;
+  readonly position: number;
+}
+
+/**
+ * SPEC §2.3 pass 2: units sorted by id, each unit's directories sorted as written; raw strings
+ * reported. The first pair is SPEC's; after it, one pair for each other two units that overlap.
+ */
+function overlapProblems(units: readonly UnitArea[]): RuleProblem[] {
+  const areas: IndexedArea[] = units
+    .map((unit, unitIndex) => ({ unit, unitIndex }))
+    .sort((a, b) => compareCodePoints(a.unit.unitId, b.unit.unitId))
+    .flatMap(({ unit, unitIndex }) =>
+      unit.allowedDirectories
+        .map((raw, position) => ({
+          unitId: unit.unitId,
+          raw,
+          segments: directorySegments(raw),
+          unitIndex,
+          position,
+        }))
+        .sort((a, b) => compareCodePoints(a.raw, b.raw)),
     );
-  const pair = firstOverlappingPair(areas);
-  return pair && editAreasOverlap(pair[0].unitId, pair[0].raw, pair[1].unitId, pair[1].raw);
+  return overlappingPairs(areas, OVERLAPS_TOLD).map(([first, second]) => ({
+    message: editAreasOverlap(first.unitId, first.raw, second.unitId, second.raw),
+    path: unitPath(first.unitIndex, 'allowed_directories', first.position),
+  }));
 }

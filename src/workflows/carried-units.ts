@@ -2,9 +2,9 @@
  * One letter per unit: how a unit's record crosses into the next execution of a run that
  * continued as new, and how it comes back.
  */
-import type { UnitStatus } from '../plan/types';
-import type { UnitRecord } from './run-state';
+import type { UnitStatus, WorkUnit } from '../plan/types';
 import type { CarriedRun } from '../contracts/run-types';
+import type { UnitRecord } from './unit-record';
 
 const LETTER_OF: Readonly<Record<UnitStatus, string>> = {
   PENDING: 'P',
@@ -81,4 +81,30 @@ export function restoredRecord(
   if (detail?.blockedBy !== undefined) record.blockedBy = detail.blockedBy;
   if (detail?.retryAt !== undefined) record.retryAt = detail.retryAt;
   return record;
+}
+
+/** The per-unit part of the carried state: a letter, attempts and evidence count each, details of the ended. */
+export function carriedUnits(
+  units: readonly WorkUnit[],
+  recordOf: (unitId: string) => UnitRecord,
+): Pick<CarriedRun, 'statuses' | 'attempts' | 'evidence' | 'details'> {
+  const attempts: number[] = [];
+  const evidence: number[] = [];
+  const details: Record<string, CarriedRun['details'][string]> = {};
+  let statuses = '';
+  for (const unit of units) {
+    const record = recordOf(unit.unitId);
+    statuses += carriedLetter(record);
+    attempts.push(record.attempts);
+    evidence.push(record.evidenceCount);
+    if (record.status !== 'SUCCEEDED' && record.status !== 'PENDING') {
+      details[unit.unitId] = {
+        exitCode: record.exitCode,
+        error: record.error,
+        ...(record.blockedBy === undefined ? {} : { blockedBy: record.blockedBy }),
+        ...(record.retryAt === undefined ? {} : { retryAt: record.retryAt, startedAt: record.startedAt }),
+      };
+    }
+  }
+  return { statuses, attempts, evidence, details };
 }

@@ -35,7 +35,8 @@ export function summaryInput(
     retryOf,
   };
   if (resultFile !== undefined) return { ...common, resultFile };
-  const outOfBounds = state.outOfBounds.length === 0 ? {} : { outOfBounds: state.outOfBounds };
+  const { outOfBounds: strays } = state.reports;
+  const outOfBounds = strays.length === 0 ? {} : { outOfBounds: strays };
   return {
     ...common,
     ...outOfBounds,

@@ -1,5 +1,5 @@
 /**
- * The workflow's side of the run store (src/activities/run-store.ts): what an execution hands to
+ * The workflow's side of the run store (src/activities/run-files/run-store.ts): what an execution hands to
  * the host before it continues as new, and how a large result becomes a file plus its digest.
  * Every activity input stays small: segments are cut at about {@link SEGMENT_BYTES} of JSON.
  */

@@ -12,13 +12,14 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import type { RetryPolicy as RetryOptions } from '@temporalio/workflow';
-import type { AttemptContainment, ObservedChanges, createActivities } from '../activities';
+import type { ObservedChanges, PlanAreas, createActivities } from '../activities';
 import type { AgentFailureDetails, AgentFailureType } from '../errors';
 import { AGENT_FAILURE_TYPES, NEVER_RETRIED, isAgentFailureType } from '../errors';
+import { attemptDeadlines } from '../plan/deadlines';
 import { infrastructureFailure } from '../plan/outcome-messages';
 import type { Plan, RetryPolicy, UnitSettings, WorkUnit } from '../plan/types';
 import { workflowNowIso, workflowNowMs } from './clock';
-import type { UnitOutcome } from './run-state';
+import type { UnitOutcome } from './unit-record';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -42,13 +43,17 @@ const INFRASTRUCTURE_RETRY: RetryOptions = {
   nonRetryableErrorTypes: [...AGENT_FAILURE_TYPES],
 };
 
-const { runAgentAttempt } = proxyActivities<Activities>({
-  startToCloseTimeout: '3h',
-  heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT_MS,
-  // The workflow learns a unit is cancelled only once its agent's process group is gone.
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: INFRASTRUCTURE_RETRY,
-});
+/** The attempt activity of one unit, with the unit's own start-to-close deadline. */
+function attemptActivity(settings: UnitSettings) {
+  return proxyActivities<Activities>({
+    // The activity enforces the unit's timeout itself, with SPEC's text; this is a backstop.
+    startToCloseTimeout: attemptDeadlines(settings).activityMs,
+    heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT_MS,
+    // The workflow learns a unit is cancelled only once its agent's process group is gone.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: INFRASTRUCTURE_RETRY,
+  }).runAgentAttempt;
+}
 
 export interface UnitRunContext {
   readonly runId: string;
@@ -70,8 +75,8 @@ export interface UnitRunContext {
   readonly mayStartAttempt: () => boolean;
   /** A retry carried over from the previous execution: its next attempt, and when it is due. */
   readonly resume?: { readonly attempt: number; readonly retryAt: string };
-  /** The plan's containment settings and every unit's areas (SPEC §8), passed to each attempt. */
-  readonly containment?: AttemptContainment;
+  /** The plan's overlap mode and every unit's areas (SPEC §8.2, §8.5), passed to each attempt. */
+  readonly containment?: PlanAreas;
 }
 
 /** Runs the unit's attempts until one succeeds, the attempts are used up, or the scope is cancelled. */
@@ -79,6 +84,7 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
   const { unit, settings } = context;
   const summary = `${unit.unitId}: ${firstLine(unit.description)}`;
   const resume = context.resume;
+  const runAgentAttempt = attemptActivity(settings);
   if (resume !== undefined) {
     const dueInMs = Date.parse(resume.retryAt) - workflowNowMs();
     if (!(await waitForAttempt(dueInMs, context.mayStartAttempt))) {
@@ -97,32 +103,23 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
   for (let attempt = resume?.attempt ?? 1; ; attempt += 1) {
     context.onAttempt(attempt);
     try {
-      const result = await runAgentAttempt.executeWithOptions(
+      const result = await runAgentAttempt.executeWithOptions({ summary }, [
         {
-          // The activity enforces the unit's timeout itself, with SPEC's text; this is a backstop.
-          startToCloseTimeout: settings.timeout.ms + settings.grace.ms + 60_000,
-          heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT_MS,
-          cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-          retry: INFRASTRUCTURE_RETRY,
-          summary,
+          runId: context.runId,
+          repo: context.repo,
+          namespaceRoot: context.namespaceRoot,
+          unit,
+          settings,
+          attempt,
+          ...(context.containment === undefined ? {} : { containment: context.containment }),
         },
-        [
-          {
-            runId: context.runId,
-            repo: context.repo,
-            namespaceRoot: context.namespaceRoot,
-            unit,
-            settings,
-            attempt,
-            ...(context.containment === undefined ? {} : { containment: context.containment }),
-          },
-        ],
-      );
+      ]);
       return {
         kind: 'succeeded',
         artifacts: result.artifacts,
         startedAt: result.startedAt,
         finishedAt: result.finishedAt,
+        ...(result.containment === undefined ? {} : { containment: result.containment }),
         observed: observed(result),
       };
     } catch (error) {
@@ -137,6 +134,7 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
           error: failure.error,
           startedAt: failure.startedAt,
           finishedAt: failure.finishedAt,
+          ...(failure.containment === undefined ? {} : { containment: failure.containment }),
           observed: seen,
         };
       }
@@ -184,6 +182,7 @@ function agentFailure(error: unknown): AttemptFailure | undefined {
     error: details?.error ?? cause.message,
     startedAt: details?.startedAt ?? null,
     finishedAt: details?.finishedAt ?? workflowNowIso(),
+    ...(details?.containment === undefined ? {} : { containment: details.containment }),
     ...(details?.changes ? { changes: details.changes } : {}),
     ...(details?.outOfBounds ? { outOfBounds: details.outOfBounds } : {}),
   };
@@ -215,12 +214,13 @@ function firstLine(text: string): string {
  */
 export const AREAS_IN_ATTEMPT_UP_TO = 200;
 
-/** What every attempt of the run needs of SPEC §8, built once per execution. */
-export function attemptContainment(plan: Plan): AttemptContainment {
+/**
+ * What every attempt of the run needs of the plan for SPEC §8.2 and §8.5, built once per execution
+ * (the confinement and `agent.writable` reach it in its unit settings).
+ */
+export function attemptContainment(plan: Plan): PlanAreas {
   const areas = plan.workUnits.map(({ unitId, allowedDirectories }) => ({ unitId, allowedDirectories }));
   return {
-    ...(plan.confinement === undefined ? {} : { confinement: plan.confinement }),
-    writable: plan.agent.writable ?? [],
     overlap: plan.overlap,
     ...(areas.length <= AREAS_IN_ATTEMPT_UP_TO ? { areas } : {}),
   };

@@ -63,6 +63,9 @@ export function settings(command: readonly string[], overrides: Partial<UnitSett
       maxInterval: duration(600_000, '10m'),
     },
     evidencePattern: '*',
+    // These tests cover SPEC §1–§7, where agents write anywhere in the repo (pids/, counts/);
+    // containment (§8) has its own tests, under containment/.
+    confinement: 'off',
     ...overrides,
   };
 }

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from '../../src/bench/args';
-import { GroupWatcher, scanGroup } from '../../src/bench/cancel';
+import { GroupWatcher, scanGroup } from '../../src/bench/group-watcher';
 import {
   chainFacts,
   fetchHistory,

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { awaitResult, startRun } from '../../src/client/fanout-client';
-import { loadPlanFile } from '../../src/client/load-plan';
+import { loadPlanFile } from '../../src/client/plan-input/load-plan';
 import { testServer, useFanoutWorker } from '../helpers/fanout-worker';
 import { FAKE_AGENT, PROJECT_ROOT } from '../helpers/scenario-runner';
 

@@ -73,17 +73,17 @@ describe('main', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toBe(
-      'parallel preflight rejected plan: max_workers must be an integer from 1 to 256 (got 0)\n',
+      'parallel preflight rejected plan: max_workers must be an integer from 1 to 256 (got 0)\n  at zero.json:1:16\n',
     );
   });
 
-  it('adds where in the plan the problem is when the SPEC text does not say', async () => {
+  it('adds the line, column and path of the problem when the SPEC text does not name the field', async () => {
     const unit = { unit_id: 'a', description: 'x', allowed_directories: ['src', '/abs'], command: ['x'] };
     writeFileSync(path.join(directory, 'abs.json'), JSON.stringify({ work_units: [unit] }));
     const { code, stderr } = await cli('validate', 'abs.json');
     expect(code).toBe(2);
     expect(stderr).toBe(
-      'parallel preflight rejected plan: allowed_directories entries must be relative paths\n  (at work_units[0].allowed_directories[1])\n',
+      'parallel preflight rejected plan: allowed_directories entries must be relative paths\n  at abs.json:1:78 (work_units[0].allowed_directories[1])\n',
     );
   });
 

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import { recordedProcessState, type AttemptRecord } from '../../src/activities/attempt-record';
+import { recordedProcessState, type AttemptRecord } from '../../src/activities/agent/attempt-record';
 import type { AgentHeartbeat } from '../../src/activities/types';
 import { startRun, type FanoutHandle } from '../../src/client/fanout-client';
 import type { Plan } from '../../src/plan/types';

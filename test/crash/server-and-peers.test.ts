@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer, type DevServer } from '../../src/dev/dev-server';
 import { findTemporalCli } from '../../src/dev/find-temporal-cli';
-import type { AttemptRecord } from '../../src/activities/attempt-record';
+import type { AttemptRecord } from '../../src/activities/agent/attempt-record';
 import { awaitResult } from '../../src/client/fanout-client';
 import { measured } from '../activities/helpers';
 import { testClient, testServer } from '../helpers/temporal';

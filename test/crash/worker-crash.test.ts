@@ -4,11 +4,13 @@
  * is still running is adopted, never started twice; one that is gone starts over without using up
  * an agent attempt.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { awaitResult } from '../../src/client/fanout-client';
+import type { Plan } from '../../src/plan/types';
+import { FAKE_AGENT } from '../helpers/scenario-runner';
 import { testClient, testServer } from '../helpers/temporal';
 import { liveMembers, measured } from '../activities/helpers';
 import {
@@ -73,6 +75,57 @@ describe('a worker killed with SIGKILL', () => {
     for (const unitId of UNITS) {
       expect(agentLog(repo, unitId)).toEqual(ticks(36));
       expect(result.units[unitId]).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
+    }
+    expect(await leftoverAgents(repo)).toEqual([]);
+  });
+});
+
+describe('a worker killed with SIGKILL while its agents run confined (SPEC §8.1)', () => {
+  it('leaves them confined: adopted by a new worker, they still cannot write outside their areas', async () => {
+    const { address } = testServer();
+    const taskQueue = queue('confined');
+    const repo = makeRepo();
+    const base = tickingPlan(['a', 'b'], 30, 500);
+    const plan: Plan = {
+      ...base,
+      confinement: 'landlock',
+      agent: {
+        ...base.agent,
+        command: [
+          FAKE_AGENT,
+          '--ticks',
+          '30',
+          '500',
+          '--try-touch',
+          'escaped-{unit_id}.txt',
+          '--try-touch',
+          'src/{unit_id}/inside.txt',
+          '--artifact',
+          'out.md',
+        ],
+      },
+    };
+    const first = await startWorkerProcess(address, taskQueue, { logDir });
+    const handle = await startCrashRun(client, plan, repo, taskQueue, taskQueue);
+    await waitFor('every agent at tick 2', () => allPrinted(repo, ['a', 'b'], 'tick 2'));
+    const records = new Map(
+      attemptRecords(repo).map((record) => [record.logPath.split('/').at(-3) ?? '', record]),
+    );
+    await killWorker(first);
+    const second = await startWorkerProcess(address, taskQueue, { logDir });
+    await adoptionsBy(handle, second, records);
+
+    const result = await awaitResult(handle);
+    expect(result.status).toBe('succeeded');
+    for (const unitId of ['a', 'b']) {
+      expect(result.units[unitId]).toMatchObject({
+        status: 'SUCCEEDED',
+        attempts: 1,
+        confinement: 'landlock',
+      });
+      expect(existsSync(join(repo, `escaped-${unitId}.txt`))).toBe(false);
+      expect(existsSync(join(repo, 'src', unitId, 'inside.txt'))).toBe(true);
+      expect(agentLog(repo, unitId)).toContain(`denied escaped-${unitId}.txt`);
     }
     expect(await leftoverAgents(repo)).toEqual([]);
   });

@@ -41,6 +41,8 @@ export function testPlan(units: WorkUnit[], extra: Partial<Plan> = {}): Plan {
     },
     evidence: { pattern: '*' },
     namespaceRoot: '.agent/workers',
+    // Tests of SPEC §1–§7 let agents write anywhere in the repo; containment (§8) tests ask for more.
+    confinement: 'off',
     workUnits: units,
     ...extra,
   };

@@ -93,7 +93,7 @@ export function runCli(
 export function writeScenarioPlan(scenario: Scenario, directory: string, baseName = 'plan'): string {
   const base = path.join(directory, baseName);
   if (scenario.plan_yaml !== undefined) {
-    writeFileSync(`${base}.yaml`, scenario.plan_yaml.split('{fake}').join(FAKE_AGENT));
+    writeFileSync(`${base}.yaml`, withConfinementOff(scenario.plan_yaml.split('{fake}').join(FAKE_AGENT)));
     return `${base}.yaml`;
   }
   const swap = (command: unknown): unknown =>
@@ -106,8 +106,19 @@ export function writeScenarioPlan(scenario: Scenario, directory: string, baseNam
   };
   if (plan.agent?.command !== undefined) plan.agent.command = swap(plan.agent.command);
   for (const unit of plan.work_units ?? []) if (unit.command !== undefined) unit.command = swap(unit.command);
-  writeFileSync(`${base}.json`, JSON.stringify(plan, null, 2));
+  const isObject = typeof plan === 'object' && plan !== null && !Array.isArray(plan);
+  const written = isObject && !('confinement' in plan) ? { ...plan, confinement: 'off' } : plan;
+  writeFileSync(`${base}.json`, JSON.stringify(written, null, 2));
   return `${base}.json`;
+}
+
+/**
+ * README §1.2: these scenarios test SPEC §1–§7, where agents may write anywhere in R, so a YAML
+ * plan with a top-level `work_units:` line and no `confinement` gets `confinement: off` last.
+ */
+function withConfinementOff(yaml: string): string {
+  if (!/^work_units:/m.test(yaml) || /^confinement:/m.test(yaml)) return yaml;
+  return `${yaml}${yaml.endsWith('\n') ? '' : '\n'}confinement: off\n`;
 }
 
 /** Makes R and the plan file (outside R); returns both. */

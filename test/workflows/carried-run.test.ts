@@ -9,7 +9,7 @@ import {
   MIN_HISTORY_EVENT_LIMIT,
   launchAllowance,
 } from '../../src/workflows/history-budget';
-import type { UnitOutcome } from '../../src/workflows/run-state';
+import type { UnitOutcome } from '../../src/workflows/unit-record';
 import { RunState } from '../../src/workflows/run-state';
 import { testPlan, testUnit } from '../helpers/plan-factory';
 

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { awaitRecordedResult, awaitResult, readProgress, startRun } from '../../src/client/fanout-client';
-import { retryRun } from '../../src/client/retry-run';
+import { retryRun } from '../../src/client/run/retry-run';
 import type { FanoutEvent, FanoutResult, WorkUnit } from '../../src/plan/types';
 import { fetchChain } from '../../src/bench/chain';
 import type { Execution } from '../../src/bench/chain';

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import { awaitResult, startRun } from '../../src/client/fanout-client';
-import { retryRun } from '../../src/client/retry-run';
+import { retryRun } from '../../src/client/run/retry-run';
 import { useFanoutWorker } from '../helpers/fanout-worker';
 import { testPlan, testUnit } from '../helpers/plan-factory';
 import { replayWorkflows } from '../helpers/replay';

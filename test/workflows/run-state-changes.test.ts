@@ -27,7 +27,7 @@ describe('RunState with observed changes', () => {
       // src/b/y.ts lies in b's area: an attempt that did not know b's area may report it; it is no stray.
       observed: { changes: [change], outOfBounds: [stray, { path: 'src/b/y.ts', kind: 'modified' }] },
     });
-    expect(state.outOfBounds).toEqual([{ path: 'stray.txt', kind: 'added', units: ['a', 'b'] }]);
+    expect(state.reports.outOfBounds).toEqual([{ path: 'stray.txt', kind: 'added', units: ['a', 'b'] }]);
     expect(state.unitResults().a?.changes).toEqual([change]);
     expect(state.unitResults().b?.changes).toEqual([]);
   });

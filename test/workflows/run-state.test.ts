@@ -1,4 +1,4 @@
-import type { UnitOutcome } from '../../src/workflows/run-state';
+import type { UnitOutcome } from '../../src/workflows/unit-record';
 import { RunState } from '../../src/workflows/run-state';
 import { testPlan, testUnit } from '../helpers/plan-factory';
 

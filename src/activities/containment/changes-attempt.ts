@@ -1,13 +1,13 @@
 /**
- * SPEC §8.2 for one attempt: the baseline taken just before the agent starts (agent-lifecycle.ts
- * calls {@link AttemptChangeTracker.take}), the changes once it ended, written into the unit's
+ * SPEC §8.2 for one attempt: the baseline taken just before the agent starts, under the mode
+ * prepareContainment decided for it (agent-lifecycle.ts calls {@link AttemptChangeTracker.take}), the changes once it ended, written into the unit's
  * manifest and returned with the attempt's result or failure. Out-of-bounds changes are also a
  * warning line in the worker's log.
  */
 
 import type { Context } from '@temporalio/activity';
 import type { ConfinementMode } from '../../plan/types';
-import { writeManifest, type ManifestContext, type NamespacePaths } from '../namespace';
+import { writeManifest, type ManifestContext, type NamespacePaths } from '../unit-files/namespace';
 import type { AttemptInput, ObservedChanges } from '../types';
 import { ChangeBaseline } from './changes';
 
@@ -15,20 +15,22 @@ export class AttemptChangeTracker {
   private baseline: ChangeBaseline | null = null;
 
   constructor(
-    private readonly mode: ConfinementMode,
     private readonly input: AttemptInput,
     private readonly repo: string,
     private readonly paths: NamespacePaths,
   ) {}
 
-  /** Snapshots the repo before the agent starts; returns the newest mtime or ctime it saw (0 under `off`). */
-  async take(): Promise<number> {
-    const { unit, namespaceRoot, containment } = this.input;
-    this.baseline = await ChangeBaseline.take(this.mode, {
+  /**
+   * Snapshots the repo before the agent starts, for the mode the agent runs under (not the plan's
+   * request: SPEC §8.1 may turn landlock into audit); returns the newest mtime or ctime it saw (0 under `off`).
+   */
+  async take(mode: ConfinementMode): Promise<number> {
+    const { unit, namespaceRoot, settings, containment } = this.input;
+    this.baseline = await ChangeBaseline.take(mode, {
       repo: this.repo,
       namespaceRoot,
       allowedDirectories: unit.allowedDirectories,
-      writable: containment?.writable ?? [],
+      writable: settings.writable ?? [],
       allAreas: (containment?.areas ?? [unit]).flatMap((area) => area.allowedDirectories),
       sentinelDir: this.paths.tmpDir,
     });

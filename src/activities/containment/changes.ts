@@ -13,7 +13,7 @@ import { join, relative } from 'node:path';
 import { DirectorySet, outsideEveryArea } from '../../plan/out-of-bounds';
 import { normalizeDirectory } from '../../plan/overlap';
 import type { ConfinementMode, FileChange } from '../../plan/types';
-import { isInside, resolveLeniently } from '../directory-escape';
+import { isInside, resolveLeniently } from '../unit-files/directory-escape';
 import { hashWithoutFollowing } from './safe-write';
 import {
   diffSignatures,

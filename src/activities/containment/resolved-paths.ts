@@ -12,7 +12,7 @@ import {
   type ResolvedDirectory,
   type WorkspaceView,
 } from '../../plan/resolved-workspace-rules';
-import { isInside, resolveLeniently } from '../directory-escape';
+import { isInside, resolveLeniently } from '../unit-files/directory-escape';
 import type { AttemptInput } from '../types';
 
 /**

@@ -15,7 +15,7 @@ import { constants } from 'node:fs';
 import { lstat, mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
-import { symbolicLinkRefused } from '../messages';
+import { symbolicLinkRefused } from '../agent/messages';
 
 /** A path agent-fanout was about to write through is (or passes through) a symbolic link. */
 export class SymbolicLinkRefused extends Error {

@@ -2,12 +2,11 @@
  * `agent-fanout cancel <id> [--unit <u>]`: one unit (CANCELLED, its dependents BLOCKED, the rest
  * goes on) or the whole run (every agent stopped, summary written, the run ends Cancelled).
  */
-import type { ConnectionArgs } from '../connection-options';
-import { resolveConnection } from '../connection-options';
+import type { ConnectionArgs } from '../connection/connection-options';
 import { UsageError } from '../errors';
-import { UnitNotCancellable, awaitResult, cancelUnit, connectClient } from '../fanout-client';
-import { findRun } from '../find-run';
+import { UnitNotCancellable, awaitResult, cancelUnit } from '../fanout-client';
 import type { CommandIo, ExitCode } from '../io';
+import { withRun } from '../run/open-run';
 
 export interface CancelArgs extends ConnectionArgs {
   readonly id: string;
@@ -15,10 +14,7 @@ export interface CancelArgs extends ConnectionArgs {
 }
 
 export async function run(args: CancelArgs, io: CommandIo): Promise<ExitCode> {
-  const connection = resolveConnection(args, io);
-  const client = await connectClient(connection);
-  try {
-    const handle = await findRun(client, args.id);
+  return withRun(args, io, async ({ handle }) => {
     if (args.unit !== undefined) {
       const answer = await cancelUnit(handle, args.unit).catch((error: unknown) => {
         if (error instanceof UnitNotCancellable) {
@@ -38,7 +34,5 @@ export async function run(args: CancelArgs, io: CommandIo): Promise<ExitCode> {
     const result = await awaitResult(handle).catch(() => undefined);
     io.stdout.write(`run ${args.id} is ${result?.status ?? 'cancelled'}\n`);
     return 0;
-  } finally {
-    await client.connection.close();
-  }
+  });
 }

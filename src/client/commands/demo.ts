@@ -6,12 +6,11 @@
  */
 import { copyFileSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { attachToRun } from '../attach';
 import { startRun } from '../fanout-client';
-import { defaultWorkflowId } from '../ids';
+import { defaultWorkflowId } from '../run/ids';
 import type { CommandIo, ExitCode } from '../io';
-import { loadPlanFile } from '../load-plan';
-import { openRunTarget } from '../run-target';
+import { loadPlanFile } from '../plan-input/load-plan';
+import { followOnTarget, withRunTarget } from '../run/open-run';
 import { printWarnings } from './shared';
 
 /** The project's root: this file is `src/client/commands/demo.ts` or `dist/client/commands/demo.js`. */
@@ -31,8 +30,7 @@ export async function run(args: DemoArgs, io: CommandIo): Promise<ExitCode> {
   const { plan } = loaded;
   const repo = makeScratchRepo(path.resolve(io.cwd, DEMO_REPO));
 
-  const target = await openRunTarget({ embedded: true }, io);
-  try {
+  return withRunTarget({ embedded: true }, io, async (target) => {
     const workflowId = defaultWorkflowId(plan.name, loaded.text, Date.now());
     const handle = await startRun(target.client, {
       plan,
@@ -40,8 +38,7 @@ export async function run(args: DemoArgs, io: CommandIo): Promise<ExitCode> {
       taskQueue: target.connection.taskQueue,
       workflowId,
     });
-    return await attachToRun({
-      client: target.client,
+    return followOnTarget(target, {
       handle,
       workflowId,
       io,
@@ -49,14 +46,8 @@ export async function run(args: DemoArgs, io: CommandIo): Promise<ExitCode> {
       headline: `demo ${workflowId}: ${plan.workUnits.length} units, max_workers ${plan.maxWorkers}, in ${repo}`,
       planName: plan.name,
       repo,
-      uiLink: target.uiLink(workflowId),
-      connectionFlags: target.connectionFlags,
-      ...(target.uiNote !== undefined ? { uiNote: target.uiNote } : {}),
-      ...(target.detachNote !== undefined ? { detachNote: target.detachNote } : {}),
     });
-  } finally {
-    await target.close();
-  }
+  });
 }
 
 /** A new scratch repo with a README and the demo agent as `tools/demo-agent.js`; its real path. */

@@ -9,7 +9,12 @@ import { resolve } from 'node:path';
 import { DEFAULT_TASK_QUEUE } from '../../contracts/connection';
 import { UsageError } from '../errors';
 import type { CommandIo, ExitCode } from '../io';
-import { DEFAULT_DB_FILE, refuseSecondServer, requireFreePort, startLocalTemporal } from '../local-temporal';
+import {
+  DEFAULT_DB_FILE,
+  refuseSecondServer,
+  requireFreePort,
+  startLocalTemporal,
+} from '../connection/local-temporal';
 
 /** The frontend port clients use when given no --address (SPEC §6: localhost:7233). */
 export const DEFAULT_DEV_PORT = 7233;

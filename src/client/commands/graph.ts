@@ -2,8 +2,8 @@
 import { predictWaves } from '../../plan/graph';
 import { renderGraph, type GraphFormat } from '../../plan/graph-render';
 import type { CommandIo, ExitCode } from '../io';
-import { loadPlanFile } from '../load-plan';
-import { parseMaxWorkersOption } from '../options';
+import { loadPlanFile } from '../plan-input/load-plan';
+import { parseMaxWorkersOption } from '../plan-input/options';
 import { printWarnings } from './shared';
 
 export interface GraphArgs {

@@ -10,14 +10,13 @@ import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from
 import path from 'node:path';
 import { TERMINAL_STATUSES, type Plan, type UnitStatus } from '../../plan/types';
 import { progressQuery } from '../../workflows/messages';
-import type { ConnectionArgs } from '../connection-options';
-import { resolveConnection } from '../connection-options';
+import type { ConnectionArgs } from '../connection/connection-options';
 import { UsageError } from '../errors';
 import type { FanoutHandle } from '../fanout-client';
-import { awaitResult, connectClient } from '../fanout-client';
-import { findRun } from '../find-run';
+import { awaitResult } from '../fanout-client';
 import type { CommandIo, ExitCode } from '../io';
-import { readRunInput } from '../run-input';
+import { withRun } from '../run/open-run';
+import { readRunInput } from '../run/run-input';
 
 const FILE_POLL_MS = 250;
 const STATUS_EVERY_POLLS = 4;
@@ -33,11 +32,8 @@ export interface LogsArgs extends ConnectionArgs {
 
 export async function run(args: LogsArgs, io: CommandIo): Promise<ExitCode> {
   const pinned = parseAttempt(args.attempt);
-  const connection = resolveConnection(args, io);
-  const client = await connectClient(connection);
-  try {
-    const handle = await findRun(client, args.id);
-    const { plan, repo } = await readRunInput(client, args.id);
+  return withRun(args, io, async ({ target, handle }) => {
+    const { plan, repo } = await readRunInput(target.client, args.id);
     requireUnit(plan, args.unit, args.id);
     const logsDir = path.join(repo, plan.namespaceRoot, args.unit, 'logs');
     if (!existsSync(repo)) {
@@ -58,9 +54,7 @@ export async function run(args: LogsArgs, io: CommandIo): Promise<ExitCode> {
     if (!existsSync(file)) throw noSuchAttempt(args.unit, attempt, logsDir);
     copyFrom(file, 0, io);
     return 0;
-  } finally {
-    await client.connection.close();
-  }
+  });
 }
 
 interface FollowInput {

@@ -1,13 +1,11 @@
 /** `agent-fanout retry <id>`: run again what did not succeed, reusing what did (SPEC §6). */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { attachToRun } from '../attach';
-import type { ConnectionArgs } from '../connection-options';
-import { repeatedConnectionFlags, resolveConnection, webUiLink } from '../connection-options';
-import { connectClient } from '../fanout-client';
+import type { ConnectionArgs } from '../connection/connection-options';
 import type { CommandIo, ExitCode } from '../io';
-import { retryRun } from '../retry-run';
-import { readRunInput } from '../run-input';
+import { followOnTarget, withRunTarget } from '../run/open-run';
+import { retryRun } from '../run/retry-run';
+import { readRunInput } from '../run/run-input';
 
 export interface RetryArgs extends ConnectionArgs {
   readonly id: string;
@@ -16,17 +14,15 @@ export interface RetryArgs extends ConnectionArgs {
 }
 
 export async function run(args: RetryArgs, io: CommandIo): Promise<ExitCode> {
-  const connection = resolveConnection(args, io);
-  const client = await connectClient(connection);
-  try {
+  return withRunTarget(args, io, async (target) => {
+    const { client } = target;
     const workflowId = args.newId ?? retryWorkflowId(args.id, Date.now());
     const handle = await retryRun(client, args.id, {
       workflowId,
       ...(args.taskQueue === undefined ? {} : { taskQueue: args.taskQueue }),
     });
     const { plan, repo } = await readRunInput(client, workflowId);
-    return await attachToRun({
-      client,
+    return followOnTarget(target, {
       handle,
       workflowId,
       io,
@@ -34,12 +30,8 @@ export async function run(args: RetryArgs, io: CommandIo): Promise<ExitCode> {
       headline: `retry of ${args.id}: run ${workflowId}, ${plan.workUnits.length} units, max_workers ${plan.maxWorkers}`,
       planName: plan.name,
       repo: existsSync(repo) ? repo : undefined,
-      uiLink: webUiLink(connection, workflowId, io),
-      connectionFlags: repeatedConnectionFlags(connection, io),
     });
-  } finally {
-    await client.connection.close();
-  }
+  });
 }
 
 function retryWorkflowId(oldId: string, nowMs: number): string {

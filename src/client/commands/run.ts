@@ -1,21 +1,21 @@
 /** `agent-fanout run <plan>`: validate, start the run, follow it, print the result (SPEC §6). */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { FanoutResult, Plan } from '../../plan/types';
+import type { ConfinementMode, FanoutResult, Plan } from '../../plan/types';
 import { PREFLIGHT_UNIT_ID } from '../../plan/types';
-import { attachToRun } from '../attach';
-import { duplicateRunError } from '../duplicate-run';
+import { duplicateRunError } from '../run/duplicate-run';
 import { PlanRejected } from '../errors';
 import { refuseOversizedInput, startRun } from '../fanout-client';
-import { defaultWorkflowId } from '../ids';
+import { defaultWorkflowId } from '../run/ids';
 import type { CommandIo, ExitCode } from '../io';
-import { loadPlanFile } from '../load-plan';
-import { parseAgentCommandOption, parseMaxWorkersOption } from '../options';
-import { resolveRepo } from '../repo-dir';
-import { openRunTarget, type RunTarget, type RunTargetArgs } from '../run-target';
-import { warnWithoutWorkers } from '../task-queue-check';
+import { loadPlanFile } from '../plan-input/load-plan';
+import { parseAgentCommandOption, parseMaxWorkersOption } from '../plan-input/options';
+import { resolveRepo } from '../plan-input/repo-dir';
+import type { RunTarget, RunTargetArgs } from '../connection/run-target';
+import { followOnTarget, withRunTarget } from '../run/open-run';
+import { warnWithoutWorkers } from '../connection/task-queue-check';
 import { printWarnings } from './shared';
 
-export { exitCodeFor } from '../attach';
+export { exitCodeFor } from '../run/attach';
 
 export interface RunArgs extends RunTargetArgs {
   readonly plan: string;
@@ -24,6 +24,8 @@ export interface RunArgs extends RunTargetArgs {
   readonly id?: string;
   readonly agentCommand?: string;
   readonly maxWorkers?: string;
+  /** `--confinement` (SPEC §8.1), over the plan's key; commander allows only the three modes. */
+  readonly confinement?: ConfinementMode;
   /** Start even when a run with this id has ended (a run still going is never started twice). */
   readonly allowRerun?: boolean;
 }
@@ -40,15 +42,16 @@ export async function run(args: RunArgs, io: CommandIo): Promise<ExitCode> {
     },
   );
   printWarnings(loaded.warnings, io);
-  const plan = maxWorkers === undefined ? loaded.plan : { ...loaded.plan, maxWorkers };
+  const plan = {
+    ...loaded.plan,
+    ...(maxWorkers === undefined ? {} : { maxWorkers }),
+    ...(args.confinement === undefined ? {} : { confinement: args.confinement }),
+  };
   refuseOversizedInput({ plan, repo });
 
-  const target = await openRunTarget(args, io);
-  try {
-    return await startAndFollow(args, io, { plan, text: loaded.text, repo, target });
-  } finally {
-    await target.close();
-  }
+  return withRunTarget(args, io, (target) =>
+    startAndFollow(args, io, { plan, text: loaded.text, repo, target }),
+  );
 }
 
 async function startAndFollow(
@@ -71,8 +74,7 @@ async function startAndFollow(
     throw error;
   });
   if (!target.embedded) await warnWithoutWorkers(client, connection, io);
-  return attachToRun({
-    client,
+  return followOnTarget(target, {
     handle,
     workflowId,
     io,
@@ -80,10 +82,6 @@ async function startAndFollow(
     headline: `run ${workflowId}: ${plan.workUnits.length} units, max_workers ${plan.maxWorkers}`,
     planName: plan.name,
     repo,
-    uiLink: target.uiLink(workflowId),
-    connectionFlags: target.connectionFlags,
-    ...(target.uiNote !== undefined ? { uiNote: target.uiNote } : {}),
-    ...(target.detachNote !== undefined ? { detachNote: target.detachNote } : {}),
   });
 }
 

@@ -1,10 +1,9 @@
 /** `agent-fanout status <id>`: every unit's status, attempts and, for waiting units, why. */
-import type { ConnectionArgs } from '../connection-options';
-import { resolveConnection } from '../connection-options';
-import { connectClient, readProgress } from '../fanout-client';
+import type { ConnectionArgs } from '../connection/connection-options';
+import { readProgress } from '../fanout-client';
 import type { CommandIo, ExitCode } from '../io';
-import { formatProgressTable } from '../progress-table';
-import { findRun } from '../find-run';
+import { formatProgressTable } from '../output/progress-table';
+import { withRun } from '../run/open-run';
 
 export interface StatusArgs extends ConnectionArgs {
   readonly id: string;
@@ -12,16 +11,11 @@ export interface StatusArgs extends ConnectionArgs {
 }
 
 export async function run(args: StatusArgs, io: CommandIo): Promise<ExitCode> {
-  const connection = resolveConnection(args, io);
-  const client = await connectClient(connection);
-  try {
-    const handle = await findRun(client, args.id);
+  return withRun(args, io, async ({ handle }) => {
     const progress = await readProgress(handle);
     io.stdout.write(
       args.json ? `${JSON.stringify(progress, null, 2)}\n` : formatProgressTable(args.id, progress),
     );
     return 0;
-  } finally {
-    await client.connection.close();
-  }
+  });
 }

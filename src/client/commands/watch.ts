@@ -4,13 +4,10 @@
  * with --json). Ctrl-C asks whether to cancel the run or detach.
  */
 import { existsSync } from 'node:fs';
-import type { ConnectionArgs } from '../connection-options';
-import { repeatedConnectionFlags, resolveConnection, webUiLink } from '../connection-options';
-import { attachToRun } from '../attach';
-import { connectClient } from '../fanout-client';
-import { findRun } from '../find-run';
+import type { ConnectionArgs } from '../connection/connection-options';
 import type { CommandIo, ExitCode } from '../io';
-import { readRunInput } from '../run-input';
+import { followOnTarget, withRun } from '../run/open-run';
+import { readRunInput } from '../run/run-input';
 
 export interface WatchArgs extends ConnectionArgs {
   readonly id: string;
@@ -18,16 +15,12 @@ export interface WatchArgs extends ConnectionArgs {
 }
 
 export async function run(args: WatchArgs, io: CommandIo): Promise<ExitCode> {
-  const connection = resolveConnection(args, io);
-  const client = await connectClient(connection);
-  try {
-    const handle = await findRun(client, args.id);
-    const { plan, repo } = await readRunInput(client, args.id);
+  return withRun(args, io, async ({ target, handle }) => {
+    const { plan, repo } = await readRunInput(target.client, args.id);
     const description = await handle.describe();
     const state =
       description.status.name === 'RUNNING' ? 'running' : `ended (${description.status.name.toLowerCase()})`;
-    return await attachToRun({
-      client,
+    return followOnTarget(target, {
       handle,
       workflowId: args.id,
       io,
@@ -36,10 +29,6 @@ export async function run(args: WatchArgs, io: CommandIo): Promise<ExitCode> {
       planName: plan.name,
       // The summary is on the worker's host; name it only when it is on this one as well.
       repo: existsSync(repo) ? repo : undefined,
-      uiLink: webUiLink(connection, args.id, io),
-      connectionFlags: repeatedConnectionFlags(connection, io),
     });
-  } finally {
-    await client.connection.close();
-  }
+  });
 }

@@ -18,12 +18,12 @@
 import { GracefulShutdownPeriodExpiredError } from '@temporalio/worker';
 import { DEFAULT_MAX_CONCURRENT_AGENTS, SHUTDOWN_FORCE_TIME } from '../../worker/worker-options';
 import { startFanoutWorker } from '../../worker/create-worker';
-import type { ConnectionArgs } from '../connection-options';
-import { resolveConnection } from '../connection-options';
+import type { ConnectionArgs } from '../connection/connection-options';
+import { resolveConnection } from '../connection/connection-options';
 import { UsageError } from '../errors';
 import type { CommandIo, ExitCode } from '../io';
-import { ServerUnavailable } from '../server-errors';
-import { securityFlagsInUse } from '../connection-security';
+import { ServerUnavailable } from '../connection/server-errors';
+import { securityFlagsInUse } from '../connection/connection-security';
 import { installWorkerRuntime } from '../../worker/runtime';
 
 export interface WorkerArgs extends ConnectionArgs {

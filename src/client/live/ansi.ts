@@ -2,6 +2,7 @@
  * The little of ANSI the live display needs: cursor movement, line clearing, colours, and fitting
  * text into a terminal's width without wrapping (a wrapped line would break the in-place redraw).
  */
+import { displayWidth, fitWidth, padWidth } from './text-width';
 
 const ESC = '\u001b[';
 
@@ -62,27 +63,19 @@ export function plainLine(text: string): string {
   return text.replace(/\t/g, ' ').replace(CONTROL, '').trim();
 }
 
-/** Columns a line takes on screen, escape sequences left out. */
+/** Columns a line takes on screen, escape sequences left out (wide characters count two). */
 export function plainWidth(line: string): number {
-  return Array.from(line.replace(CONTROL, '')).length;
+  return displayWidth(line.replace(CONTROL, ''));
 }
 
-/**
- * `text` cut to at most `width` columns, with `…` when cut. Counts code points, which is right for
- * the text this display shows (ids, statuses, agent output made plain); wide CJK characters may
- * take two columns, so callers keep a column of slack.
- */
+/** `text` cut to at most `width` terminal columns, with `…` when cut. */
 export function fit(text: string, width: number): string {
-  if (width <= 0) return '';
-  const chars = Array.from(text);
-  if (chars.length <= width) return text;
-  return `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
+  return fitWidth(text, width);
 }
 
 /** `text` padded with spaces (or cut) to exactly `width` columns. */
 export function cell(text: string, width: number): string {
-  const fitted = fit(text, width);
-  return fitted + ' '.repeat(Math.max(0, width - Array.from(fitted).length));
+  return padWidth(text, width);
 }
 
 /** `m:ss`, or `h:mm:ss` from an hour on. */

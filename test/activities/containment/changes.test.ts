@@ -3,7 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AttemptContainment } from '../../../src/activities/types';
+import type { PlanAreas } from '../../../src/activities/types';
+import type { ConfinementMode } from '../../../src/plan/types';
 import type { AgentFailureDetails } from '../../../src/errors';
 import {
   FAKE,
@@ -30,15 +31,17 @@ async function repoWith(files: Record<string, string>): Promise<string> {
   return repo;
 }
 
-const twoUnits = (confinement: AttemptContainment['confinement']): AttemptContainment => ({
-  ...(confinement === undefined ? {} : { confinement }),
-  writable: ['shared/cache'],
+const twoUnits = (): PlanAreas => ({
   overlap: 'reject',
   areas: [
     { unitId: 'a', allowedDirectories: ['src/a'] },
     { unitId: 'b', allowedDirectories: ['src/b'] },
   ],
 });
+
+/** The plan's confinement request and `agent.writable`, as the unit settings carry them. */
+const confined = (command: readonly string[], confinement: ConfinementMode) =>
+  settings(command, { confinement, writable: ['shared/cache'] });
 
 describe('runAgentAttempt changes (SPEC §8.2)', () => {
   const agentWork = [
@@ -61,7 +64,7 @@ describe('runAgentAttempt changes (SPEC §8.2)', () => {
       'src/a/gone.txt': 'bye\n',
       'src/a/kept.txt': 'same\n',
     });
-    const result = await runAttempt(attemptInput(repo, unit('a'), settings(agentWork)));
+    const result = await runAttempt(attemptInput(repo, unit('a'), confined(agentWork, 'landlock')));
     const expected = [
       { path: 'src/a/gone.txt', kind: 'deleted', size: null, sha256: null },
       { path: 'src/a/new.txt', kind: 'added', size: 4, sha256: sha('new\n') },
@@ -76,7 +79,11 @@ describe('runAgentAttempt changes (SPEC §8.2)', () => {
   it('records the changes of a failed attempt in its failure details', async () => {
     const repo = await makeRepo();
     const failure = await runAttempt(
-      attemptInput(repo, unit('a'), settings([FAKE, '--write', 'src/a/half.txt', 'half', '--exit', '3'])),
+      attemptInput(
+        repo,
+        unit('a'),
+        confined([FAKE, '--write', 'src/a/half.txt', 'half', '--exit', '3'], 'landlock'),
+      ),
     ).then(
       () => undefined,
       (error: unknown) => error,
@@ -98,14 +105,17 @@ describe('runAgentAttempt changes (SPEC §8.2)', () => {
       '--write',
       'shared/cache/c.txt',
       'c',
-      '--write',
+      '--try-touch',
       'stray.txt',
-      'stray',
       '--artifact',
       'out.md',
     ];
-    const input = { ...attemptInput(repo, unit('a'), settings(command)), containment: twoUnits('landlock') };
+    const input = {
+      ...attemptInput(repo, unit('a'), confined(command, 'landlock')),
+      containment: twoUnits(),
+    };
     const result = await runAttempt(input);
+    expect(result.containment?.confinement).toBe('landlock');
     expect(result.changes?.map((change) => change.path)).toEqual(['shared/cache/c.txt', 'src/a/x.txt']);
     expect(result.outOfBounds).toBeUndefined();
   });
@@ -129,7 +139,7 @@ describe('runAgentAttempt changes (SPEC §8.2)', () => {
       '--artifact',
       'out.md',
     ];
-    const input = { ...attemptInput(repo, unit('a'), settings(command)), containment: twoUnits('audit') };
+    const input = { ...attemptInput(repo, unit('a'), confined(command, 'audit')), containment: twoUnits() };
     const result = await runAttempt(input);
     expect(result.changes?.map((change) => [change.path, change.kind])).toEqual([
       ['shared/cache/c.txt', 'added'],
@@ -141,8 +151,12 @@ describe('runAgentAttempt changes (SPEC §8.2)', () => {
   it('observes nothing under confinement: off', async () => {
     const repo = await makeRepo();
     const input = {
-      ...attemptInput(repo, unit('a'), settings([FAKE, '--write', 'src/a/x.txt', 'x', '--artifact', 'o.md'])),
-      containment: twoUnits('off'),
+      ...attemptInput(
+        repo,
+        unit('a'),
+        confined([FAKE, '--write', 'src/a/x.txt', 'x', '--artifact', 'o.md'], 'off'),
+      ),
+      containment: twoUnits(),
     };
     const result = await runAttempt(input);
     expect(result.changes).toBeUndefined();

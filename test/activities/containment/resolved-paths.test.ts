@@ -28,7 +28,6 @@ function inputFor(repo: string, touched: string): AttemptInput {
       settings([FAKE, '--touch', `src/a/${touched}`, '--artifact', 'o.md']),
     ),
     containment: {
-      writable: [],
       overlap: 'reject',
       areas: [
         { unitId: 'a', allowedDirectories: ['src/a'] },

@@ -1,0 +1,40 @@
+/**
+ * The single place that sends an attempt's heartbeat. Heartbeats carry liveness for the Web UI,
+ * and they are how a cancellation reaches the activity (see `@temporalio/activity`).
+ */
+
+import type { Context } from '@temporalio/activity';
+import type { AgentHeartbeat } from '../types';
+
+/** Sends one {@link AgentHeartbeat}; `heartbeat` never throws (the SDK queues and throttles). */
+export function sendAgentHeartbeat(context: Pick<Context, 'heartbeat'>, details: AgentHeartbeat): void {
+  context.heartbeat(details);
+}
+
+/**
+ * Heartbeats every `intervalMs` with whatever `snapshot` describes at that moment, and at once
+ * on {@link beat}. Stopped with {@link stop}; the timer never keeps the process alive.
+ */
+export class Heartbeater {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly context: Pick<Context, 'heartbeat'>,
+    private readonly snapshot: () => AgentHeartbeat,
+  ) {}
+
+  start(intervalMs: number): void {
+    this.stop();
+    this.timer = setInterval(() => this.beat(), intervalMs);
+    this.timer.unref();
+  }
+
+  beat(): void {
+    sendAgentHeartbeat(this.context, this.snapshot());
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

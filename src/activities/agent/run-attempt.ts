@@ -1,0 +1,105 @@
+/**
+ * One agent attempt of one unit (SPEC §4.1, §4.2, §4.4): escape check, then the agent (adopted from
+ * an interrupted try of this attempt, or started; agent-lifecycle.ts) followed to its end, evidence,
+ * outcome. Throws a non-retryable ApplicationFailure for every §4.2 failure, rethrows
+ * CancelledFailure after the process group is gone, throws a retryable AgentLeftRunning when a
+ * worker shutdown leaves the agent running for the next try, and lets anything else (an
+ * infrastructure fault) propagate as retryable.
+ */
+
+import { Context } from '@temporalio/activity';
+import { realpath } from 'node:fs/promises';
+import { agentFacts } from './agent-lifecycle';
+import type { LiveState } from './attempt-scope';
+import type { AttemptDeps } from './attempt-deps';
+import { agentFailure, classifyOutcome } from './classify-outcome';
+import { findEscapingDirectory } from '../unit-files/directory-escape';
+import { Heartbeater } from './heartbeat';
+import { directoryEscape } from './messages';
+import type { ConfinementMode } from '../../plan/types';
+import { attemptLogPath, namespacePaths } from '../unit-files/namespace';
+import type { AgentHeartbeat, AttemptInput, AttemptSuccess } from '../types';
+import { AttemptChangeTracker } from '../containment/changes-attempt';
+import { attemptPathProblem } from '../containment/resolved-paths';
+import { SymbolicLinkRefused } from '../containment/safe-write';
+
+export async function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): Promise<AttemptSuccess> {
+  const context = Context.current();
+  const repo = await realpath(input.repo);
+  const paths = namespacePaths(repo, input.namespaceRoot, input.unit.unitId);
+  const logPath = attemptLogPath(paths, input.attempt);
+  const iso = (): string => new Date(deps.clock.now()).toISOString();
+
+  const state: LiveState = { phase: 'preparing', agent: null, startedAt: null, tail: null };
+  const heartbeat = (): AgentHeartbeat => ({
+    phase: state.phase,
+    attempt: input.attempt,
+    pid: state.agent?.pid ?? null,
+    pgid: state.agent?.pgid ?? null,
+    startedAt: state.startedAt,
+    bytes: state.tail?.bytes ?? 0,
+    lastLines: state.tail?.lastLines() ?? [],
+    logPath,
+  });
+  const heartbeater = new Heartbeater(context, heartbeat);
+  heartbeater.beat();
+  heartbeater.start(deps.timing.heartbeatMs);
+  const tracker = new AttemptChangeTracker(input, repo, paths);
+  try {
+    await refuseUnsafeDirectories(repo, input, iso);
+    // Taken under the mode prepareContainment decided for this agent (SPEC §8.1: landlock may become audit).
+    const takeChangeBaseline = (mode: ConfinementMode) => tracker.take(mode);
+    const scope = { deps, input, context, repo, paths, logPath, state, heartbeater, takeChangeBaseline };
+    const facts = await agentFacts(scope);
+    const observed = await tracker.observe(context);
+    const outcome = classifyOutcome(
+      {
+        unitId: input.unit.unitId,
+        timeout: input.settings.timeout,
+        idleTimeout: input.settings.idleTimeout,
+        artifactDir: paths.artifactDir,
+      },
+      facts,
+    );
+    const containment = state.containment === undefined ? {} : { containment: state.containment };
+    const times = { startedAt: state.startedAt, finishedAt: iso(), ...containment };
+    if (!outcome.ok) throw agentFailure(outcome.type, outcome.exitCode, outcome.message, times, observed);
+    return {
+      exitCode: 0,
+      artifacts: [...outcome.artifacts],
+      startedAt: state.startedAt ?? times.finishedAt,
+      finishedAt: times.finishedAt,
+      logPath,
+      adopted: state.adopted === true,
+      ...containment,
+      ...observed,
+    };
+  } catch (error) {
+    if (!(error instanceof SymbolicLinkRefused)) throw error;
+    // SPEC §8.4: a link where agent-fanout writes fails the unit, never retried.
+    throw agentFailure('SymbolicLinkWrite', 1, error.message, {
+      startedAt: state.startedAt,
+      finishedAt: iso(),
+      ...(state.containment === undefined ? {} : { containment: state.containment }),
+    });
+  } finally {
+    tracker.dispose();
+    heartbeater.stop();
+    await state.tail?.close();
+  }
+}
+
+/** SPEC §4.1 escape and §8.5 resolved-path checks before anything is written; each fails the unit. */
+async function refuseUnsafeDirectories(repo: string, input: AttemptInput, iso: () => string): Promise<void> {
+  const escaping = await findEscapingDirectory(repo, input.unit.allowedDirectories);
+  if (escaping !== null) {
+    throw agentFailure('DirectoryEscape', 1, directoryEscape(escaping, repo), {
+      startedAt: null,
+      finishedAt: iso(),
+    });
+  }
+  const reserved = await attemptPathProblem(repo, input);
+  if (reserved !== undefined) {
+    throw agentFailure('ResolvedPathReserved', 1, reserved, { startedAt: null, finishedAt: iso() });
+  }
+}

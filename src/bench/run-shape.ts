@@ -1,0 +1,87 @@
+/** One throughput shape as a real run: started, awaited, its history and stamps read and measured. */
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { awaitResult, startRun, type FanoutHandle } from '../client/fanout-client';
+import type { FanoutResult } from '../plan/types';
+import { validatePlanValue } from '../plan/validate';
+import { chainFacts, fetchChain, firstRunIdOf, limitViolations, type ChainFacts } from './chain';
+import { counters, log, processFigures, readTextOrEmpty, type Environment } from './env';
+import { analyzeHistories } from './history';
+import { shapeMetrics } from './metrics';
+import { replayCost } from './replay';
+import type { ScaleChecks } from './scale';
+import type { ShapeReport } from './shape-report';
+import { planValue, STAMP_FILE, type Shape } from './shapes';
+import { untilDone } from './stall';
+import { parseStamps } from './stamps';
+import { resetPeakRss } from './worker-process';
+
+/** What a check after the run gets: the run is over, its repo (and its artifacts) still there. */
+export interface FinishedRun {
+  readonly handle: FanoutHandle;
+  readonly workflowId: string;
+  readonly result: FanoutResult;
+  readonly chain: ChainFacts;
+}
+
+/** Runs one shape as a real run and measures it (see metrics.ts); its scratch repo is removed after. */
+export async function runShape(
+  env: Environment,
+  client: Client,
+  shape: Shape,
+  runLabel: string,
+  options: {
+    /** Checks after the run, before its repo is removed. */
+    readonly after?: (run: FinishedRun) => Promise<ScaleChecks>;
+    /** Events per execution before the run continues as new (the workflow's default when unset). */
+    readonly historyEventLimit?: number;
+  } = {},
+): Promise<ShapeReport> {
+  const { after, historyEventLimit } = options;
+  const validation = validatePlanValue(planValue(shape, runLabel), { fileName: `${shape.name}.json` });
+  if (!validation.ok) throw new Error(`the ${shape.name} plan is invalid: ${validation.message}`);
+  const repo = realpathSync(mkdtempSync(path.join(env.scratch, `repo-${shape.name}-`)));
+  const workflowId = `bench-${shape.name}-${runLabel}`;
+  try {
+    resetPeakRss(env.worker.pid);
+    const before = counters(env);
+    log(`${shape.name}: ${shape.title} (${shape.units.length} units)`);
+    const handle = await startRun(client, {
+      plan: validation.plan,
+      repo,
+      taskQueue: env.taskQueue,
+      workflowId,
+      ...(historyEventLimit === undefined ? {} : { historyEventLimit }),
+    });
+    const result = await untilDone(client, workflowId, awaitResult(handle));
+    const after_ = counters(env);
+    const figures = processFigures(env, before, after_);
+    const executions = await fetchChain(client, workflowId, firstRunIdOf(handle), log);
+    const histories = executions.map((execution) => execution.history);
+    const facts = analyzeHistories(histories);
+    const chain = chainFacts(executions);
+    const violations = limitViolations(chain, shape.name);
+    for (const violation of violations) log(`LIMIT EXCEEDED: ${violation}`);
+    const stamps = parseStamps(readTextOrEmpty(path.join(repo, STAMP_FILE)));
+    const checks = after === undefined ? undefined : await after({ handle, workflowId, result, chain });
+    const metrics = shapeMetrics(shape, workflowId, result, facts, stamps, chain.historyBytes);
+    const replay = await replayCost(histories, facts, env.bundlePath);
+    log(
+      `${shape.name}: ${result.status} in ${figures.wallSeconds.toFixed(1)} s, ` +
+        `${chain.executions} execution(s), max ${chain.maxEventsInExecution} events, ` +
+        `makespan ${(metrics.makespan.agentsMs / 1000).toFixed(2)} s vs ideal ${(metrics.makespan.idealMs / 1000).toFixed(2)} s` +
+        (replay.error === undefined ? '' : `; REPLAY FAILED: ${replay.error}`),
+    );
+    return {
+      ...metrics,
+      process: figures,
+      replay,
+      chain,
+      limitViolations: violations,
+      ...(checks === undefined ? {} : { checks }),
+    };
+  } finally {
+    rmSync(repo, { recursive: true, force: true });
+  }
+}

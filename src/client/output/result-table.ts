@@ -1,0 +1,19 @@
+/** The end-of-run table for people: one row per unit. */
+import type { FanoutResult } from '../../plan/types';
+import { firstLineCut, formatColumns } from './text-table';
+
+export function formatResultTable(result: FanoutResult): string {
+  const rows = Object.entries(result.units).map(([id, unit]) => [
+    id,
+    unit.status,
+    String(unit.attempts),
+    unit.exit_code === null ? '' : String(unit.exit_code),
+    firstLineCut(unit.error ?? (unit.artifacts.length > 0 ? `${unit.artifacts.length} artifact(s)` : '')),
+  ]);
+  const verdict =
+    `run ${result.status}` + (result.workflow_id !== undefined ? ` (${result.workflow_id})` : '');
+  return (
+    ['', verdict, ...formatColumns(['unit', 'status', 'attempts', 'exit', 'note'], rows), ''].join('\n') +
+    '\n'
+  );
+}

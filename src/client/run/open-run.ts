@@ -1,0 +1,58 @@
+/**
+ * What the commands that reach a run share: open the run's server, find the run, and follow it
+ * with the display of `run`; the server's connection is closed however the command ends.
+ */
+import type { ConnectionArgs } from '../connection/connection-options';
+import { openRunTarget, type RunTarget, type RunTargetArgs } from '../connection/run-target';
+import type { FanoutHandle } from '../fanout-client';
+import type { CommandIo, ExitCode } from '../io';
+import { attachToRun, type AttachOptions } from './attach';
+import { findRun } from './find-run';
+
+/** Opens the run's server (the connection flags', or an embedded one), runs `body`, closes it. */
+export async function withRunTarget<T>(
+  args: RunTargetArgs,
+  io: CommandIo,
+  body: (target: RunTarget) => Promise<T>,
+): Promise<T> {
+  const target = await openRunTarget(args, io);
+  try {
+    return await body(target);
+  } finally {
+    await target.close();
+  }
+}
+
+export interface FoundRun {
+  readonly target: RunTarget;
+  readonly handle: FanoutHandle;
+}
+
+/** Connects, finds run `args.id` (a clear error when there is none), runs `body`, closes. */
+export async function withRun<T>(
+  args: ConnectionArgs & { readonly id: string },
+  io: CommandIo,
+  body: (run: FoundRun) => Promise<T>,
+): Promise<T> {
+  return withRunTarget(args, io, async (target) =>
+    body({ target, handle: await findRun(target.client, args.id) }),
+  );
+}
+
+/** What `attachToRun` needs beyond what the run's target knows. */
+export type RunToFollow = Omit<
+  AttachOptions,
+  'client' | 'uiLink' | 'uiNote' | 'connectionFlags' | 'detachNote'
+>;
+
+/** Follows a run on `target` (see attach.ts), with its Web UI link and notes. */
+export function followOnTarget(target: RunTarget, run: RunToFollow): Promise<ExitCode> {
+  return attachToRun({
+    ...run,
+    client: target.client,
+    uiLink: target.uiLink(run.workflowId),
+    connectionFlags: target.connectionFlags,
+    ...(target.uiNote !== undefined ? { uiNote: target.uiNote } : {}),
+    ...(target.detachNote !== undefined ? { detachNote: target.detachNote } : {}),
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * How an execution hands over its run: continue-as-new with compact state while units remain,
+ * or, once the run has ended, its result (inline when small, else stored on the host) and the
+ * summary files.
+ */
+import { CancellationScope, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
+import type { FanoutResult, RunStatus } from '../plan/types';
+import type { FanoutInput, SegmentRef } from '../contracts/run-types';
+import { WORKFLOW_TASK_TIMEOUT } from './history-budget';
+import { hostActivities } from './host-activities';
+import { summaryInput } from './run-ending';
+import type { RunState } from './run-state';
+import { INLINE_RESULT_BYTES, storeExecutionSegments, storeResult } from './stored-result';
+
+const { writeRunSummary } = hostActivities;
+
+/** The fan-out workflow's signature, which its next execution is started with. */
+type FanoutWorkflow = (input: FanoutInput) => Promise<FanoutResult>;
+
+/** What both ways of ending an execution need. */
+export interface ExecutionEnd {
+  readonly input: FanoutInput;
+  readonly state: RunState;
+  /** 1 for the run's first execution. */
+  readonly execution: number;
+}
+
+/** The segments of earlier executions, then this one's: its events and the units it ended. */
+async function allSegments({ input, state, execution }: ExecutionEnd): Promise<SegmentRef[]> {
+  return [
+    ...(input.carried?.segments ?? []),
+    ...(await storeExecutionSegments(
+      input.repo,
+      execution,
+      state.events,
+      state.unitResults(state.unitsEndedHere),
+    )),
+  ];
+}
+
+/** Stores this execution's part of the run and continues as new from the carried state. */
+export async function continueRunAsNew(end: ExecutionEnd): Promise<never> {
+  const { input, state, execution } = end;
+  const segments = await allSegments(end);
+  const retryOf = input.retryOf === undefined ? {} : { retryOf: { workflowId: input.retryOf.workflowId } };
+  return makeContinueAsNewFunc<FanoutWorkflow>({ workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT })({
+    plan: input.plan,
+    repo: input.repo,
+    ...retryOf,
+    carried: state.carry(execution, segments),
+    ...(input.historyEventLimit === undefined ? {} : { historyEventLimit: input.historyEventLimit }),
+  });
+}
+
+/**
+ * The run's result and its summary files, even while the run is being cancelled. A run of one
+ * execution whose result is small keeps it inline; any other is assembled on the host.
+ */
+export function finalResult(end: ExecutionEnd, status: RunStatus): Promise<FanoutResult> {
+  const { input, state, execution } = end;
+  const { workflowId, runId } = workflowInfo();
+  const retryOf = input.retryOf?.workflowId;
+  return CancellationScope.nonCancellable(async (): Promise<FanoutResult> => {
+    const header = {
+      workflow_id: workflowId,
+      run_id: runId,
+      status,
+      ...(retryOf === undefined ? {} : { retry_of: retryOf }),
+      ...(execution > 1 ? { executions: execution } : {}),
+      ...(state.reports.warnings.length === 0 ? {} : { warnings: [...state.reports.warnings] }),
+      ...(state.reports.outOfBounds.length === 0 ? {} : { out_of_bounds: state.reports.outOfBounds }),
+    };
+    const inline: FanoutResult = { ...header, events: [...state.events], units: state.unitResults() };
+    if (input.carried === undefined && JSON.stringify(inline).length <= INLINE_RESULT_BYTES) {
+      await writeRunSummary(summaryInput(state, input.repo, retryOf));
+      return inline;
+    }
+    const unitOrder = input.plan.workUnits.map((unit) => unit.unitId);
+    const stored = await storeResult(input.repo, header, await allSegments(end), unitOrder);
+    await writeRunSummary(summaryInput(state, input.repo, retryOf, stored.file));
+    return stored.result;
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * One unit's record in a run, and how its coroutine reports the unit's end. Plain types, shared
+ * by the run state, the scheduler loop and the carried state of a run that continues as new.
+ */
+import type { ObservedChanges } from '../activities';
+import type { ArtifactEntry, AttemptContainment, FileChange, UnitStatus } from '../plan/types';
+
+/** How one unit's run ended, as its coroutine reports it to the scheduler loop. */
+export type UnitOutcome =
+  | {
+      readonly kind: 'succeeded';
+      readonly artifacts: readonly ArtifactEntry[];
+      readonly startedAt: string | null;
+      readonly finishedAt: string;
+      readonly containment?: AttemptContainment;
+      /** What its attempts changed (SPEC §8.2): the last one's changes, every one's out-of-bounds. */
+      readonly observed?: ObservedChanges;
+    }
+  | {
+      readonly kind: 'failed';
+      readonly exitCode: number;
+      readonly error: string;
+      readonly startedAt: string | null;
+      readonly finishedAt: string;
+      readonly containment?: AttemptContainment;
+      /** What its attempts changed (SPEC §8.2): the last one's changes, every one's out-of-bounds. */
+      readonly observed?: ObservedChanges;
+    }
+  | { readonly kind: 'cancelled'; readonly finishedAt: string };
+
+/** Why a unit was cancelled: the failure policy, an operator's request for it, or the whole run. */
+export type CancelCause = 'policy' | 'request' | 'run';
+
+export interface UnitRecord {
+  status: UnitStatus;
+  attempts: number;
+  exitCode: number | null;
+  error: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  artifacts: readonly ArtifactEntry[];
+  /** The length of the evidence manifest (also known for units an earlier execution finished). */
+  evidenceCount: number;
+  launched: boolean;
+  retryAt?: string;
+  blockedBy?: readonly string[];
+  cancelCause?: CancelCause;
+  reusedFrom?: string;
+  containment?: AttemptContainment;
+  /** What the unit's last attempt changed (SPEC §8.2). */
+  changes?: readonly FileChange[];
+}
+
+/** Fields of a record that change together; each one typed as the record declares it. */
+export type RecordChange = Partial<UnitRecord>;
