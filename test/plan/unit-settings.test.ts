@@ -26,6 +26,7 @@ describe('resolveUnitSettings', () => {
       grace: duration('1s'),
       retry: plan.retry,
       evidencePattern: '*.md',
+      confinement: 'off',
     });
   });
 

@@ -22,6 +22,8 @@ function setup(): { repo: string; planFile: string } {
   const planFile = join(base, 'plan.json');
   const plan = {
     name: 'dup',
+    // The fake agent counts its starts in count.txt at the repo root, outside every unit's area.
+    confinement: 'off',
     agent: { command: [FAKE_AGENT, '--count', 'count.txt', '--sleep-ms', '3000', '--artifact', 'out.md'] },
     work_units: ['a', 'b'].map((id) => ({
       unit_id: id,
