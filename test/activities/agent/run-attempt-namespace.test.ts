@@ -49,7 +49,6 @@ describe('runAgentAttempt namespace (SPEC §4.1)', () => {
       handoffs_dir: join(ns, 'handoffs'),
       prompt_file: join(ns, 'tmp/prompt.md'),
       log_file: join(ns, 'logs/attempt-1.log'),
-      changes: [], // added once the attempt ended (SPEC §8.2): the agent wrote only in its namespace
     });
   });
 

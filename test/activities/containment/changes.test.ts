@@ -97,6 +97,7 @@ describe('runAgentAttempt changes (SPEC §8.2)', () => {
 
   it('under landlock looks only at the unit areas and agent.writable', async () => {
     const repo = await makeRepo();
+    await mkdir(join(repo, 'shared/cache'), { recursive: true }); // writable once it exists (SPEC §8.1)
     const command = [
       FAKE,
       '--write',

@@ -25,7 +25,7 @@ function inputFor(repo: string, touched: string): AttemptInput {
     ...attemptInput(
       repo,
       unit('a', { allowedDirectories: ['src/a'] }),
-      settings([FAKE, '--touch', `src/a/${touched}`, '--artifact', 'o.md']),
+      settings([FAKE, '--touch', `src/a/${touched}`, '--artifact', 'o.md'], { confinement: 'landlock' }),
     ),
     containment: {
       overlap: 'reject',
