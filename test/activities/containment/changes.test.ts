@@ -162,4 +162,27 @@ describe('runAgentAttempt changes (SPEC §8.2)', () => {
     const result = await runAttempt(input);
     expect(result.changes).toBeUndefined();
   });
+
+  it('observes under the mode the agent ran under: landlock asked, audit run (Node supervisor)', async () => {
+    const repo = await makeRepo();
+    const command = [
+      FAKE,
+      '--write',
+      'src/a/x.txt',
+      'x',
+      '--write',
+      'stray.txt',
+      'stray',
+      '--artifact',
+      'o.md',
+    ];
+    const input = {
+      ...attemptInput(repo, unit('a'), confined(command, 'landlock')),
+      containment: twoUnits(),
+    };
+    const result = await runAttempt(input, { supervisor: 'node' });
+    expect(result.containment?.confinement).toBe('audit');
+    expect(result.changes?.map((change) => change.path)).toEqual(['src/a/x.txt']);
+    expect(result.outOfBounds).toEqual([{ path: 'stray.txt', kind: 'added' }]);
+  });
 });
