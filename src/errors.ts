@@ -15,9 +15,11 @@
  * | AgentExit         | the agent exited non-zero or died by a signal            | `... exited with code` |
  * | NoEvidence        | exit 0 but no counted artifact in `artifacts/`           | `... no worker-local ...` |
  * | DirectoryEscape   | an allowed directory resolves outside the repo (no retry) | `allowed_directory ... escapes` |
+ * | ResolvedPathReserved | an allowed directory resolves into `.git`, the namespace root or another unit's area (SPEC §8.5; no retry) | the §2.3 text `... (via symlink '<raw>' -> '<resolved>')` |
+ * | SymbolicLinkWrite | a path agent-fanout writes for the unit is or passes through a symlink (SPEC §8.4; no retry) | `'<path>' is a symbolic link; ...` |
  */
 
-import type { AttemptContainment } from './plan/types';
+import type { AttemptContainment, FileChange } from './plan/types';
 
 export const AGENT_FAILURE_TYPES = [
   'AgentNotFound',
@@ -27,12 +29,18 @@ export const AGENT_FAILURE_TYPES = [
   'AgentExit',
   'NoEvidence',
   'DirectoryEscape',
+  'ResolvedPathReserved',
+  'SymbolicLinkWrite',
 ] as const;
 
 export type AgentFailureType = (typeof AGENT_FAILURE_TYPES)[number];
 
 /** Failure types the workflow never retries, whatever `retry.max_attempts` says. */
-export const NEVER_RETRIED: ReadonlySet<AgentFailureType> = new Set(['DirectoryEscape']);
+export const NEVER_RETRIED: ReadonlySet<AgentFailureType> = new Set([
+  'DirectoryEscape',
+  'ResolvedPathReserved',
+  'SymbolicLinkWrite',
+]);
 
 /** The single details payload of an agent failure. */
 export interface AgentFailureDetails {
@@ -43,6 +51,9 @@ export interface AgentFailureDetails {
   readonly finishedAt: string;
   /** What the attempt's agent ran under and left behind (SPEC §8.1, §8.3), once it started. */
   readonly containment?: AttemptContainment;
+  /** What the attempt changed in the repo (SPEC §8.2), when observed. */
+  readonly changes?: readonly FileChange[];
+  readonly outOfBounds?: readonly Pick<FileChange, 'path' | 'kind'>[];
 }
 
 export function isAgentFailureType(value: unknown): value is AgentFailureType {

@@ -3,7 +3,16 @@
  * workflow can `import type` them without pulling Node APIs into its bundle.
  */
 
-import type { ArtifactEntry, AttemptContainment, UnitSettings, UnitStatus, WorkUnit } from '../plan/types';
+import type {
+  ArtifactEntry,
+  AttemptContainment,
+  FileChange,
+  OutOfBoundsChange,
+  OverlapMode,
+  UnitSettings,
+  UnitStatus,
+  WorkUnit,
+} from '../plan/types';
 
 /** One agent attempt of one unit (SPEC §4.1). */
 export interface AttemptInput {
@@ -17,10 +26,32 @@ export interface AttemptInput {
   readonly settings: UnitSettings;
   /** 1-based agent attempt (`FANOUT_ATTEMPT`); infrastructure retries keep the same number. */
   readonly attempt: number;
+  /**
+   * What SPEC §8.2 and §8.5 need to know of the rest of the plan (the confinement and
+   * `agent.writable` are in `settings`); absent (inputs recorded before §8): no other units.
+   */
+  readonly containment?: PlanAreas;
+}
+
+/** The plan's overlap mode and its units' areas, for one attempt (SPEC §8.2, §8.5). */
+export interface PlanAreas {
+  readonly overlap: OverlapMode;
+  /**
+   * Every unit's allowed directories as written, this one's included (SPEC §8.5 and out_of_bounds);
+   * omitted for a large plan (see `attemptContainment`): then only this unit's are known here.
+   */
+  readonly areas?: readonly { readonly unitId: string; readonly allowedDirectories: readonly string[] }[];
+}
+
+/** What an attempt changed (SPEC §8.2); absent where nothing was observed (`off`, an adopted agent). */
+export interface ObservedChanges {
+  readonly changes?: readonly FileChange[];
+  /** Out-of-bounds changes this attempt saw; the workflow adds the units that saw each. */
+  readonly outOfBounds?: readonly Pick<OutOfBoundsChange, 'path' | 'kind'>[];
 }
 
 /** A successful attempt: exit 0 with evidence (SPEC §4.2). Failures are thrown, never returned. */
-export interface AttemptSuccess {
+export interface AttemptSuccess extends ObservedChanges {
   readonly exitCode: 0;
   /** The counted evidence files, sorted by name. */
   readonly artifacts: ArtifactEntry[];
@@ -71,6 +102,8 @@ export interface SummaryUnit {
   readonly launched: boolean;
   /** For a SUCCEEDED unit: the length of its evidence manifest. */
   readonly evidenceCount?: number;
+  /** What its last attempt changed (SPEC §8.2), listed under its line. */
+  readonly changes?: readonly FileChange[];
 }
 
 export interface SummaryInput {
@@ -84,9 +117,13 @@ export interface SummaryInput {
   readonly resultFile?: { readonly path: string; readonly sha256: string };
   /** The workflow id of the run this one retries, if any. */
   readonly retryOf?: string;
+  /** The run's out-of-bounds changes (SPEC §8.2). Read from `resultFile` when that is given. */
+  readonly outOfBounds?: readonly OutOfBoundsChange[];
 }
 
 export interface SummaryResult {
   /** Absolute paths of the files written. */
   readonly files: string[];
+  /** Summary files not written because their path holds a symbolic link (SPEC §8.4), with the text. */
+  readonly skipped?: { readonly file: string; readonly reason: string }[];
 }

@@ -42,6 +42,10 @@ export const missingCommand = (unitId: string): string =>
 export const namespaceRootReserved = (unitId: string, raw: string, segment: string): string =>
   `Work unit '${unitId}' declares reserved path '${raw}' as an edit area. Path '${segment}' holds the unit namespaces and may not be used as an allowed_directory. Choose a project-owned subdirectory.`;
 
+// §8.8: the longest duration; `field` is the key's path in the plan, `raw` the value as written.
+export const durationTooLong = (field: string, raw: string): string =>
+  `${field} must be at most 7d (got ${raw})`;
+
 // §7.15: variables agent-fanout itself sets.
 export const unitReservedEnv = (unitId: string, name: string): string =>
   `Work unit '${unitId}' env may not set reserved variable '${name}'`;
@@ -95,3 +99,7 @@ export function showValue(value: unknown): string {
 /** A top-level key one typo from a known one (SPEC §1: an error naming the key it resembles). */
 export const misspeltTopLevelKey = (key: string, known: string): string =>
   `${key}: unknown top-level key, too close to '${known}' to ignore`;
+
+// §8.5: appended to a §2.3 text when the directory was judged as it resolves.
+export const viaSymlink = (raw: string, resolved: string): string =>
+  ` (via symlink '${raw}' -> '${resolved}')`;

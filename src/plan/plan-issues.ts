@@ -9,6 +9,7 @@
 import type { z } from 'zod';
 import { UNIT_ID_PATTERN } from './field-rules';
 import {
+  durationTooLong,
   fieldProblem,
   maxWorkersOutOfRange,
   showValue,
@@ -16,7 +17,7 @@ import {
   unknownUnitKey,
 } from './messages';
 import type { PlanPath, RuleProblem } from './rule-problem';
-import { NESTED_KEYS, UNIT_KEYS } from './schema';
+import { DURATION_CAP, NESTED_KEYS, UNIT_KEYS } from './schema';
 import { closestName, didYouMean } from './suggest';
 
 type Issue = z.core.$ZodIssue;
@@ -106,6 +107,8 @@ function unknownKeyProblems(keys: readonly string[], path: PlanPath, raw: unknow
 /** The texts SPEC fixes for these fields, whatever zod found wrong with them. */
 function exactText(issue: Issue, raw: unknown): string | undefined {
   if (issue.code === 'custom' && issue.params?.['exact'] === true) return issue.message;
+  const cappedDuration: unknown = issue.code === 'custom' ? issue.params?.[DURATION_CAP] : undefined;
+  if (typeof cappedDuration === 'string') return durationTooLong(formatPath(issue.path), cappedDuration);
   if (issue.path[0] === 'max_workers' && issue.path.length === 1)
     return maxWorkersOutOfRange(valueAt(raw, issue.path));
   return undefined;

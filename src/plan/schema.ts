@@ -7,7 +7,7 @@
  * message says what is wrong and how to fix it, and gets the field's path in front.
  */
 import { z } from 'zod';
-import { DURATION_PATTERN, MAX_DURATION_MS, MAX_DURATION_TEXT, parseDuration } from './duration';
+import { DURATION_PATTERN, MAX_DURATION_MS, durationMs, parseDuration } from './duration';
 import {
   allowedDirectoryProblem,
   EMPTY_UNIT_ID_PROBLEM,
@@ -17,6 +17,9 @@ import {
 import { showValue } from './messages';
 import { directorySegments } from './overlap';
 import type { Duration } from './types';
+
+/** Marks a duration past the cap of SPEC §8.8; the param holds the value as written. */
+export const DURATION_CAP = 'durationCap';
 
 /** Marks an issue whose message is a text SPEC fixes, shown without the field's path. */
 const EXACT_TEXT = { exact: true } as const;
@@ -53,13 +56,16 @@ function durationSchema(options: { allowZero: boolean }) {
       },
     )
     .check((ctx) => {
-      const parsed = parseDuration(ctx.value);
-      if (parsed && parsed.ms > MAX_DURATION_MS) {
-        pushIssue(
-          ctx,
-          `${showValue(ctx.value)} is too long; the longest supported duration is ${MAX_DURATION_TEXT}`,
-        );
-      } else if (parsed?.ms === 0 && !options.allowZero) {
+      const ms = durationMs(ctx.value);
+      if (ms !== undefined && ms > MAX_DURATION_MS) {
+        // plan-issues.ts words it with the field's path in front: `<field> must be at most 7d (got <raw>)`.
+        ctx.issues.push({
+          code: 'custom',
+          message: `must be at most 7d (got ${String(ctx.value)})`,
+          input: ctx.value,
+          params: { [DURATION_CAP]: String(ctx.value) },
+        });
+      } else if (ms === 0 && !options.allowZero) {
         pushIssue(ctx, `must be longer than 0; ${DURATION_HINT}`);
       }
     })

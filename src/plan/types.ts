@@ -119,6 +119,24 @@ export interface ArtifactEntry {
   readonly sha256: string;
 }
 
+/** One file an attempt created, modified or deleted inside the repo, outside every namespace (SPEC §8.2). */
+export interface FileChange {
+  /** Repo-relative POSIX path. */
+  readonly path: string;
+  readonly kind: 'added' | 'modified' | 'deleted';
+  /** Of the new content; null for a deleted file. */
+  readonly size: number | null;
+  readonly sha256: string | null;
+}
+
+/** A change outside every unit's allowed directories and `agent.writable` (SPEC §8.2). */
+export interface OutOfBoundsChange {
+  readonly path: string;
+  readonly kind: FileChange['kind'];
+  /** The units running when it happened (each saw it appear during its attempt), sorted. */
+  readonly units: readonly string[];
+}
+
 /** The five event types of SPEC §5, plus `worker_retrying`. Keys are snake_case: this is the result JSON. */
 export type FanoutEvent =
   | { readonly type: 'fan_out_started' }
@@ -160,6 +178,8 @@ export interface UnitResult {
   readonly confinement?: ConfinementMode;
   /** Processes its last attempt's agent left running, stopped after its leader exited (§8.3). */
   readonly stray_processes?: number;
+  /** What the unit's last attempt changed in the repo (SPEC §8.2); absent when not observed (`confinement: off`). */
+  readonly changes?: readonly FileChange[];
 }
 
 export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'rejected';
@@ -184,6 +204,8 @@ export interface FanoutResult {
   readonly summary_files?: readonly string[];
   /** Each containment warning of the run once (SPEC §8.1), in the order first seen. */
   readonly warnings?: readonly string[];
+  /** Changes outside every unit's area (SPEC §8.2), by path; absent when there were none. */
+  readonly out_of_bounds?: readonly OutOfBoundsChange[];
 }
 
 /** The pseudo unit id of a preflight rejection (SPEC §2.4). */

@@ -17,11 +17,18 @@ import { compareCodePoints, directorySegments } from './overlap';
 import { firstMessage, unitPath, type RuleProblem } from './rule-problem';
 import type { Plan, WorkUnit } from './types';
 
-export function checkWorkspaceRules(plan: Plan): string | undefined {
+type UnitArea = Pick<WorkUnit, 'unitId' | 'allowedDirectories'>;
+
+/** What the rules look at: a plan, or the same keys with directories as they resolve (SPEC §8.5). */
+export type WorkspaceView = Pick<Plan, 'namespaceRoot' | 'overlap'> & {
+  readonly workUnits: readonly UnitArea[];
+};
+
+export function checkWorkspaceRules(plan: WorkspaceView): string | undefined {
   return firstMessage(collectWorkspaceProblems(plan));
 }
 
-export function collectWorkspaceProblems(plan: Plan): RuleProblem[] {
+export function collectWorkspaceProblems(plan: WorkspaceView): RuleProblem[] {
   const namespaceSegment = reservedNamespaceSegment(plan.namespaceRoot);
   return [
     ...plan.workUnits.flatMap((unit, index) => ownDirectoryProblems(unit, index, namespaceSegment)),
@@ -37,7 +44,7 @@ export function reservedNamespaceSegment(namespaceRoot: string): string | undefi
 
 /** A unit's pass-1 problem: SPEC §2.3 reports its first directory at fault. */
 function ownDirectoryProblems(
-  unit: WorkUnit,
+  unit: UnitArea,
   index: number,
   namespaceSegment: string | undefined,
 ): RuleProblem[] {
@@ -72,7 +79,7 @@ interface IndexedArea extends EditArea {
  * SPEC §2.3 pass 2: units sorted by id, each unit's directories sorted as written; raw strings
  * reported. The first pair is SPEC's; after it, one pair for each other two units that overlap.
  */
-function overlapProblems(units: readonly WorkUnit[]): RuleProblem[] {
+function overlapProblems(units: readonly UnitArea[]): RuleProblem[] {
   const areas: IndexedArea[] = units
     .map((unit, unitIndex) => ({ unit, unitIndex }))
     .sort((a, b) => compareCodePoints(a.unit.unitId, b.unit.unitId))

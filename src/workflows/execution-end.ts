@@ -67,7 +67,8 @@ export function finalResult(end: ExecutionEnd, status: RunStatus): Promise<Fanou
       status,
       ...(retryOf === undefined ? {} : { retry_of: retryOf }),
       ...(execution > 1 ? { executions: execution } : {}),
-      ...(state.warnings.length === 0 ? {} : { warnings: [...state.warnings] }),
+      ...(state.reports.warnings.length === 0 ? {} : { warnings: [...state.reports.warnings] }),
+      ...(state.reports.outOfBounds.length === 0 ? {} : { out_of_bounds: state.reports.outOfBounds }),
     };
     const inline: FanoutResult = { ...header, events: [...state.events], units: state.unitResults() };
     if (input.carried === undefined && JSON.stringify(inline).length <= INLINE_RESULT_BYTES) {

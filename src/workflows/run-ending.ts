@@ -35,8 +35,11 @@ export function summaryInput(
     retryOf,
   };
   if (resultFile !== undefined) return { ...common, resultFile };
+  const { outOfBounds: strays } = state.reports;
+  const outOfBounds = strays.length === 0 ? {} : { outOfBounds: strays };
   return {
     ...common,
+    ...outOfBounds,
     units: state.plan.workUnits.map((unit) => {
       const record = state.view(unit.unitId);
       return {
@@ -45,6 +48,7 @@ export function summaryInput(
         error: record.error,
         launched: record.launched,
         evidenceCount: record.evidenceCount,
+        ...(record.changes === undefined ? {} : { changes: record.changes }),
       };
     }),
   };

@@ -17,14 +17,15 @@ import { Scheduler } from '../plan/scheduler';
 import type { FanoutEvent, Plan, RunStatus, UnitResult, UnitStatus } from '../plan/types';
 import { TERMINAL_STATUSES } from '../plan/types';
 import type { CarriedRun, SegmentRef } from '../contracts/run-types';
+import { AttemptReports } from './attempt-reports';
 import { carriedUnits } from './carried-units';
 import type { CancelCause, UnitOutcome, UnitRecord } from './unit-record';
 import { UnitRecords, type ReusedSuccess } from './unit-records';
 
 export class RunState {
   readonly events: FanoutEvent[] = [];
-  /** Containment warnings of the attempts that ended here, each once (SPEC §8.1). */
-  readonly warnings: string[] = [];
+  /** Containment warnings (SPEC §8.1) and out-of-bounds changes (§8.2) of the attempts that ended here. */
+  readonly reports: AttemptReports;
   readonly scheduler: Scheduler;
   private readonly records: UnitRecords;
   private readonly launchOrder: string[] = [];
@@ -49,6 +50,7 @@ export class RunState {
     this.scheduler = new Scheduler(plan.workUnits, { maxWorkers: plan.maxWorkers, overlap: plan.overlap });
     this.eventOffset = carried?.eventCount ?? 0;
     this.records = new UnitRecords(plan.workUnits, this.events, carried, reusedFromRun);
+    this.reports = new AttemptReports(plan, this.records);
     plan.workUnits.forEach((unit) => {
       const record = this.record(unit.unitId);
       if (record.status === 'SUCCEEDED') this.scheduler.succeeded(unit.unitId);
@@ -158,9 +160,7 @@ export class RunState {
     if (TERMINAL_STATUSES.has(this.status(unitId))) return [];
     this.records.change(unitId, { finishedAt: outcome.finishedAt });
     this.endedHere.push(unitId);
-    const warning =
-      outcome.kind === 'cancelled' ? undefined : this.records.contained(unitId, outcome.containment);
-    if (warning !== undefined && !this.warnings.includes(warning)) this.warnings.push(warning);
+    this.reports.ended(unitId, outcome);
     let toCancel: string[] = [];
     if (outcome.kind === 'succeeded') {
       this.records.succeeded(unitId, outcome);

@@ -10,6 +10,7 @@ import {
   setCurrentDetails,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { PlanAreas } from '../activities';
 import type { WorkUnit } from '../plan/types';
 import { resolveUnitSettings } from '../plan/unit-settings';
 import type { FanoutInput, Progress } from '../contracts/run-types';
@@ -18,7 +19,7 @@ import { launchAllowance } from './history-budget';
 import { buildProgress, renderDetails } from './progress';
 import type { RunState } from './run-state';
 import type { CancelCause, UnitOutcome } from './unit-record';
-import { runUnit } from './unit-runner';
+import { attemptContainment, runUnit } from './unit-runner';
 import { showInVisibility } from './visibility';
 
 interface Completion {
@@ -47,10 +48,13 @@ export class SchedulerLoop {
   // Rendering the details is O(units): a large plan refreshes them every 1/200th of its units.
   private completionsSinceDetails: number | undefined;
   private readonly detailsEvery: number;
+  /** What every attempt is told of the plan's areas (SPEC §8.2, §8.5), built once per execution. */
+  private readonly containment: PlanAreas;
 
   constructor(private readonly context: SchedulerLoopContext) {
     const units = context.input.plan.workUnits;
     this.unitsById = new Map(units.map((unit) => [unit.unitId, unit]));
+    this.containment = attemptContainment(context.input.plan);
     this.detailsEvery = Math.max(1, Math.ceil(units.length / DETAILS_EVERY_COMPLETION_UP_TO));
   }
 
@@ -89,6 +93,7 @@ export class SchedulerLoop {
             state.retrying(unitId, failed, attempt, delayMs, retryAt),
           mayStartAttempt: () => this.allowance() > 0,
           ...(resume === undefined ? {} : { resume }),
+          containment: this.containment,
         }),
       )
       .then(

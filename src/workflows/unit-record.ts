@@ -2,7 +2,8 @@
  * One unit's record in a run, and how its coroutine reports the unit's end. Plain types, shared
  * by the run state, the scheduler loop and the carried state of a run that continues as new.
  */
-import type { ArtifactEntry, AttemptContainment, UnitStatus } from '../plan/types';
+import type { ObservedChanges } from '../activities';
+import type { ArtifactEntry, AttemptContainment, FileChange, UnitStatus } from '../plan/types';
 
 /** How one unit's run ended, as its coroutine reports it to the scheduler loop. */
 export type UnitOutcome =
@@ -12,6 +13,8 @@ export type UnitOutcome =
       readonly startedAt: string | null;
       readonly finishedAt: string;
       readonly containment?: AttemptContainment;
+      /** What its attempts changed (SPEC §8.2): the last one's changes, every one's out-of-bounds. */
+      readonly observed?: ObservedChanges;
     }
   | {
       readonly kind: 'failed';
@@ -20,6 +23,8 @@ export type UnitOutcome =
       readonly startedAt: string | null;
       readonly finishedAt: string;
       readonly containment?: AttemptContainment;
+      /** What its attempts changed (SPEC §8.2): the last one's changes, every one's out-of-bounds. */
+      readonly observed?: ObservedChanges;
     }
   | { readonly kind: 'cancelled'; readonly finishedAt: string };
 
@@ -42,6 +47,8 @@ export interface UnitRecord {
   cancelCause?: CancelCause;
   reusedFrom?: string;
   containment?: AttemptContainment;
+  /** What the unit's last attempt changed (SPEC §8.2). */
+  changes?: readonly FileChange[];
 }
 
 /** Fields of a record that change together; each one typed as the record declares it. */

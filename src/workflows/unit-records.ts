@@ -154,6 +154,7 @@ export class UnitRecords {
         artifacts: record.artifacts,
         ...(record.reusedFrom === undefined ? {} : { reused_from: record.reusedFrom }),
         ...containmentFields(record.containment),
+        ...(record.changes === undefined ? {} : { changes: record.changes }),
       };
     }
     return results;

@@ -12,12 +12,12 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import type { RetryPolicy as RetryOptions } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import type { ObservedChanges, PlanAreas, createActivities } from '../activities';
 import type { AgentFailureDetails, AgentFailureType } from '../errors';
 import { AGENT_FAILURE_TYPES, NEVER_RETRIED, isAgentFailureType } from '../errors';
 import { attemptDeadlines } from '../plan/deadlines';
 import { infrastructureFailure } from '../plan/outcome-messages';
-import type { RetryPolicy, UnitSettings, WorkUnit } from '../plan/types';
+import type { Plan, RetryPolicy, UnitSettings, WorkUnit } from '../plan/types';
 import { workflowNowIso, workflowNowMs } from './clock';
 import type { UnitOutcome } from './unit-record';
 
@@ -75,6 +75,8 @@ export interface UnitRunContext {
   readonly mayStartAttempt: () => boolean;
   /** A retry carried over from the previous execution: its next attempt, and when it is due. */
   readonly resume?: { readonly attempt: number; readonly retryAt: string };
+  /** The plan's overlap mode and every unit's areas (SPEC §8.2, §8.5), passed to each attempt. */
+  readonly containment?: PlanAreas;
 }
 
 /** Runs the unit's attempts until one succeeds, the attempts are used up, or the scope is cancelled. */
@@ -89,6 +91,15 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
       return { kind: 'cancelled', finishedAt: workflowNowIso() };
     }
   }
+  // Out-of-bounds changes of every attempt count, not only the last one's (SPEC §8.2).
+  const strays: NonNullable<ObservedChanges['outOfBounds']>[number][] = [];
+  const observed = (seen: ObservedChanges): ObservedChanges => {
+    strays.push(...(seen.outOfBounds ?? []));
+    return {
+      ...(seen.changes ? { changes: seen.changes } : {}),
+      ...(strays.length > 0 ? { outOfBounds: strays } : {}),
+    };
+  };
   for (let attempt = resume?.attempt ?? 1; ; attempt += 1) {
     context.onAttempt(attempt);
     try {
@@ -100,6 +111,7 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
           unit,
           settings,
           attempt,
+          ...(context.containment === undefined ? {} : { containment: context.containment }),
         },
       ]);
       return {
@@ -108,10 +120,12 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
         startedAt: result.startedAt,
         finishedAt: result.finishedAt,
         ...(result.containment === undefined ? {} : { containment: result.containment }),
+        observed: observed(result),
       };
     } catch (error) {
       if (isCancellation(error)) return { kind: 'cancelled', finishedAt: workflowNowIso() };
       const failure = agentFailure(error) ?? lostAttempt(unit.unitId, error);
+      const seen = observed(failure);
       const retriable = failure.type !== undefined && !NEVER_RETRIED.has(failure.type);
       if (!retriable || attempt >= settings.retry.maxAttempts) {
         return {
@@ -121,6 +135,7 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
           startedAt: failure.startedAt,
           finishedAt: failure.finishedAt,
           ...(failure.containment === undefined ? {} : { containment: failure.containment }),
+          observed: seen,
         };
       }
       const delayMs = retryDelayMs(settings.retry, attempt);
@@ -168,6 +183,8 @@ function agentFailure(error: unknown): AttemptFailure | undefined {
     startedAt: details?.startedAt ?? null,
     finishedAt: details?.finishedAt ?? workflowNowIso(),
     ...(details?.containment === undefined ? {} : { containment: details.containment }),
+    ...(details?.changes ? { changes: details.changes } : {}),
+    ...(details?.outOfBounds ? { outOfBounds: details.outOfBounds } : {}),
   };
 }
 
@@ -187,4 +204,24 @@ function lostAttempt(unitId: string, error: unknown): AttemptFailure {
 function firstLine(text: string): string {
   const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
   return line.length > 100 ? `${line.slice(0, 100)}…` : line;
+}
+
+/**
+ * Plans up to this many units give every attempt all units' areas; a larger plan would put O(units)
+ * bytes into every activity input in history. Without them an attempt checks its directories'
+ * resolution against `.git` and the namespace root only (the client checked the rest), and the
+ * workflow drops out-of-bounds reports that lie in some unit's area (RunState.settle).
+ */
+export const AREAS_IN_ATTEMPT_UP_TO = 200;
+
+/**
+ * What every attempt of the run needs of the plan for SPEC §8.2 and §8.5, built once per execution
+ * (the confinement and `agent.writable` reach it in its unit settings).
+ */
+export function attemptContainment(plan: Plan): PlanAreas {
+  const areas = plan.workUnits.map(({ unitId, allowedDirectories }) => ({ unitId, allowedDirectories }));
+  return {
+    overlap: plan.overlap,
+    ...(areas.length <= AREAS_IN_ATTEMPT_UP_TO ? { areas } : {}),
+  };
 }

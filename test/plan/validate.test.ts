@@ -113,11 +113,6 @@ describe('validatePlanText: field rules with our own texts name the path and the
       /^agent\.idle_timeout: must be longer than 0/,
     ],
     [
-      'a duration past what timers support',
-      { agent: { timeout: '1000h' }, work_units: [] },
-      /^agent\.timeout: "1000h" is too long; the longest supported duration is 596h/,
-    ],
-    [
       'an unknown on_failure',
       { on_failure: 'stop', work_units: [] },
       /^on_failure: "stop" is not allowed; use one of cancel, drain, continue$/,

@@ -74,8 +74,13 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
   const { deps, input, context, paths } = scope;
   const { unit, settings } = input;
   await prepareNamespace(paths, { runId: input.runId, repo: scope.repo, unit, attempt: input.attempt });
+  // Decided before the baseline: what the attempt's changes are observed under is what the agent runs under.
+  const containment = await prepareContainment({ repo: scope.repo, paths, unit, settings, deps });
+  scope.state.containment = { ...containment.attempt };
+  const repoChangedMs = await scope.takeChangeBaseline(containment.mode);
   const before = await snapshotArtifacts(paths.artifactDir);
-  const settleMs = settleDelayMs(before, deps.clock.now());
+  const newest = { ...before, newestChangeMs: Math.max(before.newestChangeMs, repoChangedMs) };
+  const settleMs = settleDelayMs(newest, deps.clock.now());
   if (settleMs > 0) await delay(settleMs);
   if (context.cancellationSignal.aborted) throw cancellationOf(context);
 
@@ -95,8 +100,6 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
     attempt: input.attempt,
     allowedDirectories: unit.allowedDirectories,
   };
-  const containment = await prepareContainment({ repo: scope.repo, paths, unit, settings, deps });
-  scope.state.containment = { ...containment.attempt };
   const env = { ...agentEnvironment(deps.env, settings.env, identity, paths), ...containment.env };
   const logOffset = await stat(scope.logPath).then(
     (info) => info.size,

@@ -6,7 +6,7 @@
 import type { Context } from '@temporalio/activity';
 import type { NamespacePaths } from '../unit-files/namespace';
 import type { ArtifactSnapshot } from '../unit-files/evidence';
-import type { AttemptContainment } from '../../plan/types';
+import type { AttemptContainment, ConfinementMode } from '../../plan/types';
 import type { AgentPhase, AttemptInput } from '../types';
 import type { AgentProcess } from './agent-process';
 import type { AttemptDeps } from './attempt-deps';
@@ -34,6 +34,11 @@ export interface AttemptScope {
   readonly logPath: string;
   readonly state: LiveState;
   readonly heartbeater: Heartbeater;
+  /**
+   * Snapshots what the agent may change (SPEC §8.2) just before it starts, under the mode it will
+   * run under; resolves to the newest mtime/ctime seen.
+   */
+  readonly takeChangeBaseline: (mode: ConfinementMode) => Promise<number>;
 }
 
 /** Where the followed agent's attempt began: its start, its log offset, its evidence snapshot. */

@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { AgentFailureDetails, AgentFailureType } from '../../errors';
 import type { ArtifactEntry, AttemptContainment, Duration } from '../../plan/types';
 import * as messages from './messages';
+import type { ObservedChanges } from '../types';
 
 /** What is known once an attempt is over (cancellation is not an outcome: it is rethrown). */
 export type AttemptFacts =
@@ -82,7 +83,8 @@ export function agentFailure(
     readonly finishedAt: string;
     readonly containment?: AttemptContainment;
   },
+  observed: ObservedChanges = {},
 ): ApplicationFailure {
-  const details: AgentFailureDetails = { exitCode, error: message, ...times };
+  const details: AgentFailureDetails = { exitCode, error: message, ...times, ...observed };
   return ApplicationFailure.create({ message, type, nonRetryable: true, details: [details] });
 }

@@ -38,3 +38,8 @@ export function noEvidence(unitId: string, artifactDir: string, exitCode: number
 export function directoryEscape(raw: string, repoRoot: string): string {
   return `allowed_directory '${raw}' escapes repo_root ${repoRoot}`;
 }
+
+/** SPEC §8.4: agent-fanout was about to write through `path`, a symbolic link. */
+export function symbolicLinkRefused(path: string): string {
+  return `'${path}' is a symbolic link; agent-fanout does not write through links. Remove it and retry.`;
+}

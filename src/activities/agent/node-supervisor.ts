@@ -4,6 +4,7 @@
  */
 
 import type { ChildProcess } from 'node:child_process';
+import { constants as fsConstants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { Launched, SpawnFn, SpawnOptions, SupervisorAnswer, SupervisorEnd } from './agent-process';
@@ -20,7 +21,8 @@ function startEvent(child: ChildProcess): Promise<Error | null> {
 
 /** Starts the Node supervisor detached, stdout and stderr on the attempt log, an IPC channel. */
 async function startNodeSupervisor(spawn: SpawnFn, logPath: string): Promise<ChildProcess> {
-  const log = await open(logPath, 'a');
+  const { O_WRONLY, O_CREAT, O_APPEND, O_NOFOLLOW } = fsConstants; // never through a link (SPEC §8.4)
+  const log = await open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0o644);
   let child: ChildProcess;
   try {
     // An empty environment: the agent's (NODE_OPTIONS, PERL5OPT, ...) is for the agent only.

@@ -16,8 +16,12 @@ import { agentFailure, classifyOutcome } from './classify-outcome';
 import { findEscapingDirectory } from '../unit-files/directory-escape';
 import { Heartbeater } from './heartbeat';
 import { directoryEscape } from './messages';
+import type { ConfinementMode } from '../../plan/types';
 import { attemptLogPath, namespacePaths } from '../unit-files/namespace';
 import type { AgentHeartbeat, AttemptInput, AttemptSuccess } from '../types';
+import { AttemptChangeTracker } from '../containment/changes-attempt';
+import { attemptPathProblem } from '../containment/resolved-paths';
+import { SymbolicLinkRefused } from '../containment/safe-write';
 
 export async function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): Promise<AttemptSuccess> {
   const context = Context.current();
@@ -40,15 +44,14 @@ export async function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): P
   const heartbeater = new Heartbeater(context, heartbeat);
   heartbeater.beat();
   heartbeater.start(deps.timing.heartbeatMs);
+  const tracker = new AttemptChangeTracker(input, repo, paths);
   try {
-    const escaping = await findEscapingDirectory(repo, input.unit.allowedDirectories);
-    if (escaping !== null) {
-      throw agentFailure('DirectoryEscape', 1, directoryEscape(escaping, repo), {
-        startedAt: null,
-        finishedAt: iso(),
-      });
-    }
-    const facts = await agentFacts({ deps, input, context, repo, paths, logPath, state, heartbeater });
+    await refuseUnsafeDirectories(repo, input, iso);
+    // Taken under the mode prepareContainment decided for this agent (SPEC §8.1: landlock may become audit).
+    const takeChangeBaseline = (mode: ConfinementMode) => tracker.take(mode);
+    const scope = { deps, input, context, repo, paths, logPath, state, heartbeater, takeChangeBaseline };
+    const facts = await agentFacts(scope);
+    const observed = await tracker.observe(context);
     const outcome = classifyOutcome(
       {
         unitId: input.unit.unitId,
@@ -60,7 +63,7 @@ export async function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): P
     );
     const containment = state.containment === undefined ? {} : { containment: state.containment };
     const times = { startedAt: state.startedAt, finishedAt: iso(), ...containment };
-    if (!outcome.ok) throw agentFailure(outcome.type, outcome.exitCode, outcome.message, times);
+    if (!outcome.ok) throw agentFailure(outcome.type, outcome.exitCode, outcome.message, times, observed);
     return {
       exitCode: 0,
       artifacts: [...outcome.artifacts],
@@ -69,9 +72,34 @@ export async function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): P
       logPath,
       adopted: state.adopted === true,
       ...containment,
+      ...observed,
     };
+  } catch (error) {
+    if (!(error instanceof SymbolicLinkRefused)) throw error;
+    // SPEC §8.4: a link where agent-fanout writes fails the unit, never retried.
+    throw agentFailure('SymbolicLinkWrite', 1, error.message, {
+      startedAt: state.startedAt,
+      finishedAt: iso(),
+      ...(state.containment === undefined ? {} : { containment: state.containment }),
+    });
   } finally {
+    tracker.dispose();
     heartbeater.stop();
     await state.tail?.close();
+  }
+}
+
+/** SPEC §4.1 escape and §8.5 resolved-path checks before anything is written; each fails the unit. */
+async function refuseUnsafeDirectories(repo: string, input: AttemptInput, iso: () => string): Promise<void> {
+  const escaping = await findEscapingDirectory(repo, input.unit.allowedDirectories);
+  if (escaping !== null) {
+    throw agentFailure('DirectoryEscape', 1, directoryEscape(escaping, repo), {
+      startedAt: null,
+      finishedAt: iso(),
+    });
+  }
+  const reserved = await attemptPathProblem(repo, input);
+  if (reserved !== undefined) {
+    throw agentFailure('ResolvedPathReserved', 1, reserved, { startedAt: null, finishedAt: iso() });
   }
 }

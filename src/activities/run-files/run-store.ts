@@ -7,11 +7,11 @@
  * activity retried after a crash rewrites the same file with the same content.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FanoutEvent, FanoutResult, UnitResult } from '../../plan/types';
 import type { SegmentRef } from '../../contracts/run-types';
+import { readFileNoFollow, SymbolicLinkRefused, writeFileAtomically } from '../containment/safe-write';
 
 export const RUNS_DIR = '.agent/runs';
 
@@ -42,7 +42,7 @@ interface SegmentFile {
 export async function storeRunSegment(input: SegmentInput): Promise<SegmentRef> {
   const file = path.join(runStoreDir(input), `${input.name}.json`);
   const content: SegmentFile = { events: input.events, units: input.units };
-  const sha256 = await writeAtomically(file, JSON.stringify(content));
+  const sha256 = await writeAtomically(input.repo, file, JSON.stringify(content));
   return { path: file, sha256, events: input.events.length, units: Object.keys(input.units).length };
 }
 
@@ -84,18 +84,21 @@ export async function writeRunResult(input: ResultInput): Promise<StoredResult> 
   const result: FanoutResult = { ...input.header, events, units };
   const text = JSON.stringify(result);
   const file = path.join(runStoreDir(input), 'result.json');
-  const sha256 = await writeAtomically(file, text);
+  const sha256 = await writeAtomically(input.repo, file, text);
   return { path: file, sha256, bytes: Buffer.byteLength(text) };
 }
 
 /** The file's text, once its sha256 is the one recorded when it was written. */
 export async function readVerified(file: string, sha256: string): Promise<string> {
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw ApplicationFailure.nonRetryable(
-      `cannot read ${file} (${error.code ?? error.message}); it is part of a stored run result`,
-      'RunStoreMissing',
-    );
-  });
+  const text = await readFileNoFollow(file).then(
+    (bytes) => bytes.toString('utf8'),
+    (error: NodeJS.ErrnoException) => {
+      throw ApplicationFailure.nonRetryable(
+        `cannot read ${file} (${error.code ?? error.message}); it is part of a stored run result`,
+        'RunStoreMissing',
+      );
+    },
+  );
   if (digest(text) !== sha256) {
     throw ApplicationFailure.nonRetryable(
       `${file} was changed after the run wrote it (sha256 differs); the stored result cannot be trusted`,
@@ -109,10 +112,15 @@ export function digest(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-async function writeAtomically(file: string, text: string): Promise<string> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, text);
-  await rename(temporary, file);
+/** Temp file, then rename; never through a symbolic link (SPEC §8.4), which fails the activity for good. */
+async function writeAtomically(repo: string, file: string, text: string): Promise<string> {
+  try {
+    await writeFileAtomically(repo, file, text);
+  } catch (error) {
+    if (error instanceof SymbolicLinkRefused) {
+      throw ApplicationFailure.nonRetryable(error.message, 'SymbolicLinkWrite');
+    }
+    throw error;
+  }
   return digest(text);
 }

@@ -3,10 +3,11 @@
  * `<repo>/.agent/artifacts/parallel_development_summary.md` and `<repo>/.agent/DEVELOPMENT_RESULT.md`.
  */
 
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { Context } from '@temporalio/activity';
+import { SymbolicLinkRefused, writeFileAtomically } from '../containment/safe-write';
 import { countArtifacts } from '../unit-files/evidence';
-import type { FanoutResult } from '../../plan/types';
+import type { FanoutResult, FileChange, OutOfBoundsChange } from '../../plan/types';
 import { namespacePaths } from '../unit-files/namespace';
 import { readVerified } from './run-store';
 import type { SummaryInput, SummaryResult, SummaryUnit } from '../types';
@@ -21,14 +22,24 @@ export interface SummaryRow {
   readonly status: string;
   readonly artifactCount: number;
   readonly error: string | null;
+  /** Listed under the unit's line, one per line (SPEC §8.2). */
+  readonly changes?: readonly FileChange[];
 }
 
-/** The summary text; rows in plan order. */
-export function renderSummary(rows: readonly SummaryRow[], retryOf?: string): string {
-  const workers = rows.map((row) => {
+/** The summary text; rows in plan order. Changes and out-of-bounds lines appear only when there are some. */
+export function renderSummary(
+  rows: readonly SummaryRow[],
+  retryOf?: string,
+  outOfBounds: readonly OutOfBoundsChange[] = [],
+): string {
+  const workers = rows.flatMap((row) => {
     const line = `- **${row.unitId}**: ${row.status.toLowerCase()} (${row.artifactCount} artifact(s))`;
-    return row.error ? `${line} — ${row.error}` : line;
+    const changes = (row.changes ?? []).map((change) => `  - ${change.kind}: ${change.path}`);
+    return [row.error ? `${line} — ${row.error}` : line, ...changes];
   });
+  const strays = outOfBounds.map(
+    (change) => `- ${change.kind}: ${change.path} (while running: ${change.units.join(', ')})`,
+  );
   const allSucceeded = rows.every((row) => row.status === 'SUCCEEDED');
   return [
     '# Parallel Development Summary',
@@ -42,6 +53,7 @@ export function renderSummary(rows: readonly SummaryRow[], retryOf?: string): st
     `- all_succeeded: ${allSucceeded}`,
     ...(retryOf === undefined ? [] : [`- retry_of: ${retryOf}`]),
     '',
+    ...(strays.length === 0 ? [] : ['## Out of bounds', '', ...strays, '']),
     '## Verification',
     '',
     'Ran: no',
@@ -65,29 +77,53 @@ export async function writeRunSummary(input: SummaryInput): Promise<SummaryResul
       status: unit.status,
       error: unit.error,
       artifactCount: await artifactCount(input, unit),
+      ...(unit.changes === undefined ? {} : { changes: unit.changes }),
     });
   }
-  const text = renderSummary(rows, input.retryOf);
-  const files = SUMMARY_FILES.map((relative) => join(input.repo, relative));
-  for (const file of files) {
-    await mkdir(dirname(file), { recursive: true });
-    const temporary = `${file}.tmp`;
-    await writeFile(temporary, text);
-    await rename(temporary, file);
+  const text = renderSummary(rows, input.retryOf, await outOfBoundsOf(input));
+  const files: string[] = [];
+  const skipped: { file: string; reason: string }[] = [];
+  for (const file of SUMMARY_FILES.map((relative) => join(input.repo, relative))) {
+    try {
+      await writeFileAtomically(input.repo, file, text);
+      files.push(file);
+    } catch (error) {
+      // SPEC §8.4: a link on the summary's path is reported and the file skipped; the run goes on.
+      if (!(error instanceof SymbolicLinkRefused)) throw error;
+      skipped.push({ file, reason: error.message });
+      reportSkipped(file, error.message);
+    }
   }
-  return { files };
+  return skipped.length === 0 ? { files } : { files, skipped };
+}
+
+function reportSkipped(file: string, reason: string): void {
+  const line = `summary ${file} not written: ${reason}`;
+  try {
+    Context.current().log.warn(line);
+  } catch {
+    process.stderr.write(`warning: ${line}\n`); // called outside an activity (tests, tools)
+  }
+}
+
+async function outOfBoundsOf(input: SummaryInput): Promise<readonly OutOfBoundsChange[]> {
+  if (input.resultFile === undefined) return input.outOfBounds ?? [];
+  return (await storedResult(input.resultFile)).out_of_bounds ?? [];
+}
+
+async function storedResult(file: { path: string; sha256: string }): Promise<FanoutResult> {
+  return JSON.parse(await readVerified(file.path, file.sha256)) as FanoutResult;
 }
 
 async function summaryUnits(input: SummaryInput): Promise<readonly SummaryUnit[]> {
   if (input.resultFile === undefined) return input.units ?? [];
-  const result = JSON.parse(
-    await readVerified(input.resultFile.path, input.resultFile.sha256),
-  ) as FanoutResult;
+  const result = await storedResult(input.resultFile);
   return Object.entries(result.units).map(([unitId, unit]) => ({
     unitId,
     status: unit.status,
     error: unit.error,
     launched: unit.attempts > 0,
     evidenceCount: unit.artifacts.length,
+    ...(unit.changes === undefined ? {} : { changes: unit.changes }),
   }));
 }

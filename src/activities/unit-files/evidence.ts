@@ -8,12 +8,11 @@
  * which can stamp a write made just after the start with a time just before it.
  */
 
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import type { ArtifactEntry } from '../../plan/types';
+import { hashWithoutFollowing } from '../containment/safe-write';
 
 /** Entry name → change signature, for everything in `artifacts/` before the attempt. */
 export type ArtifactSnapshot = Readonly<Record<string, string>>;
@@ -94,17 +93,6 @@ export async function snapshotArtifacts(dir: string): Promise<SnapshotResult> {
   return { snapshot, newestChangeMs };
 }
 
-async function sha256File(path: string): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(path)) {
-    const bytes = chunk as Buffer;
-    hash.update(bytes);
-    size += bytes.length;
-  }
-  return { sha256: hash.digest('hex'), size };
-}
-
 /** The evidence manifest of an attempt: counted files not unchanged since `before`, by name. */
 export async function collectEvidence(
   dir: string,
@@ -114,8 +102,9 @@ export async function collectEvidence(
   const entries: ArtifactEntry[] = [];
   for (const file of await candidates(dir, pattern)) {
     if (before[file.name] === file.signature) continue;
-    const { sha256, size } = await sha256File(file.path);
-    if (size > 0) entries.push({ name: file.name, size, sha256 });
+    // Hashed from a descriptor opened without following links: a file swapped for a link meanwhile does not count.
+    const hashed = await hashWithoutFollowing(file.path);
+    if (hashed !== null && hashed.size > 0) entries.push({ name: file.name, ...hashed });
   }
   return entries;
 }

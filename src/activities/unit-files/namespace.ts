@@ -3,9 +3,9 @@
  * and the files written before each attempt. Created only for units that launch; never deleted.
  */
 
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkUnit } from '../../plan/types';
+import { makeDirectories, refuseLinks, writeFileNoFollow } from '../containment/safe-write';
 
 export interface NamespacePaths {
   /** Absolute namespace directory (`FANOUT_NAMESPACE`). */
@@ -75,16 +75,29 @@ export function workerManifest(paths: NamespacePaths, context: ManifestContext):
   };
 }
 
-/** Creates the four directories, writes the manifest and `tmp/prompt.md` (the description). */
+/**
+ * Creates the four directories, writes the manifest and `tmp/prompt.md` (the description), never
+ * through a symbolic link (SPEC §8.4): a link on the way, or at this attempt's log, record or exit
+ * file (which the supervisor writes), is refused with SymbolicLinkRefused before anything is written.
+ */
 export async function prepareNamespace(paths: NamespacePaths, context: ManifestContext): Promise<void> {
-  // Siblings under one root: recursive mkdirs may race on the shared parents, which they tolerate.
-  await Promise.all(
-    [paths.artifactDir, paths.tmpDir, paths.logsDir, paths.handoffsDir].map((dir) =>
-      mkdir(dir, { recursive: true }),
-    ),
-  );
-  await Promise.all([
-    writeFile(paths.promptFile, context.unit.description),
-    writeFile(paths.manifest, `${JSON.stringify(workerManifest(paths, context), null, 2)}\n`),
-  ]);
+  const { repo, attempt } = context;
+  for (const dir of [paths.artifactDir, paths.tmpDir, paths.logsDir, paths.handoffsDir]) {
+    await makeDirectories(repo, dir);
+  }
+  for (const file of [attemptLogPath, attemptRecordPath, attemptExitPath]) {
+    await refuseLinks(repo, file(paths, attempt));
+  }
+  await writeFileNoFollow(repo, paths.promptFile, context.unit.description);
+  await writeManifest(paths, context);
+}
+
+/** (Re)writes `worker-manifest.json`; `extra` adds keys known only later, like the attempt's `changes`. */
+export async function writeManifest(
+  paths: NamespacePaths,
+  context: ManifestContext,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  const manifest = { ...workerManifest(paths, context), ...extra };
+  await writeFileNoFollow(context.repo, paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
 }

@@ -2,11 +2,9 @@
  * Checks, on the host that holds the checkout, that the evidence of units an earlier run finished
  * is still there unchanged (same name, size and sha256), so a retry may reuse those units.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactEntry } from '../../plan/types';
+import { hashWithoutFollowing } from '../containment/safe-write';
 
 export interface VerifyArtifactsInput {
   readonly repo: string;
@@ -27,20 +25,9 @@ export async function verifyArtifacts(input: VerifyArtifactsInput): Promise<stri
 
 async function allUnchanged(dir: string, artifacts: readonly ArtifactEntry[]): Promise<boolean> {
   for (const artifact of artifacts) {
-    const file = path.join(dir, artifact.name);
-    const stats = await lstat(file).catch(() => undefined);
-    if (stats === undefined || !stats.isFile() || stats.size !== artifact.size) return false;
-    if ((await sha256(file)) !== artifact.sha256) return false;
+    // Read without following links (SPEC §8.4): a link in place of an artifact does not count.
+    const hashed = await hashWithoutFollowing(path.join(dir, artifact.name));
+    if (hashed === null || hashed.size !== artifact.size || hashed.sha256 !== artifact.sha256) return false;
   }
   return true;
-}
-
-function sha256(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
 }

@@ -28,6 +28,7 @@ export interface ValidateOptions {
   readonly maxWorkers?: string;
   readonly json?: boolean;
   readonly confinement?: ConfinementMode;
+  readonly repo?: string;
 }
 
 export const validateCommand = declareCommand<[plan: string], ValidateOptions>({
@@ -39,6 +40,11 @@ export const validateCommand = declareCommand<[plan: string], ValidateOptions>({
     AGENT_COMMAND_OPTION,
     PREDICT_MAX_WORKERS_OPTION,
     CONFINEMENT_OPTION,
+    {
+      flags: '--repo <dir>',
+      description:
+        'the checkout whose symlinks the allowed directories are judged through (default: the current directory)',
+    },
     {
       flags: '--json',
       description:

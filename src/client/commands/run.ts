@@ -1,16 +1,15 @@
 /** `agent-fanout run <plan>`: validate, start the run, follow it, print the result (SPEC §6). */
-import { realpathSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ConfinementMode, FanoutResult, Plan } from '../../plan/types';
 import { PREFLIGHT_UNIT_ID } from '../../plan/types';
 import { duplicateRunError } from '../run/duplicate-run';
-import { PlanRejected, UsageError } from '../errors';
+import { PlanRejected } from '../errors';
 import { refuseOversizedInput, startRun } from '../fanout-client';
 import { defaultWorkflowId } from '../run/ids';
 import type { CommandIo, ExitCode } from '../io';
 import { loadPlanFile } from '../plan-input/load-plan';
 import { parseAgentCommandOption, parseMaxWorkersOption } from '../plan-input/options';
+import { resolveRepo } from '../plan-input/repo-dir';
 import type { RunTarget, RunTargetArgs } from '../connection/run-target';
 import { followOnTarget, withRunTarget } from '../run/open-run';
 import { warnWithoutWorkers } from '../connection/task-queue-check';
@@ -35,11 +34,13 @@ export async function run(args: RunArgs, io: CommandIo): Promise<ExitCode> {
   const agentCommand = parseAgentCommandOption(args.agentCommand);
   const maxWorkers = parseMaxWorkersOption(args.maxWorkers);
   const repo = resolveRepo(args.repo, io.cwd);
-  const loaded = await loadPlanFile(args.plan, { cwd: io.cwd, agentCommand }).catch((error: unknown) => {
-    if (error instanceof PlanRejected && args.json)
-      io.stdout.write(`${JSON.stringify(rejectedResult(error.message), null, 2)}\n`);
-    throw error;
-  });
+  const loaded = await loadPlanFile(args.plan, { cwd: io.cwd, agentCommand, repo }).catch(
+    (error: unknown) => {
+      if (error instanceof PlanRejected && args.json)
+        io.stdout.write(`${JSON.stringify(rejectedResult(error.message), null, 2)}\n`);
+      throw error;
+    },
+  );
   printWarnings(loaded.warnings, io);
   const plan = {
     ...loaded.plan,
@@ -91,17 +92,4 @@ function rejectedResult(message: string): FanoutResult {
     events: [{ type: 'worker_failed', unit_id: PREFLIGHT_UNIT_ID, exit_code: 2, error: message }],
     units: {},
   };
-}
-
-function resolveRepo(repo: string | undefined, cwd: string): string {
-  const path = resolve(cwd, repo ?? '.');
-  let isDirectory = false;
-  try {
-    isDirectory = statSync(path).isDirectory();
-  } catch {
-    isDirectory = false;
-  }
-  if (!isDirectory)
-    throw new UsageError(`--repo ${path} is not a directory; pass the checkout the agents should work in`);
-  return realpathSync(path);
 }

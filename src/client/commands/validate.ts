@@ -3,6 +3,7 @@ import { EXIT_REJECTED, PlanRejected } from '../errors';
 import type { CommandIo, ExitCode } from '../io';
 import { loadPlanFile } from '../plan-input/load-plan';
 import { parseAgentCommandOption, parseMaxWorkersOption } from '../plan-input/options';
+import { resolveRepo } from '../plan-input/repo-dir';
 import { formatPlanSummary } from '../output/plan-summary';
 import { acceptedPlanData, rejectedPlanData } from '../output/validate-json';
 import { printWarnings } from './shared';
@@ -17,6 +18,8 @@ export interface ValidateArgs {
   readonly json?: boolean;
   /** `--confinement`: taken as `run` takes it; no preflight rule depends on it (SPEC §8.1). */
   readonly confinement?: string;
+  /** The checkout whose symlinks the allowed directories are judged through (SPEC §8.5); default cwd. */
+  readonly repo?: string;
 }
 
 /**
@@ -26,7 +29,8 @@ export interface ValidateArgs {
 export async function run(args: ValidateArgs, io: CommandIo): Promise<ExitCode> {
   const agentCommand = parseAgentCommandOption(args.agentCommand);
   const maxWorkers = parseMaxWorkersOption(args.maxWorkers);
-  const loading = loadPlanFile(args.plan, { cwd: io.cwd, agentCommand });
+  const repo = resolveRepo(args.repo, io.cwd);
+  const loading = loadPlanFile(args.plan, { cwd: io.cwd, agentCommand, repo });
   if (args.json === true) {
     const verdict = await loading.then(
       (loaded) => ({ code: 0, data: acceptedPlanData(loaded.plan, loaded.warnings, maxWorkers) }),

@@ -5,6 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { resolvedPathProblem } from '../../activities/containment/resolved-paths';
 import { formatPath } from '../../plan/plan-issues';
 import { reviewPlanText, type PlanProblem } from '../../plan/review';
 import type { Plan } from '../../plan/types';
@@ -20,6 +21,8 @@ export interface LoadPlanOptions {
   readonly agentCommand?: readonly string[];
   /** False when no agent will be started (drawing the graph). */
   readonly requireCommand?: boolean;
+  /** Real path of the checkout: allowed directories are also judged as they resolve there (SPEC §8.5). */
+  readonly repo?: string;
 }
 
 export interface LoadedPlan {
@@ -42,6 +45,10 @@ export async function loadPlanFile(path: string, options: LoadPlanOptions): Prom
     requireCommand: options.requireCommand,
   });
   if (!review.ok) throw planRejected({ file: path, ...review });
+  if (options.repo !== undefined) {
+    const problem = await resolvedPathProblem(options.repo, review.plan);
+    if (problem !== undefined) throw new PlanRejected(problem, 'rejected');
+  }
   return { path, absolutePath, text, plan: review.plan, warnings: review.warnings };
 }
 

@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { FanoutResult } from '../../plan/types';
+import type { FanoutResult, OutOfBoundsChange } from '../../plan/types';
 import type { Progress } from '../../contracts/run-types';
 import type { FanoutHandle } from '../fanout-client';
 import { describeEvent, followRunUntilEnd } from './follow-run';
@@ -107,6 +107,11 @@ export function exitCodeFor(status: FanoutResult['status']): ExitCode {
   return status === 'succeeded' ? 0 : status === 'rejected' ? 2 : 1;
 }
 
+/** The run's containment warnings (SPEC §8.1), then one line per out-of-bounds change (§8.2). */
+function resultWarnings(result: FanoutResult): string[] {
+  return [...(result.warnings ?? []), ...(result.out_of_bounds ?? []).map(outOfBoundsText)];
+}
+
 interface LiveEnd {
   readonly display: LiveDisplay;
   readonly paint: Painter;
@@ -123,7 +128,7 @@ function printResult(
   const { result } = outcome;
   if (options.json) {
     io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    printWarnings(result.warnings ?? [], io);
+    printWarnings(resultWarnings(result), io);
     return exitCodeFor(result.status);
   }
   if (live !== undefined) {
@@ -135,7 +140,7 @@ function printResult(
   } else {
     io.stdout.write(formatResultTable(result));
   }
-  printWarnings(result.warnings ?? [], io);
+  printWarnings(resultWarnings(result), io);
   if (options.repo !== undefined && result.status !== 'rejected') {
     io.stdout.write(
       `Summary: ${resolve(options.repo, '.agent/artifacts/parallel_development_summary.md')}\n`,
@@ -192,4 +197,9 @@ function listenForInterrupts(
       process.off('SIGTERM', onTerminate);
     },
   };
+}
+
+/** SPEC §8.2: one warning line per change outside every unit's area and agent.writable. */
+export function outOfBoundsText(change: OutOfBoundsChange): string {
+  return `out of bounds: '${change.path}' ${change.kind} outside every unit's allowed directories and agent.writable (running: ${change.units.join(', ')})`;
 }

@@ -1,0 +1,168 @@
+/**
+ * Writes that never go through a symbolic link (SPEC §8.4). Every file agent-fanout writes under
+ * the repo (namespace folders, manifest, prompt, run store, summary, result files) goes through
+ * here: each component of the path below the repo root is checked with lstat (folders are made
+ * one at a time, never with a recursive mkdir that would follow a link), and the file itself is
+ * opened with O_NOFOLLOW, a temporary file also with O_EXCL. A link met on the way is refused
+ * with {@link SymbolicLinkRefused}; nothing is written, inside the repo or out of it.
+ *
+ * Reads of evidence go through {@link hashWithoutFollowing}: the hash comes from the very file
+ * descriptor that was opened without following a link, so a file swapped for a link after it
+ * was listed does not count.
+ */
+
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, rename, type FileHandle } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { join, relative } from 'node:path';
+import { symbolicLinkRefused } from '../agent/messages';
+
+/** A path agent-fanout was about to write through is (or passes through) a symbolic link. */
+export class SymbolicLinkRefused extends Error {
+  constructor(readonly linkPath: string) {
+    super(symbolicLinkRefused(linkPath));
+    this.name = 'SymbolicLinkRefused';
+  }
+}
+
+const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+const TEMPORARY_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+const APPEND_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW;
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
+/** O_NONBLOCK: opening a FIFO put in place of an evidence file must not hang the attempt. */
+const HASH_FLAGS = READ_FLAGS | constants.O_NONBLOCK;
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** The components of `path` below `repo`, shortest first: `a`, `a/b`, `a/b/c` as absolute paths. */
+function componentsBelow(repo: string, path: string): string[] {
+  const below = relative(repo, path);
+  if (below === '' || below.startsWith('..') || below.startsWith('/')) {
+    throw new Error(`${path} is not inside the repo ${repo}; agent-fanout writes only there`);
+  }
+  const segments = below.split('/');
+  return segments.map((_, index) => join(repo, ...segments.slice(0, index + 1)));
+}
+
+/**
+ * Refuses when any existing component of `path` below `repo` is a symbolic link; components that
+ * do not exist yet are fine (they are made by {@link makeDirectories} or the write itself).
+ */
+export async function refuseLinks(repo: string, path: string): Promise<void> {
+  for (const component of componentsBelow(repo, path)) {
+    const stats = await lstat(component).catch((error: unknown) => {
+      if (errorCode(error) === 'ENOENT') return null;
+      throw error;
+    });
+    if (stats === null) return;
+    if (stats.isSymbolicLink()) throw new SymbolicLinkRefused(component);
+  }
+}
+
+/** `mkdir -p` below `repo`, one component at a time, refusing a link at any of them. */
+export async function makeDirectories(repo: string, dir: string): Promise<void> {
+  for (const component of componentsBelow(repo, dir)) {
+    const stats = await lstat(component).catch(() => null);
+    if (stats?.isSymbolicLink()) throw new SymbolicLinkRefused(component);
+    if (stats !== null) continue;
+    await mkdir(component).catch((error: unknown) => {
+      if (errorCode(error) !== 'EEXIST') throw error; // made meanwhile by a sibling: checked below
+    });
+    if ((await lstat(component)).isSymbolicLink()) throw new SymbolicLinkRefused(component);
+  }
+}
+
+async function openRefusingLink(file: string, flags: number): Promise<FileHandle> {
+  try {
+    return await open(file, flags, 0o644);
+  } catch (error) {
+    if (errorCode(error) === 'ELOOP') throw new SymbolicLinkRefused(file);
+    throw error;
+  }
+}
+
+async function parentOf(repo: string, file: string): Promise<void> {
+  const components = componentsBelow(repo, file);
+  const parent = components.at(-2);
+  if (parent !== undefined) await makeDirectories(repo, parent);
+}
+
+/** Writes `file` (under `repo`) in place: its folders made safely, the file opened with O_NOFOLLOW. */
+export async function writeFileNoFollow(
+  repo: string,
+  file: string,
+  data: string | Uint8Array,
+): Promise<void> {
+  await parentOf(repo, file);
+  const handle = await openRefusingLink(file, WRITE_FLAGS);
+  try {
+    await handle.writeFile(data);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes `file` (under `repo`) atomically: a fresh temporary file beside it (O_EXCL, O_NOFOLLOW),
+ * then a rename over it. A link at `file` itself is refused, not replaced.
+ */
+export async function writeFileAtomically(
+  repo: string,
+  file: string,
+  data: string | Uint8Array,
+): Promise<void> {
+  await parentOf(repo, file);
+  await refuseLinks(repo, file);
+  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const handle = await openRefusingLink(temporary, TEMPORARY_FLAGS);
+  try {
+    await handle.writeFile(data);
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, file);
+}
+
+/** Opens `file` (under `repo`) for appending, never through a link; the caller closes it. */
+export async function openForAppend(repo: string, file: string): Promise<FileHandle> {
+  await parentOf(repo, file);
+  return openRefusingLink(file, APPEND_FLAGS);
+}
+
+/** Reads a whole file without following a link at its last component. */
+export async function readFileNoFollow(file: string): Promise<Buffer> {
+  const handle = await openRefusingLink(file, READ_FLAGS);
+  try {
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * sha256 and size of a regular file, read from a descriptor opened without following a link;
+ * null when the path is a link, not a regular file, or gone.
+ */
+export async function hashWithoutFollowing(file: string): Promise<{ sha256: string; size: number } | null> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, HASH_FLAGS);
+  } catch {
+    return null;
+  }
+  try {
+    if (!(await handle.stat()).isFile()) return null;
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of handle.createReadStream({ autoClose: false })) {
+      const bytes = chunk as Buffer;
+      hash.update(bytes);
+      size += bytes.length;
+    }
+    return { sha256: hash.digest('hex'), size };
+  } finally {
+    await handle.close();
+  }
+}
