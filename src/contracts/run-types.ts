@@ -16,6 +16,8 @@ export interface RetryOf {
   readonly workflowId: string;
   readonly succeeded?: Readonly<Record<string, EarlierSuccess>>;
   readonly resultFile?: { readonly path: string; readonly sha256: string };
+  /** `retry --plan`: units whose definition changed (or depends on one that did); never reused. */
+  readonly rerun?: readonly string[];
 }
 
 export interface FanoutInput {
