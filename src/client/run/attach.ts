@@ -13,6 +13,7 @@ import type { FanoutHandle } from '../fanout-client';
 import { describeEvent, followRunUntilEnd } from './follow-run';
 import type { FollowOutcome } from './follow-run';
 import { askOnInterrupt, canAsk } from './interrupt';
+import { ServerReachability } from './outage';
 import type { CommandIo, ExitCode, TextOutput } from '../io';
 import { colorsWanted, painter, unicodeWanted, type Painter } from '../live/ansi';
 import { renderFrame } from '../live/frame';
@@ -62,12 +63,19 @@ export async function attachToRun(options: AttachOptions): Promise<ExitCode> {
   const paint = painter(live && colorsWanted(true, io.env));
   const unicode = unicodeWanted(io.env);
   let view: RunView | undefined;
+  // On a terminal the outage notice is a line under the table, which is redrawn in place.
+  let outageNotice: string | undefined;
+  const reachability = new ServerReachability((line, reachable) => {
+    if (live) outageNotice = reachable ? undefined : line;
+    else out.write(`  ${line}\n`);
+  });
   const display = live
-    ? new LiveDisplay(io.stdout, (size) =>
-        view === undefined
+    ? new LiveDisplay(io.stdout, (size) => [
+        ...(view === undefined
           ? [paint('dim', 'waiting for the run to report its progress (a worker must serve its task queue)…')]
-          : renderFrame(view, { ...size, nowMs: Date.now(), paint, unicode }),
-      )
+          : renderFrame(view, { ...size, nowMs: Date.now(), paint, unicode })),
+        ...(outageNotice === undefined ? [] : [paint('yellow', outageNotice)]),
+      ])
     : undefined;
 
   const interrupts = listenForInterrupts(options, out, interactive, display);
@@ -78,6 +86,7 @@ export async function attachToRun(options: AttachOptions): Promise<ExitCode> {
     outcome = await followRunUntilEnd(options.handle, {
       client: options.client,
       signal: interrupts.signal,
+      reachability,
       ...(live
         ? {
             onProgress: (progress: Progress, lastLines: ReadonlyMap<string, string>) => {
