@@ -92,6 +92,8 @@ export interface UnitProgress {
   readonly reason?: HoldReason;
   /** The reason in one line, for people. */
   readonly why?: string;
+  /** A retry's unit reused from the run it retries (no agent started): that run's id. */
+  readonly reused_from?: string;
 }
 
 export interface Progress {

@@ -149,7 +149,23 @@ function printResult(
   }
   io.stdout.write(`Web UI:  ${options.uiLink}\n`);
   if (options.uiNote !== undefined) io.stdout.write(`         ${options.uiNote}\n`);
+  if (result.status === 'failed' || result.status === 'cancelled')
+    io.stdout.write(nextSteps(options, result));
   return exitCodeFor(result.status);
+}
+
+/** The last lines of a run that did not succeed: where to look, and how to run the rest again. */
+function nextSteps(options: AttachOptions, result: FanoutResult): string {
+  const id = `${options.workflowId}${options.connectionFlags}`;
+  const ended = Object.entries(result.units).find(
+    ([, unit]) => unit.status === 'FAILED' || unit.status === 'CANCELLED',
+  );
+  const unit = ended?.[0] ?? '<unit>';
+  return (
+    `Next:    agent-fanout status ${id}   (how each unit ended and why)\n` +
+    `         agent-fanout logs ${options.workflowId} ${unit}${options.connectionFlags}   (an agent's output)\n` +
+    `         agent-fanout retry ${id}   (runs what did not succeed, reuses the rest; --plan <file> after fixing the plan)\n`
+  );
 }
 
 /**
