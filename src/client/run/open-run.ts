@@ -5,6 +5,7 @@
 import type { ConnectionArgs } from '../connection/connection-options';
 import { openRunTarget, type RunTarget, type RunTargetArgs } from '../connection/run-target';
 import { checkWorkflowId } from './ids';
+import { CommandFailed } from '../errors';
 import type { CommandIo, ExitCode } from '../io';
 import { attachToRun, type AttachOptions } from './attach';
 import { describeRun, type DescribedRun } from './find-run';
@@ -17,7 +18,13 @@ export async function withRunTarget<T>(
 ): Promise<T> {
   const target = await openRunTarget(args, io);
   try {
-    return await body(target);
+    const work = body(target);
+    if (target.serverDied === undefined) return await work;
+    // The command's own work cannot go on without its server: end with what happened instead.
+    const died = target.serverDied.then((message) => {
+      throw new CommandFailed(message);
+    });
+    return await Promise.race([work, died]);
   } finally {
     await target.close();
   }
