@@ -192,3 +192,45 @@ describe('ids the server would refuse', () => {
     expectOneLine(run, 2, /no run 'no-such-run-anywhere' in namespace .*; check the id/);
   });
 });
+
+describe('the same commands on a running run that a worker serves', () => {
+  const SLOW = {
+    name: 'error-paths-running',
+    work_units: ['s', 't'].map((id) => ({
+      unit_id: id,
+      description: 'ticks for 30 s',
+      allowed_directories: [`src/${id}`],
+      command: [FAKE_AGENT, '--ticks', '60', '500', '--artifact', 'out.md'],
+    })),
+  };
+
+  it('status shows the table, cancel --unit cancels one unit, cancel stops the run (exit 0 each)', async () => {
+    const dir = mkdtempSync(path.join(base, 'running-'));
+    const repo = path.join(dir, 'repo');
+    mkdirSync(repo);
+    const planFile = path.join(dir, 'plan.json');
+    writeFileSync(planFile, JSON.stringify(SLOW));
+    const { plan } = await loadPlanFile(planFile, { cwd: dir });
+    const id = `error-paths-running-${Date.now().toString(36)}`;
+    const handle = await startRun(fixture.client(), {
+      plan,
+      repo,
+      taskQueue: fixture.taskQueue,
+      workflowId: id,
+    });
+
+    const status = await runCli(['status', id, ...connection()], 60_000);
+    expect(status.stdout).toMatch(new RegExp(`^${id} — error-paths-running: running`));
+    expect(status.code).toBe(0);
+
+    const one = await runCli(['cancel', id, '--unit', 's', ...connection()], 60_000);
+    expect(one.stdout).toBe('unit s is CANCELLED; its dependents are blocked, the rest of the run goes on\n');
+    expect(one.code).toBe(0);
+
+    const all = await runCli(['cancel', id, ...connection()], 60_000);
+    expect(all.stderr).toBe(`cancelling run ${id}: stopping every agent…\n`);
+    expect(all.stdout).toBe(`run ${id} is cancelled\n`);
+    expect(all.code).toBe(0);
+    await expect(awaitResult(handle)).resolves.toMatchObject({ status: 'cancelled' });
+  });
+});
