@@ -234,3 +234,23 @@ describe('the same commands on a running run that a worker serves', () => {
     await expect(awaitResult(handle)).resolves.toMatchObject({ status: 'cancelled' });
   });
 });
+
+describe('the end of a run that failed', () => {
+  it("names status, logs of the failed unit and retry with this run's id (exit 1)", async () => {
+    const dir = mkdtempSync(path.join(base, 'failed-'));
+    const repo = path.join(dir, 'repo');
+    mkdirSync(repo);
+    const planFile = path.join(dir, 'plan.json');
+    writeFileSync(planFile, JSON.stringify(FAILING_PLAN));
+    const id = `error-paths-failed-${Date.now().toString(36)}`;
+    const run = await runCli(
+      ['run', planFile, '--id', id, '--repo', repo, '--task-queue', fixture.taskQueue, ...connection()],
+      120_000,
+    );
+    expect(run.code).toBe(1);
+    const last = run.stdout.trimEnd().split('\n').slice(-3);
+    expect(last[0]).toMatch(new RegExp(`^Next: +agent-fanout status ${id}\\b`));
+    expect(last[1]).toMatch(new RegExp(`^ +agent-fanout logs ${id} a\\b`));
+    expect(last[2]).toMatch(new RegExp(`^ +agent-fanout retry ${id}\\b.*--plan <file>`));
+  });
+});
