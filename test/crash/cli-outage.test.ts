@@ -2,7 +2,8 @@
  * `agent-fanout run` follows a run through a server outage longer than the SDK's own retries
  * (about 20 s): a dedicated dev server is stopped for 30 s mid-run and started again on the same
  * SQLite file; the command says once that the server is gone and once that it is back, and exits
- * 0 with the result when the run succeeds. The shared test server is never touched.
+ * 0 with the result when the run succeeds; a `watch` detached by Ctrl-C meanwhile exits at once.
+ * The shared test server is never touched.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -55,12 +56,15 @@ describe('run through a 30 s server outage', () => {
     );
     await startWorkerProcess(server.address, taskQueue, { logDir });
 
+    const id = `${taskQueue}-run`;
     const child = spawn(
       process.execPath,
       [
         CLI,
         'run',
         planFile,
+        '--id',
+        id,
         '--repo',
         repo,
         '--json',
@@ -82,9 +86,26 @@ describe('run through a 30 s server outage', () => {
       () => (agentLog(repo, 'a').includes('tick 3') ? true : undefined),
       60_000,
     );
+    // A second follower, to be detached with Ctrl-C (SIGINT, nobody to ask) while the server is away.
+    const watcher = spawn(process.execPath, [CLI, 'watch', id, '--address', server.address], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let watched = '';
+    watcher.stdout.on('data', (chunk: Buffer) => (watched += chunk.toString()));
+    const watcherExited = new Promise<number | null>((resolve) => watcher.on('close', resolve));
+    await waitFor(
+      'the watcher to follow',
+      () => (watched.includes('Ctrl-C detaches') ? true : undefined),
+      60_000,
+    );
+
     await server.stop();
     servers.pop();
-    await delay(30_000);
+    await delay(15_000);
+    watcher.kill('SIGINT');
+    expect(await watcherExited).toBe(130);
+    expect(watched).toMatch(new RegExp(`detached from ${id}; the run goes on`));
+    await delay(15_000);
     servers.push(await startDevServer({ cliPath: cli.path, dbFile, port, uiPort }));
 
     const code = await exited;
