@@ -108,6 +108,16 @@ describe('logs of a unit that never started', () => {
     expect(run.stderr).not.toMatch(/--follow/);
   });
 
+  it('says that an agent printed nothing instead of printing nothing at all (exit 0)', async () => {
+    const run = await runCli(['logs', finishedId, 'c', ...connection()], 60_000);
+    expect(run.stdout).toBe('');
+    expectOneLine(
+      run,
+      0,
+      /^attempt 1 of unit 'c' printed nothing \(.*\/c\/logs\/attempt-1\.log is empty\)$/m,
+    );
+  });
+
   it('says the same with --follow instead of ending quietly with 0', async () => {
     const run = await runCli(['logs', finishedId, 'b', '--follow', ...connection()], 60_000);
     expectOneLine(run, 1, /unit 'b' has no log: it ended BLOCKED without starting an agent/);
