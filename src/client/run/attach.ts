@@ -73,7 +73,13 @@ export async function attachToRun(options: AttachOptions): Promise<ExitCode> {
     ? new LiveDisplay(io.stdout, (size) => [
         ...(view === undefined
           ? [paint('dim', 'waiting for the run to report its progress (a worker must serve its task queue)…')]
-          : renderFrame(view, { ...size, nowMs: Date.now(), paint, unicode })),
+          : renderFrame(view, {
+              ...size,
+              rows: size.rows - (outageNotice === undefined ? 0 : 1),
+              nowMs: Date.now(),
+              paint,
+              unicode,
+            })),
         ...(outageNotice === undefined ? [] : [paint('yellow', outageNotice)]),
       ])
     : undefined;
