@@ -16,6 +16,8 @@ export interface RetryOf {
   readonly workflowId: string;
   readonly succeeded?: Readonly<Record<string, EarlierSuccess>>;
   readonly resultFile?: { readonly path: string; readonly sha256: string };
+  /** `retry --plan`: units whose definition changed (or depends on one that did); never reused. */
+  readonly rerun?: readonly string[];
 }
 
 export interface FanoutInput {
@@ -90,6 +92,8 @@ export interface UnitProgress {
   readonly reason?: HoldReason;
   /** The reason in one line, for people. */
   readonly why?: string;
+  /** A retry's unit reused from the run it retries (no agent started): that run's id. */
+  readonly reused_from?: string;
 }
 
 export interface Progress {

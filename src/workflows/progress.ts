@@ -36,6 +36,7 @@ function unitProgress(state: RunState, unitId: string): UnitProgress {
     exit_code: record.exitCode,
     error: record.error,
     ...(reason === undefined ? {} : { reason, why: describeReason(reason) }),
+    ...(record.reusedFrom === undefined ? {} : { reused_from: record.reusedFrom }),
   };
 }
 

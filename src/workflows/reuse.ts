@@ -37,8 +37,9 @@ export async function reuseEarlierSuccesses(state: RunState, input: FanoutInput)
       offset = page.next;
     }
   }
+  const rerun = new Set(retryOf.rerun ?? []);
   for (const unit of state.plan.workUnits) {
-    const earlier = reusable.get(unit.unitId);
+    const earlier = rerun.has(unit.unitId) ? undefined : reusable.get(unit.unitId);
     if (earlier !== undefined) state.reuse(unit.unitId, earlier, retryOf.workflowId);
   }
 }

@@ -147,6 +147,25 @@ describe('continue-as-new', () => {
     expect(counts).toHaveLength(units.length);
   }, 120_000);
 
+  it('lets a retry with an edited plan rerun the changed unit and reuse the rest from the stored result', async () => {
+    const changedId = 'l5-00'; // last layer: no dependents run again with it
+    const edited = testPlan(
+      units.map((unit) => (unit.unitId === changedId ? { ...unit, description: 'Done differently.' } : unit)),
+      { name: 'can-layers', maxWorkers: 6 },
+    );
+    const retryId = `${workflowId}-edited`;
+    const retried = await awaitResult(
+      await retryRun(fixture.client(), workflowId, { workflowId: retryId, plan: edited }),
+    );
+    expect(retried.status).toBe('succeeded');
+    expect(retried.units[changedId]).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
+    expect(retried.units[changedId]?.reused_from).toBeUndefined();
+    const reused = Object.values(retried.units).filter((unit) => unit.reused_from === workflowId);
+    expect(reused).toHaveLength(units.length - 1);
+    const counts = readFileSync(path.join(repo, 'counts.txt'), 'utf8').trim().split('\n');
+    expect(counts.slice(units.length)).toEqual([`${changedId} attempt=1`]);
+  }, 120_000);
+
   it('carries a retry waiting out its delay into the next execution', async () => {
     const retryRepo = tempRepo();
     const id = `can-retry-${Date.now().toString(36)}`;

@@ -101,6 +101,7 @@ export const cancelCommand = declareCommand<[id: string], CancelOptions>({
 
 export interface RetryOptions extends ConnectionOptions {
   readonly newId?: string;
+  readonly plan?: string;
   readonly json?: boolean;
 }
 
@@ -114,9 +115,19 @@ export const retryCommand = declareCommand<[id: string], RetryOptions>({
       flags: '--new-id <workflow-id>',
       description: 'workflow id of the new run (default: <id>-retry-<hash>)',
     },
+    {
+      flags: '--plan <file>',
+      description:
+        'run this edited plan instead of the stored one; a succeeded unit is reused only when unchanged: same description, ' +
+        'command and env (as resolved with agent.command/agent.env), allowed_directories, dependencies, evidence.pattern and ' +
+        'namespace_root, and every unit it depends on reused too (timeouts, retry and scheduling keys do not count); new units run, removed ones are gone',
+    },
     { flags: '--json', description: 'print only the result (SPEC §5) on stdout; progress goes to stderr' },
   ],
   connection: true,
-  examples: ['agent-fanout retry fanout-codemod-1a2b3c4d'],
+  examples: [
+    'agent-fanout retry fanout-codemod-1a2b3c4d',
+    'agent-fanout retry fanout-codemod-1a2b3c4d --plan plan.yaml   # after fixing the plan',
+  ],
   action: async ([id], options, io) => (await import('../commands/retry')).run({ id, ...options }, io),
 });

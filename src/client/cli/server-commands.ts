@@ -7,6 +7,7 @@ export interface DevOptions {
   readonly dbFile: string;
   readonly namespace: string;
   readonly taskQueue: string;
+  readonly verbose?: boolean;
 }
 
 export const devCommand = declareCommand<[], DevOptions>({
@@ -22,6 +23,11 @@ export const devCommand = declareCommand<[], DevOptions>({
     },
     { flags: '--namespace <name>', description: 'Temporal namespace', default: 'default' },
     { flags: '--task-queue <name>', description: 'task queue the worker serves', default: 'agent-fanout' },
+    {
+      flags: '--verbose',
+      description:
+        "print the worker's warnings (one per failed agent attempt) here too; else only in <db-file>.worker.log",
+    },
   ],
   examples: [
     'agent-fanout dev',

@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { DEFAULT_TASK_QUEUE } from '../../contracts/connection';
-import { UsageError } from '../errors';
+import { CommandFailed, UsageError } from '../errors';
 import type { CommandIo, ExitCode } from '../io';
 import {
   DEFAULT_DB_FILE,
@@ -28,6 +28,8 @@ export interface DevArgs {
   readonly dbFile?: string;
   readonly namespace?: string;
   readonly taskQueue?: string;
+  /** Show the worker's warnings (every failed agent attempt is one) here, not only in its log file. */
+  readonly verbose?: boolean;
 }
 
 export async function run(args: DevArgs, io: CommandIo): Promise<ExitCode> {
@@ -35,6 +37,7 @@ export async function run(args: DevArgs, io: CommandIo): Promise<ExitCode> {
   const uiPort = parsePort(args.uiPort, '--ui-port') ?? port + UI_PORT_OFFSET;
   const dbFile = resolve(io.cwd, args.dbFile ?? DEFAULT_DB_FILE);
   const taskQueue = args.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const workerLogFile = `${dbFile}.worker.log`;
   refuseSecondServer(dbFile);
   await requireFreePort(port, '--port');
   await requireFreePort(uiPort, '--ui-port');
@@ -46,11 +49,17 @@ export async function run(args: DevArgs, io: CommandIo): Promise<ExitCode> {
     namespace: args.namespace ?? 'default',
     taskQueue,
     log: (line) => io.stderr.write(`${line}\n`),
+    ...(args.verbose === true ? {} : { workerLogFile }),
     whenOwned: 'refuse',
   });
   const stopped = new Promise<NodeJS.Signals>((resolveSignal) => {
     process.once('SIGINT', () => resolveSignal('SIGINT'));
     process.once('SIGTERM', () => resolveSignal('SIGTERM'));
+  });
+  // Not restarted: a server that died once on this state file (full disk, damaged file, OOM) would
+  // most likely die again, and a loop of restarts would hide why. One clear stop says it.
+  const died = local.serverDied?.then((message) => {
+    throw new CommandFailed(message);
   });
   const addressFlag = port === DEFAULT_DEV_PORT ? '' : ` --address ${local.address}`;
   io.stdout.write(
@@ -61,13 +70,16 @@ export async function run(args: DevArgs, io: CommandIo): Promise<ExitCode> {
       `  Namespace          ${local.namespace}`,
       `  Task queue         ${taskQueue} (served by a worker in this process)`,
       `  State              ${dbFile}`,
+      ...(args.verbose === true
+        ? []
+        : [`  Worker log         ${workerLogFile} (failed attempts in detail; --verbose shows them here)`]),
       'Run a plan from another terminal:',
       `  agent-fanout run plan.yaml${addressFlag}${taskQueue === DEFAULT_TASK_QUEUE ? '' : ` --task-queue ${taskQueue}`}`,
       '',
     ].join('\n'),
   );
 
-  const signal = await stopped;
+  const signal = await (died === undefined ? stopped : Promise.race([stopped, died]));
   io.stderr.write(
     `${signal}: stopping the worker, then the server. Agents still running go on; ` +
       'the next `agent-fanout dev` here picks their runs up again.\n',

@@ -11,10 +11,11 @@ import path from 'node:path';
 import { TERMINAL_STATUSES, type Plan, type UnitStatus } from '../../plan/types';
 import { progressQuery } from '../../workflows/messages';
 import type { ConnectionArgs } from '../connection/connection-options';
-import { UsageError } from '../errors';
+import { CommandFailed, UsageError } from '../errors';
 import type { FanoutHandle } from '../fanout-client';
 import { awaitResult } from '../fanout-client';
 import type { CommandIo, ExitCode } from '../io';
+import { ANSWER_WAIT_MS } from '../run/ask-run';
 import { withRun } from '../run/open-run';
 import { readRunInput } from '../run/run-input';
 
@@ -41,10 +42,12 @@ export async function run(args: LogsArgs, io: CommandIo): Promise<ExitCode> {
         `the logs of run '${args.id}' are on the worker's host, in ${logsDir}; this host has no ${repo}. Run this command there`,
       );
     }
-    if (args.follow === true) return await follow(handle, { logsDir, pinned, unitId: args.unit, io });
+    if (args.follow === true)
+      return await follow(handle, { logsDir, pinned, unitId: args.unit, workflowId: args.id, io });
     const attempt = pinned ?? latestAttempt(logsDir);
     if (attempt === undefined) {
       const status = await unitStatus(handle, args.unit);
+      if (hasEnded(status)) throw neverStarted(args.id, args.unit, status ?? 'run closed');
       throw new UsageError(
         `unit '${args.unit}' has no log yet${status === undefined ? '' : ` (it is ${status})`}; ` +
           `wait for it with \`agent-fanout logs ${args.id} ${args.unit} --follow\``,
@@ -52,7 +55,9 @@ export async function run(args: LogsArgs, io: CommandIo): Promise<ExitCode> {
     }
     const file = logFile(logsDir, attempt);
     if (!existsSync(file)) throw noSuchAttempt(args.unit, attempt, logsDir);
-    copyFrom(file, 0, io);
+    if (copyFrom(file, 0, io) === 0) {
+      io.stderr.write(`attempt ${attempt} of unit '${args.unit}' printed nothing (${file} is empty)\n`);
+    }
     return 0;
   });
 }
@@ -61,6 +66,7 @@ interface FollowInput {
   readonly logsDir: string;
   readonly pinned: number | undefined;
   readonly unitId: string;
+  readonly workflowId: string;
   readonly io: CommandIo;
 }
 
@@ -73,7 +79,7 @@ async function follow(handle: FanoutHandle, input: FollowInput): Promise<ExitCod
   let waitingSaid = false;
   for (let poll = 0; ; poll += 1) {
     if (poll % STATUS_EVERY_POLLS === 0) status = await unitStatus(handle, unitId);
-    const ended = status === 'run closed' || (status !== undefined && TERMINAL_STATUSES.has(status));
+    const ended = hasEnded(status);
     const newest = pinned ?? latestAttempt(logsDir);
     if (newest !== undefined && newest !== attempt && existsSync(logFile(logsDir, newest))) {
       if (attempt !== undefined) {
@@ -91,16 +97,28 @@ async function follow(handle: FanoutHandle, input: FollowInput): Promise<ExitCod
       waitingSaid = true;
     }
     if (ended) {
-      if (attempt !== undefined) copyFrom(logFile(logsDir, attempt), offset, io);
-      io.stderr.write(
-        attempt === undefined
-          ? `unit '${unitId}' ended ${status} without starting an agent; it has no log\n`
-          : `--- ${unitId}: ${status === 'run closed' ? 'the run has ended' : status} ---\n`,
-      );
+      if (attempt === undefined) throw neverStarted(input.workflowId, unitId, status ?? 'run closed');
+      copyFrom(logFile(logsDir, attempt), offset, io);
+      io.stderr.write(`--- ${unitId}: ${status === 'run closed' ? 'the run has ended' : status} ---\n`);
       return 0;
     }
     await new Promise((resolve) => setTimeout(resolve, FILE_POLL_MS));
   }
+}
+
+type UnitState = UnitStatus | 'run closed' | undefined;
+
+function hasEnded(status: UnitState): boolean {
+  return status === 'run closed' || (status !== undefined && TERMINAL_STATUSES.has(status));
+}
+
+/** A unit that ended (or whose run ended) before any agent of it started: it will never have a log. */
+function neverStarted(workflowId: string, unitId: string, status: UnitStatus | 'run closed'): CommandFailed {
+  const how = status === 'run closed' ? 'its run has ended' : `it ended ${status}`;
+  return new CommandFailed(
+    `unit '${unitId}' has no log: ${how} without starting an agent, so it never will; ` +
+      `\`agent-fanout status ${workflowId}\` says why, \`agent-fanout retry ${workflowId}\` runs it again`,
+  );
 }
 
 /** The unit's status from the `progress` query, or `run closed` once the run has ended. */
@@ -118,8 +136,12 @@ async function unitStatus(
     return result?.units[unitId]?.status ?? 'run closed';
   }
   try {
-    const progress = await handle.query(progressQuery);
-    return progress.units.find((unit) => unit.unit_id === unitId)?.status;
+    // Without a worker the query waits until the server gives up: unknown is the honest answer sooner.
+    const timeout = new Promise<undefined>((resolve) =>
+      setTimeout(() => resolve(undefined), ANSWER_WAIT_MS).unref(),
+    );
+    const progress = await Promise.race([handle.query(progressQuery), timeout]);
+    return progress?.units.find((unit) => unit.unit_id === unitId)?.status;
   } catch {
     return undefined; // not answerable yet: the run has not had its first workflow task
   }

@@ -5,7 +5,7 @@ import { PREFLIGHT_UNIT_ID } from '../../plan/types';
 import { duplicateRunError } from '../run/duplicate-run';
 import { PlanRejected } from '../errors';
 import { refuseOversizedInput, startRun } from '../fanout-client';
-import { defaultWorkflowId } from '../run/ids';
+import { checkWorkflowId, defaultWorkflowId } from '../run/ids';
 import type { CommandIo, ExitCode } from '../io';
 import { loadPlanFile } from '../plan-input/load-plan';
 import { parseAgentCommandOption, parseMaxWorkersOption } from '../plan-input/options';
@@ -31,6 +31,7 @@ export interface RunArgs extends RunTargetArgs {
 }
 
 export async function run(args: RunArgs, io: CommandIo): Promise<ExitCode> {
+  if (args.id !== undefined) checkWorkflowId(args.id, '--id');
   const agentCommand = parseAgentCommandOption(args.agentCommand);
   const maxWorkers = parseMaxWorkersOption(args.maxWorkers);
   const repo = resolveRepo(args.repo, io.cwd);

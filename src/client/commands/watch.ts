@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { ConnectionArgs } from '../connection/connection-options';
+import { startWorkerHint, workerPolls } from '../connection/task-queue-check';
 import type { CommandIo, ExitCode } from '../io';
 import { followOnTarget, withRun } from '../run/open-run';
 import { readRunInput } from '../run/run-input';
@@ -15,9 +16,16 @@ export interface WatchArgs extends ConnectionArgs {
 }
 
 export async function run(args: WatchArgs, io: CommandIo): Promise<ExitCode> {
-  return withRun(args, io, async ({ target, handle }) => {
+  return withRun(args, io, async ({ target, handle, description }) => {
     const { plan, repo } = await readRunInput(target.client, args.id);
-    const description = await handle.describe();
+    if (
+      description.status.name === 'RUNNING' &&
+      (await workerPolls(target.client, description.taskQueue)) === false
+    ) {
+      io.stderr.write(
+        `warning: no worker polls task queue '${description.taskQueue}', so run ${args.id} waits; ${startWorkerHint(description.taskQueue)}\n`,
+      );
+    }
     const state =
       description.status.name === 'RUNNING' ? 'running' : `ended (${description.status.name.toLowerCase()})`;
     return followOnTarget(target, {

@@ -17,6 +17,7 @@ import type { RunningWorker } from '../../worker/create-worker';
 import { startFanoutWorker } from '../../worker/create-worker';
 import { DEFAULT_MAX_CONCURRENT_AGENTS } from '../../worker/worker-options';
 import { DEFAULT_DB_FILE, liveOwner, ownerFileOf, type OwnerRecord } from './dev-owner';
+import { watchServerDeath } from './server-death';
 import { CommandFailed, UsageError } from '../errors';
 
 export { DEFAULT_DB_FILE };
@@ -51,6 +52,11 @@ export interface LocalTemporal {
   readonly reused: boolean;
   /** Stops the worker, then the server; resolves once both are gone. Running agents are not stopped. */
   stop(): Promise<void>;
+  /**
+   * Resolves with a message once the server this process started has died unasked (never for a
+   * reused server); by then the worker is stopped as well.
+   */
+  readonly serverDied?: Promise<string>;
 }
 
 export async function startLocalTemporal(options: LocalTemporalOptions): Promise<LocalTemporal> {
@@ -106,24 +112,41 @@ export async function startLocalTemporal(options: LocalTemporalOptions): Promise
   process.once('exit', removeOwner);
 
   let stopping: Promise<void> | undefined;
-  return {
-    ...record,
-    dbFile: server.dbFile,
-    reused: false,
-    stop() {
-      stopping ??= (async () => {
-        try {
-          await worker.shutdown();
-        } catch {
-          // A worker that failed has stopped as well; the server must still go.
-        }
-        await server.stop();
-        removeOwner();
-        process.off('exit', removeOwner);
-      })();
-      return stopping;
-    },
+  const death = watchServerDeath(server.pid);
+  const stop = (): Promise<void> => {
+    death.stop();
+    stopping ??= (async () => {
+      await shutdownWithin(worker, WORKER_STOP_MS);
+      await server.stop();
+      removeOwner();
+      process.off('exit', removeOwner);
+    })();
+    return stopping;
   };
+  const serverDied = death.died.then(async () => {
+    await stop();
+    return (
+      `the Temporal dev server this process started (pid ${server.pid}) has exited unexpectedly; its worker is stopped too. ` +
+      `Its log is ${server.logFile}. Runs are kept in ${server.dbFile}: start \`agent-fanout dev\` in this directory to serve them again`
+    );
+  });
+  return { ...record, dbFile: server.dbFile, reused: false, stop, serverDied };
+}
+
+/** A worker whose server has gone may wait for polls that never end; it is not waited for longer than this. */
+const WORKER_STOP_MS = 15_000;
+
+async function shutdownWithin(worker: RunningWorker, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    // A worker that failed has stopped as well; the server must still go.
+    await Promise.race([worker.shutdown().catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Fails when another process serves `dbFile` already: a second server on it would corrupt it. */

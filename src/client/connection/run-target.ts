@@ -23,6 +23,8 @@ export interface RunTarget {
   readonly detachNote?: string;
   /** The connection flags that reach this server again from another command. */
   readonly connectionFlags: string;
+  /** An embedded server's unasked death, with what to say (see local-temporal.ts). */
+  readonly serverDied?: Promise<string>;
   close(): Promise<void>;
 }
 
@@ -85,6 +87,7 @@ export async function openRunTarget(args: RunTargetArgs, io: CommandIo): Promise
             '`agent-fanout dev` in this directory picks it up again.',
         }),
     connectionFlags: local.reused ? ` --address ${local.address}` : '',
+    ...(local.serverDied === undefined ? {} : { serverDied: local.serverDied }),
     close: async () => {
       await client.connection.close();
       await local.stop();

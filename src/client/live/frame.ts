@@ -76,7 +76,7 @@ export function renderFrame(view: RunView, options: FrameOptions): string[] {
     const note = noteWidth >= 8 ? fit(plainLine(unit.note), noteWidth) : '';
     const row = [
       cell(unit.unitId, unitWidth),
-      paint(STATUS_STYLE[unit.status], cell(unit.status, STATUS_WIDTH)),
+      paint(STATUS_STYLE[unit.status], cell(unit.reused === true ? 'REUSED' : unit.status, STATUS_WIDTH)),
       cell(unit.attempts > 0 ? String(unit.attempts) : '-', ATTEMPT_WIDTH),
       cell(elapsed(unit, options.nowMs), ELAPSED_WIDTH),
       paint(noteStyle(unit), note),

@@ -15,6 +15,8 @@ export interface UnitView {
   /** The agent's last output line while it runs; why it waits; or how it ended. */
   readonly note: string;
   readonly noteKind: 'output' | 'why' | 'error' | 'done' | 'none';
+  /** Reused by a retry: shown as REUSED, without the earlier run's times. */
+  readonly reused?: boolean;
 }
 
 export interface RunView {
@@ -42,9 +44,10 @@ export function viewFromProgress(
         unitId: unit.unit_id,
         status: unit.status,
         attempts: unit.attempts,
-        startedAt: unit.started_at,
-        finishedAt: unit.finished_at,
+        ...runTimes(unit.started_at, unit.finished_at, unit.reused_from),
       };
+      if (unit.reused_from !== undefined)
+        return { ...base, note: `reused from ${unit.reused_from}`, noteKind: 'done' };
       if (unit.status === 'RUNNING' && output !== undefined)
         return { ...base, note: output, noteKind: 'output' };
       // A running unit's error is its previous attempt's; only an ended unit's error is news.
@@ -72,8 +75,7 @@ export function viewFromResult(
         unitId,
         status: unit.status,
         attempts: unit.attempts,
-        startedAt: unit.started_at,
-        finishedAt: unit.finished_at,
+        ...runTimes(unit.started_at, unit.finished_at, unit.reused_from),
       };
       if (unit.error !== null) return { ...base, note: unit.error, noteKind: 'error' as const };
       if (unit.reused_from !== undefined)
@@ -90,4 +92,18 @@ export function viewFromResult(
 
 export function isTerminal(status: UnitStatus): boolean {
   return TERMINAL_STATUSES.has(status);
+}
+
+/**
+ * A reused unit's times are the earlier run's: left out, so the clock counts from this run's
+ * start and the unit shows no elapsed time of its own.
+ */
+function runTimes(
+  startedAt: string | null,
+  finishedAt: string | null,
+  reusedFrom: string | undefined,
+): Pick<UnitView, 'startedAt' | 'finishedAt' | 'reused'> {
+  return reusedFrom === undefined
+    ? { startedAt, finishedAt }
+    : { startedAt: null, finishedAt: null, reused: true };
 }

@@ -1,14 +1,14 @@
 /** The end-of-run table for people: one row per unit. */
-import type { FanoutResult } from '../../plan/types';
+import type { FanoutResult, UnitResult } from '../../plan/types';
 import { firstLineCut, formatColumns } from './text-table';
 
 export function formatResultTable(result: FanoutResult): string {
   const rows = Object.entries(result.units).map(([id, unit]) => [
     id,
-    unit.status,
+    unit.reused_from === undefined ? unit.status : 'REUSED',
     String(unit.attempts),
     unit.exit_code === null ? '' : String(unit.exit_code),
-    firstLineCut(unit.error ?? (unit.artifacts.length > 0 ? `${unit.artifacts.length} artifact(s)` : '')),
+    firstLineCut(unit.error ?? noteOf(unit)),
   ]);
   const verdict =
     `run ${result.status}` + (result.workflow_id !== undefined ? ` (${result.workflow_id})` : '');
@@ -16,4 +16,9 @@ export function formatResultTable(result: FanoutResult): string {
     ['', verdict, ...formatColumns(['unit', 'status', 'attempts', 'exit', 'note'], rows), ''].join('\n') +
     '\n'
   );
+}
+
+function noteOf(unit: UnitResult): string {
+  const artifacts = unit.artifacts.length > 0 ? `${unit.artifacts.length} artifact(s)` : '';
+  return unit.reused_from === undefined ? artifacts : `reused from ${unit.reused_from}; ${artifacts}`;
 }

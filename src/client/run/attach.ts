@@ -13,6 +13,7 @@ import type { FanoutHandle } from '../fanout-client';
 import { describeEvent, followRunUntilEnd } from './follow-run';
 import type { FollowOutcome } from './follow-run';
 import { askOnInterrupt, canAsk } from './interrupt';
+import { ServerReachability } from './outage';
 import type { CommandIo, ExitCode, TextOutput } from '../io';
 import { colorsWanted, painter, unicodeWanted, type Painter } from '../live/ansi';
 import { renderFrame } from '../live/frame';
@@ -63,12 +64,25 @@ export async function attachToRun(options: AttachOptions): Promise<ExitCode> {
   const paint = painter(live && colorsWanted(true, io.env));
   const unicode = unicodeWanted(io.env);
   let view: RunView | undefined;
+  // On a terminal the outage notice is a line under the table, which is redrawn in place.
+  let outageNotice: string | undefined;
+  const reachability = new ServerReachability((line, reachable) => {
+    if (live) outageNotice = reachable ? undefined : line;
+    else out.write(`  ${line}\n`);
+  });
   const display = live
-    ? new LiveDisplay(io.stdout, (size) =>
-        view === undefined
+    ? new LiveDisplay(io.stdout, (size) => [
+        ...(view === undefined
           ? [paint('dim', 'waiting for the run to report its progress (a worker must serve its task queue)…')]
-          : renderFrame(view, { ...size, nowMs: Date.now(), paint, unicode }),
-      )
+          : renderFrame(view, {
+              ...size,
+              rows: size.rows - (outageNotice === undefined ? 0 : 1),
+              nowMs: Date.now(),
+              paint,
+              unicode,
+            })),
+        ...(outageNotice === undefined ? [] : [paint('yellow', outageNotice)]),
+      ])
     : undefined;
 
   const interrupts = listenForInterrupts(options, out, interactive, display);
@@ -79,6 +93,7 @@ export async function attachToRun(options: AttachOptions): Promise<ExitCode> {
     outcome = await followRunUntilEnd(options.handle, {
       client: options.client,
       signal: interrupts.signal,
+      reachability,
       ...(live
         ? {
             onProgress: (progress: Progress, lastLines: ReadonlyMap<string, string>) => {
@@ -148,7 +163,23 @@ function printResult(
   }
   io.stdout.write(`Web UI:  ${options.uiLink}\n`);
   if (options.uiNote !== undefined) io.stdout.write(`         ${options.uiNote}\n`);
+  if (result.status === 'failed' || result.status === 'cancelled')
+    io.stdout.write(nextSteps(options, result));
   return exitCodeFor(result.status);
+}
+
+/** The last lines of a run that did not succeed: where to look, and how to run the rest again. */
+function nextSteps(options: AttachOptions, result: FanoutResult): string {
+  const id = `${options.workflowId}${options.connectionFlags}`;
+  const ended = Object.entries(result.units).find(
+    ([, unit]) => unit.status === 'FAILED' || unit.status === 'CANCELLED',
+  );
+  const unit = ended?.[0] ?? '<unit>';
+  return (
+    `Next:    agent-fanout status ${id}   (how each unit ended and why)\n` +
+    `         agent-fanout logs ${options.workflowId} ${unit}${options.connectionFlags}   (an agent's output)\n` +
+    `         agent-fanout retry ${id}   (runs what did not succeed, reuses the rest; --plan <file> after fixing the plan)\n`
+  );
 }
 
 /**

@@ -8,7 +8,7 @@ import type { FanoutEvent, FanoutResult } from '../../plan/types';
 import { eventsQuery, progressQuery } from '../../workflows/messages';
 import type { Progress } from '../../contracts/run-types';
 import type { FanoutHandle } from '../fanout-client';
-import { awaitResult } from '../fanout-client';
+import { isServerUnreachable, resultThroughOutages, ServerReachability } from './outage';
 import { readAgentLastLines } from '../live/agent-output';
 
 const POLL_MS = 500;
@@ -24,6 +24,8 @@ export interface FollowOptions {
   readonly client?: Client;
   /** Stops following (detach); the run goes on. */
   readonly signal?: AbortSignal;
+  /** Told when the server stops and starts answering; following goes on through any outage. */
+  readonly reachability?: ServerReachability;
 }
 
 export type FollowOutcome =
@@ -40,9 +42,10 @@ export async function followRunUntilEnd(
   options: FollowOptions,
 ): Promise<FollowOutcome> {
   const { signal } = options;
+  const reachability = options.reachability ?? new ServerReachability(() => undefined);
   let settled = false;
-  const outcome = awaitResult(handle).then(
-    (result) => ({ result }),
+  const outcome = resultThroughOutages(handle, reachability, signal).then(
+    (result) => (result === undefined ? { detached: true as const } : { result }),
     (error: unknown) => ({ error }),
   );
   void outcome.then(() => (settled = true));
@@ -84,13 +87,16 @@ export async function followRunUntilEnd(
           options.onProgress(progress, lastLines);
         }
       }
-    } catch {
+      reachability.up();
+    } catch (error) {
       // Not answerable yet (no workflow task has run), or the run just closed: the result tells.
+      if (isServerUnreachable(error)) reachability.down();
     }
     await Promise.race([new Promise((resolve) => setTimeout(resolve, pollMs)), outcome, detached]);
   }
   if (!settled) return { kind: 'detached' };
   const final = await outcome;
+  if ('detached' in final) return { kind: 'detached' };
   if ('error' in final) throw final.error;
   for (const event of final.result.events.slice(seen)) options.onEvent?.(event);
   return { kind: 'ended', result: final.result, lastLines };

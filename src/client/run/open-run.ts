@@ -4,10 +4,11 @@
  */
 import type { ConnectionArgs } from '../connection/connection-options';
 import { openRunTarget, type RunTarget, type RunTargetArgs } from '../connection/run-target';
-import type { FanoutHandle } from '../fanout-client';
+import { checkWorkflowId } from './ids';
+import { CommandFailed } from '../errors';
 import type { CommandIo, ExitCode } from '../io';
 import { attachToRun, type AttachOptions } from './attach';
-import { findRun } from './find-run';
+import { describeRun, type DescribedRun } from './find-run';
 
 /** Opens the run's server (the connection flags', or an embedded one), runs `body`, closes it. */
 export async function withRunTarget<T>(
@@ -17,15 +18,20 @@ export async function withRunTarget<T>(
 ): Promise<T> {
   const target = await openRunTarget(args, io);
   try {
-    return await body(target);
+    const work = body(target);
+    if (target.serverDied === undefined) return await work;
+    // The command's own work cannot go on without its server: end with what happened instead.
+    const died = target.serverDied.then((message) => {
+      throw new CommandFailed(message);
+    });
+    return await Promise.race([work, died]);
   } finally {
     await target.close();
   }
 }
 
-export interface FoundRun {
+export interface FoundRun extends DescribedRun {
   readonly target: RunTarget;
-  readonly handle: FanoutHandle;
 }
 
 /** Connects, finds run `args.id` (a clear error when there is none), runs `body`, closes. */
@@ -34,8 +40,9 @@ export async function withRun<T>(
   io: CommandIo,
   body: (run: FoundRun) => Promise<T>,
 ): Promise<T> {
+  checkWorkflowId(args.id, 'the run id');
   return withRunTarget(args, io, async (target) =>
-    body({ target, handle: await findRun(target.client, args.id) }),
+    body({ target, ...(await describeRun(target.client, args.id)) }),
   );
 }
 

@@ -1,19 +1,27 @@
 /**
- * `retry`: a new run of the same plan and checkout, linked to the old run, that reuses the units
- * the old run finished with success (their evidence is checked again on the worker host) and runs
- * every other unit; dependencies on reused units count as satisfied (seed bug E2 fixed).
+ * `retry`: a new run of the same checkout, linked to the old run, that reuses the units the old
+ * run finished with success (their evidence is checked again on the worker host) and runs every
+ * other unit; dependencies on reused units count as satisfied (seed bug E2 fixed). With an edited
+ * plan, only units whose definition is unchanged may be reused (plan-changes.ts says what counts).
  */
 import type { Client } from '@temporalio/client';
+import type { Plan } from '../../plan/types';
+import type { RetryOf } from '../../contracts/run-types';
 import { UsageError } from '../errors';
 import type { FanoutHandle } from '../fanout-client';
 import { awaitRecordedResult, startRun } from '../fanout-client';
 import { findRun } from './find-run';
+import { comparePlans, type PlanChanges } from './plan-changes';
 import { readRunInput } from './run-input';
 
 export interface RetryOptions {
   readonly workflowId: string;
   /** Defaults to the old run's task queue. */
   readonly taskQueue?: string;
+  /** `--plan`: the edited plan to run instead of the stored one. */
+  readonly plan?: Plan;
+  /** Told which units of the edited plan run again, before the new run starts. */
+  readonly onPlanChanges?: (changes: PlanChanges) => void;
 }
 
 export async function retryRun(
@@ -29,34 +37,34 @@ export async function retryRun(
     );
   }
   const input = await readRunInput(client, oldWorkflowId);
-  const recorded = await awaitRecordedResult(old);
-  if (recorded.result_file !== undefined && recorded.result_sha256 !== undefined) {
-    // A large result stays on the worker host: the new run reads the successes there, page by page.
-    return startRun(client, {
-      plan: input.plan,
+  const plan = options.plan ?? input.plan;
+  const changes = options.plan === undefined ? undefined : comparePlans(input.plan, options.plan);
+  if (changes !== undefined) options.onPlanChanges?.(changes);
+  const rerun = changes === undefined ? {} : { rerun: [...changes.rerun] };
+  const start = (retryOf: RetryOf): Promise<FanoutHandle> =>
+    startRun(client, {
+      plan,
       repo: input.repo,
       taskQueue: options.taskQueue ?? description.taskQueue,
       workflowId: options.workflowId,
-      retryOf: {
-        workflowId: oldWorkflowId,
-        resultFile: { path: recorded.result_file, sha256: recorded.result_sha256 },
-      },
+      retryOf,
+    });
+  const recorded = await awaitRecordedResult(old);
+  if (recorded.result_file !== undefined && recorded.result_sha256 !== undefined) {
+    // A large result stays on the worker host: the new run reads the successes there, page by page.
+    return start({
+      workflowId: oldWorkflowId,
+      resultFile: { path: recorded.result_file, sha256: recorded.result_sha256 },
+      ...rerun,
     });
   }
-  const result = recorded;
   const succeeded = Object.fromEntries(
-    Object.entries(result.units)
-      .filter(([, unit]) => unit.status === 'SUCCEEDED')
+    Object.entries(recorded.units)
+      .filter(([unitId, unit]) => unit.status === 'SUCCEEDED' && changes?.rerun.has(unitId) !== true)
       .map(([unitId, unit]) => [
         unitId,
         { artifacts: unit.artifacts, startedAt: unit.started_at, finishedAt: unit.finished_at },
       ]),
   );
-  return startRun(client, {
-    plan: input.plan,
-    repo: input.repo,
-    taskQueue: options.taskQueue ?? description.taskQueue,
-    workflowId: options.workflowId,
-    retryOf: { workflowId: oldWorkflowId, succeeded },
-  });
+  return start({ workflowId: oldWorkflowId, succeeded });
 }

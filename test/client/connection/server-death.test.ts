@@ -1,0 +1,129 @@
+/**
+ * `agent-fanout dev` and `run --embedded` notice when the dev server they started dies: one clear
+ * message naming its log and how to serve the runs again, their worker stopped, exit 1, and no
+ * stack trace. The server is killed for real (SIGKILL to its process group).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { CLI, FAKE_AGENT, type CliRun } from '../../helpers/scenario-runner';
+import { requireBuiltCli } from '../helpers/built-cli';
+
+const base = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'fanout-server-death-')));
+beforeAll(() => requireBuiltCli());
+const children = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+function cliIn(cwd: string, args: readonly string[]) {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('TEMPORAL_')),
+  );
+  if (process.env.TEMPORAL_CLI_PATH !== undefined) env.TEMPORAL_CLI_PATH = process.env.TEMPORAL_CLI_PATH;
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<CliRun>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, done, output: () => stdout + stderr };
+}
+
+/** The pid of `parent`'s child whose command line mentions `word`, once there is one. */
+async function childMentioning(parent: number, word: string): Promise<number> {
+  for (let tries = 0; tries < 600; tries += 1) {
+    for (const name of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        const ppid = Number(stat.split(') ')[1]?.split(' ')[1]);
+        const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+        if (ppid === parent && cmdline.includes(word)) return Number(name);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    await delay(100);
+  }
+  throw new Error(`no child of ${parent} mentioning ${word}`);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForOutput(cli: ReturnType<typeof cliIn>, pattern: RegExp): Promise<void> {
+  for (let tries = 0; tries < 1200 && !pattern.test(cli.output()); tries += 1) await delay(100);
+  expect(cli.output()).toMatch(pattern);
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    process.kill(pid, 'SIGKILL');
+  }
+}
+
+const DIED =
+  /the Temporal dev server this process started \(pid \d+\) has exited unexpectedly; its worker is stopped too\. Its log is .*\. Runs are kept in .*: start `agent-fanout dev` in this directory to serve them again/;
+
+describe('agent-fanout dev when its server dies', () => {
+  it('says so, stops its worker and exits 1 instead of retrying forever', async () => {
+    const dir = mkdtempSync(path.join(base, 'dev-'));
+    const port = await freePort();
+    const uiPort = await freePort();
+    const dev = cliIn(dir, ['dev', '--port', String(port), '--ui-port', String(uiPort)]);
+    await waitForOutput(dev, /agent-fanout dev is up/);
+    expect(dev.output()).toMatch(/Worker log +.*temporal-dev\.sqlite\.worker\.log/);
+    killGroup(await childMentioning(dev.child.pid as number, 'start-dev'));
+
+    const ended = await dev.done;
+    expect(ended.stderr).toMatch(DIED);
+    expect(ended.stderr).not.toMatch(/this is a bug|^\s+at /m);
+    expect(ended.code).toBe(1);
+  });
+});
+
+describe('run --embedded when its server dies', () => {
+  it('says so, stops its worker and exits 1 without a stack trace', async () => {
+    const dir = mkdtempSync(path.join(base, 'embedded-'));
+    const plan = path.join(dir, 'plan.json');
+    writeFileSync(
+      plan,
+      JSON.stringify({
+        name: 'server-death',
+        work_units: [
+          {
+            unit_id: 'a',
+            // Outlives its worker by design; short enough to end on its own soon after the test.
+            description: 'ticks for 15 s',
+            allowed_directories: ['src/a'],
+            command: [FAKE_AGENT, '--ticks', '30', '500', '--artifact', 'out.md'],
+          },
+        ],
+      }),
+    );
+    const run = cliIn(dir, ['run', plan, '--embedded']);
+    await waitForOutput(run, /started +a/);
+    killGroup(await childMentioning(run.child.pid as number, 'start-dev'));
+
+    const ended = await run.done;
+    expect(ended.stderr).toMatch(DIED);
+    expect(ended.stderr).not.toMatch(/this is a bug|Channel has been shut down|^\s+at /m);
+    expect(ended.code).toBe(1);
+  });
+});
