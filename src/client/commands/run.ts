@@ -12,6 +12,7 @@ import { parseAgentCommandOption, parseMaxWorkersOption } from '../plan-input/op
 import { resolveRepo } from '../plan-input/repo-dir';
 import type { RunTarget, RunTargetArgs } from '../connection/run-target';
 import { followOnTarget, withRunTarget } from '../run/open-run';
+import { startHoldingCheckout } from '../run/checkout-hold';
 import { warnWithoutWorkers } from '../connection/task-queue-check';
 import { printWarnings } from './shared';
 
@@ -63,13 +64,9 @@ async function startAndFollow(
   const { client, connection } = target;
   const workflowId = args.id ?? defaultWorkflowId(plan.name, text, Date.now());
   const allowRestartClosed = args.allowRerun === true;
-  const handle = await startRun(client, {
-    plan,
-    repo,
-    taskQueue: connection.taskQueue,
-    workflowId,
-    allowRestartClosed,
-  }).catch(async (error: unknown) => {
+  const handle = await startHoldingCheckout(client, repo, workflowId, () =>
+    startRun(client, { plan, repo, taskQueue: connection.taskQueue, workflowId, allowRestartClosed }),
+  ).catch(async (error: unknown) => {
     if (error instanceof WorkflowExecutionAlreadyStartedError)
       throw await duplicateRunError(client, workflowId);
     throw error;

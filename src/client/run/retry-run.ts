@@ -10,6 +10,7 @@ import type { RetryOf } from '../../contracts/run-types';
 import { UsageError } from '../errors';
 import type { FanoutHandle } from '../fanout-client';
 import { awaitRecordedResult, startRun } from '../fanout-client';
+import { startHoldingCheckout } from './checkout-hold';
 import { findRun } from './find-run';
 import { comparePlans, type PlanChanges } from './plan-changes';
 import { readRunInput } from './run-input';
@@ -42,13 +43,15 @@ export async function retryRun(
   if (changes !== undefined) options.onPlanChanges?.(changes);
   const rerun = changes === undefined ? {} : { rerun: [...changes.rerun] };
   const start = (retryOf: RetryOf): Promise<FanoutHandle> =>
-    startRun(client, {
-      plan,
-      repo: input.repo,
-      taskQueue: options.taskQueue ?? description.taskQueue,
-      workflowId: options.workflowId,
-      retryOf,
-    });
+    startHoldingCheckout(client, input.repo, options.workflowId, () =>
+      startRun(client, {
+        plan,
+        repo: input.repo,
+        taskQueue: options.taskQueue ?? description.taskQueue,
+        workflowId: options.workflowId,
+        retryOf,
+      }),
+    );
   const recorded = await awaitRecordedResult(old);
   if (recorded.result_file !== undefined && recorded.result_sha256 !== undefined) {
     // A large result stays on the worker host: the new run reads the successes there, page by page.
