@@ -35,7 +35,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => browser?.close());
 
-async function finishedRun(): Promise<{ workflowId: string; runId: string }> {
+async function finishedRun(name = 'web-ui'): Promise<{ workflowId: string; runId: string }> {
   const dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'fanout-web-ui-')));
   mkdirSync(path.join(dir, 'repo'));
   const agent = [FAKE_AGENT, '--say', 'working', '--artifact', 'out.md'];
@@ -43,7 +43,7 @@ async function finishedRun(): Promise<{ workflowId: string; runId: string }> {
   writeFileSync(
     planFile,
     JSON.stringify({
-      name: 'web-ui',
+      name,
       max_workers: 2,
       agent: { command: agent },
       work_units: [
@@ -62,7 +62,7 @@ async function finishedRun(): Promise<{ workflowId: string; runId: string }> {
     }),
   );
   const { plan } = await loadPlanFile(planFile, { cwd: dir });
-  const workflowId = `web-ui-${Date.now().toString(36)}`;
+  const workflowId = `${name}-${Date.now().toString(36)}`;
   const handle = await startRun(fixture.client(), {
     plan,
     repo: path.join(dir, 'repo'),
@@ -142,4 +142,20 @@ describe('the Web UI of a finished run', () => {
     await schemaSummary.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'web-ui-history.png'), fullPage: true });
   }, 60_000);
+});
+
+describe("the Web UI's run list", () => {
+  it('finds a run by the plan-name and status search attributes', async () => {
+    const plan = `web-ui-list-${Date.now().toString(36)}`;
+    const [wanted, other] = [await finishedRun(plan), await finishedRun(`${plan}-other`)];
+    const { uiUrl, namespace } = testServer();
+    const query = `FanoutPlan="${plan}" AND FanoutStatus="succeeded"`;
+    await page.goto(`${uiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(query)}`, {
+      waitUntil: 'networkidle',
+    });
+    const body = page.locator('main');
+    await body.getByText(wanted.workflowId).first().waitFor({ timeout: 30_000 });
+    expect(await body.innerText()).not.toContain(other.workflowId);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'web-ui-run-list.png'), fullPage: true });
+  }, 90_000);
 });
