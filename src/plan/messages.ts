@@ -103,3 +103,11 @@ export const misspeltTopLevelKey = (key: string, known: string): string =>
 // §8.5: appended to a §2.3 text when the directory was judged as it resolves.
 export const viaSymlink = (raw: string, resolved: string): string =>
   ` (via symlink '${raw}' -> '${resolved}')`;
+
+/** `agent.writable` entries (SPEC §8.1); texts of our own. */
+export const writableIsRoot = (raw: string): string =>
+  `agent.writable '${raw}' is the whole repo; list the specific paths every agent may write, like 'tmp/cache'`;
+export const writableReserved = (raw: string): string =>
+  `agent.writable '${raw}' is reserved (.git, .agent and the unit namespaces are never shared); list a project-owned path`;
+export const writableOverlapsUnit = (raw: string, unitId: string, area: string): string =>
+  `agent.writable '${raw}' overlaps unit '${unitId}' edit area '${area}'; a shared writable path must lie outside every unit's allowed_directories`;

@@ -20,6 +20,7 @@ import { PLAN_KEYS, planSchema } from './schema';
 import { closestName, didYouMean } from './suggest';
 import type { Plan } from './types';
 import { collectWorkspaceProblems } from './workspace-rules';
+import { collectWritableProblems } from './writable-rules';
 
 export interface ReviewOptions extends FieldRuleOptions {
   /** The plan file's name: picks JSON or YAML, names the file in messages, gives the default plan name. */
@@ -133,6 +134,7 @@ function ruleProblems(salvaged: SalvagedPlan, options: FieldRuleOptions): PlanPr
     ...collectWorkspaceProblems(workspacePlan)
       .map(inFile(withEditAreas.map(({ index }) => unitIndices[index] ?? index)))
       .map(as('rejected')),
+    ...collectWritableProblems(plan).map(as('rejected')),
   ];
 }
 
