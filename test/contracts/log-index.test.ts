@@ -1,7 +1,8 @@
 /** Each run's share of the attempt logs, from the index beside them (SPEC §8.7); pure. */
 import { logIndexLine, parseLogIndex, runLogRanges, type LogIndexEntry } from '../../src/contracts/log-index';
 
-const index = (...entries: LogIndexEntry[]): LogIndexEntry[] => parseLogIndex(entries.map(logIndexLine).join(''));
+const index = (...entries: LogIndexEntry[]): LogIndexEntry[] =>
+  parseLogIndex(entries.map(logIndexLine).join(''));
 
 describe('runLogRanges', () => {
   it("gives a run its bytes up to the next other run's start in the same file", () => {

@@ -106,7 +106,11 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
     (info) => info.size,
     () => 0,
   );
-  await recordLaunchInLogIndex(scope.repo, paths, { run: input.runId, attempt: input.attempt, from: logOffset });
+  await recordLaunchInLogIndex(scope.repo, paths, {
+    run: input.runId,
+    attempt: input.attempt,
+    from: logOffset,
+  });
   const startedAtMs = deps.clock.now();
   const origin: Origin = {
     startedAtMs,
