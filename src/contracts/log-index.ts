@@ -62,7 +62,11 @@ export function runLogRanges(entries: readonly LogIndexEntry[], run: string): Ma
       .filter((other) => other.attempt === entry.attempt && other.run !== run && other.from > entry.from)
       .map((other) => other.from);
     const to = later.length === 0 ? undefined : Math.min(...later);
-    ranges.set(entry.attempt, { attempt: entry.attempt, from: entry.from, ...(to === undefined ? {} : { to }) });
+    ranges.set(entry.attempt, {
+      attempt: entry.attempt,
+      from: entry.from,
+      ...(to === undefined ? {} : { to }),
+    });
   }
   return ranges;
 }
