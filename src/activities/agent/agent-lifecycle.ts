@@ -14,6 +14,7 @@ import { agentEnvironment } from '../unit-files/environment';
 import { collectEvidence, settleDelayMs, snapshotArtifacts } from '../unit-files/evidence';
 import { attemptExitPath, attemptRecordPath, prepareNamespace } from '../unit-files/namespace';
 import { substitutePlaceholders } from '../unit-files/placeholders';
+import { recordLaunchInLogIndex } from '../unit-files/log-index';
 import { adoptedAgent, findPreviousLaunch, ownerOf, RECORD_POLL_MS } from './adoption';
 import type { AgentProcess } from './agent-process';
 import { readPidScope } from './attempt-record';
@@ -105,6 +106,11 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
     (info) => info.size,
     () => 0,
   );
+  await recordLaunchInLogIndex(scope.repo, paths, {
+    run: input.runId,
+    attempt: input.attempt,
+    from: logOffset,
+  });
   const startedAtMs = deps.clock.now();
   const origin: Origin = {
     startedAtMs,

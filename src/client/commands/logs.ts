@@ -5,8 +5,9 @@
  * it keeps printing while the unit runs (the file, polled, and the `progress` query for the unit's
  * status), goes on to the next attempt's log when the unit is retried, and stops once the unit
  * has ended. The logs are on the host of the worker that ran the agent: run this command there.
+ * Only the run's own bytes are printed: later runs of the unit append to the same files (SPEC §8.7).
  */
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { TERMINAL_STATUSES, type Plan, type UnitStatus } from '../../plan/types';
 import { progressQuery } from '../../workflows/messages';
@@ -16,6 +17,7 @@ import type { FanoutHandle } from '../fanout-client';
 import { awaitResult } from '../fanout-client';
 import type { CommandIo, ExitCode } from '../io';
 import { ANSWER_WAIT_MS } from '../run/ask-run';
+import { readRunLogs, runAttempts } from '../run/log-range';
 import { withRun } from '../run/open-run';
 import { readRunInput } from '../run/run-input';
 
@@ -44,7 +46,11 @@ export async function run(args: LogsArgs, io: CommandIo): Promise<ExitCode> {
     }
     if (args.follow === true)
       return await follow(handle, { logsDir, pinned, unitId: args.unit, workflowId: args.id, io });
-    const attempt = pinned ?? latestAttempt(logsDir);
+    const logs = readRunLogs(logsDir, args.id);
+    // Not named yet while its unit still runs: it has not launched, and the files are other runs'.
+    const useIndex = logs.ranges.size > 0 || (logs.indexed && !hasEnded(await unitStatus(handle, args.unit)));
+    const attempts = runAttempts(logsDir, logs, useIndex);
+    const attempt = pinned ?? attempts.at(-1);
     if (attempt === undefined) {
       const status = await unitStatus(handle, args.unit);
       if (hasEnded(status)) throw neverStarted(args.id, args.unit, status ?? 'run closed');
@@ -54,9 +60,12 @@ export async function run(args: LogsArgs, io: CommandIo): Promise<ExitCode> {
       );
     }
     const file = logFile(logsDir, attempt);
-    if (!existsSync(file)) throw noSuchAttempt(args.unit, attempt, logsDir);
-    if (copyFrom(file, 0, io) === 0) {
-      io.stderr.write(`attempt ${attempt} of unit '${args.unit}' printed nothing (${file} is empty)\n`);
+    if (!attempts.includes(attempt) || !existsSync(file)) throw noSuchAttempt(args.unit, attempt, attempts);
+    const range = logs.ranges.get(attempt);
+    const from = range?.from ?? 0;
+    if (copyFrom(file, from, io, range?.to) === from) {
+      const what = range === undefined ? `${file} is empty` : `its run's part of ${file} is empty`;
+      io.stderr.write(`attempt ${attempt} of unit '${args.unit}' printed nothing (${what})\n`);
     }
     return 0;
   });
@@ -72,7 +81,7 @@ interface FollowInput {
 
 /** Prints the log as it grows until the unit has ended; then what is left, and how it ended. */
 async function follow(handle: FanoutHandle, input: FollowInput): Promise<ExitCode> {
-  const { logsDir, pinned, unitId, io } = input;
+  const { logsDir, unitId, io } = input;
   let attempt: number | undefined;
   let offset = 0;
   let status: UnitStatus | 'run closed' | undefined;
@@ -80,16 +89,16 @@ async function follow(handle: FanoutHandle, input: FollowInput): Promise<ExitCod
   for (let poll = 0; ; poll += 1) {
     if (poll % STATUS_EVERY_POLLS === 0) status = await unitStatus(handle, unitId);
     const ended = hasEnded(status);
-    const newest = pinned ?? latestAttempt(logsDir);
+    const { newest, endOf, startOf } = followedAttempts(input, ended);
     if (newest !== undefined && newest !== attempt && existsSync(logFile(logsDir, newest))) {
       if (attempt !== undefined) {
-        offset = copyFrom(logFile(logsDir, attempt), offset, io);
+        offset = copyFrom(logFile(logsDir, attempt), offset, io, endOf(attempt));
         io.stderr.write(`--- ${unitId}: attempt ${newest} (${logFile(logsDir, newest)}) ---\n`);
       }
       attempt = newest;
-      offset = 0;
+      offset = startOf(newest);
     }
-    if (attempt !== undefined) offset = copyFrom(logFile(logsDir, attempt), offset, io);
+    if (attempt !== undefined) offset = copyFrom(logFile(logsDir, attempt), offset, io, endOf(attempt));
     else if (!waitingSaid && !ended) {
       io.stderr.write(
         `unit '${unitId}' has not started yet (${status ?? 'status unknown'}); waiting for its log…\n`,
@@ -98,12 +107,38 @@ async function follow(handle: FanoutHandle, input: FollowInput): Promise<ExitCod
     }
     if (ended) {
       if (attempt === undefined) throw neverStarted(input.workflowId, unitId, status ?? 'run closed');
-      copyFrom(logFile(logsDir, attempt), offset, io);
+      copyFrom(logFile(logsDir, attempt), offset, io, endOf(attempt));
       io.stderr.write(`--- ${unitId}: ${status === 'run closed' ? 'the run has ended' : status} ---\n`);
       return 0;
     }
     await new Promise((resolve) => setTimeout(resolve, FILE_POLL_MS));
   }
+}
+
+interface FollowedAttempts {
+  readonly newest: number | undefined;
+  readonly startOf: (attempt: number) => number;
+  /** Where the run's bytes end: a later run's start, once one has launched; else undefined. */
+  readonly endOf: (attempt: number) => number | undefined;
+}
+
+/**
+ * The attempt to follow now and its bytes. A run the index names (or, while its unit has not
+ * ended, any run once the index exists: it is named at its launch) is followed through its own
+ * ranges only; a run from before the index through the whole files, as before.
+ */
+function followedAttempts(input: FollowInput, ended: boolean): FollowedAttempts {
+  const logs = readRunLogs(input.logsDir, input.workflowId);
+  const useIndex = logs.ranges.size > 0 || (logs.indexed && !ended);
+  const attempts = runAttempts(input.logsDir, logs, useIndex);
+  const pinned = input.pinned;
+  const newest =
+    pinned === undefined ? attempts.at(-1) : attempts.includes(pinned) || !useIndex ? pinned : undefined;
+  return {
+    newest,
+    startOf: (attempt) => logs.ranges.get(attempt)?.from ?? 0,
+    endOf: (attempt) => logs.ranges.get(attempt)?.to,
+  };
 }
 
 type UnitState = UnitStatus | 'run closed' | undefined;
@@ -147,16 +182,18 @@ async function unitStatus(
   }
 }
 
-/** Writes the file's bytes from `offset` on; returns the new offset. */
-function copyFrom(file: string, offset: number, io: CommandIo): number {
+/** Writes the file's bytes from `offset` on, up to `end` when given; returns the new offset. */
+function copyFrom(file: string, offset: number, io: CommandIo, end?: number): number {
   let size: number;
   try {
     size = statSync(file).size;
   } catch {
     return offset;
   }
-  if (size <= offset) return size < offset ? 0 : offset; // truncated: start over
-  const buffer = Buffer.alloc(size - offset);
+  if (size < offset) return 0; // truncated: start over
+  const stop = end === undefined ? size : Math.min(size, end);
+  if (stop <= offset) return offset;
+  const buffer = Buffer.alloc(stop - offset);
   const fd = openSync(file, 'r');
   try {
     const read = readSync(fd, buffer, 0, buffer.length, offset);
@@ -183,24 +220,7 @@ function logFile(logsDir: string, attempt: number): string {
   return path.join(logsDir, `attempt-${attempt}.log`);
 }
 
-function attemptsOnDisk(logsDir: string): number[] {
-  try {
-    return readdirSync(logsDir)
-      .map((name) => /^attempt-(\d+)\.log$/.exec(name)?.[1])
-      .filter((n): n is string => n !== undefined)
-      .map(Number)
-      .sort((a, b) => a - b);
-  } catch {
-    return [];
-  }
-}
-
-function latestAttempt(logsDir: string): number | undefined {
-  return attemptsOnDisk(logsDir).at(-1);
-}
-
-function noSuchAttempt(unitId: string, attempt: number, logsDir: string): UsageError {
-  const have = attemptsOnDisk(logsDir);
+function noSuchAttempt(unitId: string, attempt: number, have: readonly number[]): UsageError {
   return new UsageError(
     `unit '${unitId}' has no log of attempt ${attempt}` +
       (have.length === 0 ? ' (it has no logs yet)' : `; it has attempt ${have.join(', ')}`) +

@@ -1,0 +1,23 @@
+/**
+ * Appends one launch to `logs/runs.jsonl` (SPEC §8.7): which run's attempt starts writing at which
+ * byte of its attempt log, so `agent-fanout logs` can print each run's own bytes.
+ */
+
+import { join } from 'node:path';
+import { LOG_INDEX_FILE, logIndexLine, type LogIndexEntry } from '../../contracts/log-index';
+import { openForAppend } from '../containment/safe-write';
+import type { NamespacePaths } from './namespace';
+
+/** Records `entry` in the unit's log index; one small append, never through a link. */
+export async function recordLaunchInLogIndex(
+  repo: string,
+  paths: NamespacePaths,
+  entry: LogIndexEntry,
+): Promise<void> {
+  const handle = await openForAppend(repo, join(paths.logsDir, LOG_INDEX_FILE));
+  try {
+    await handle.write(logIndexLine(entry));
+  } finally {
+    await handle.close();
+  }
+}
