@@ -33,10 +33,11 @@ export interface CheckoutHolder {
   readonly startedAt: string;
 }
 
-/** A lock older than this was left by a client that died between check and record. */
-const STALE_LOCK_MS = 30_000;
+/** A lock older than this was left by a client that died between check and record (a start takes
+ * seconds); shorter than the wait below, so the next start clears it instead of giving up. */
+const STALE_LOCK_MS = 12_000;
 /** How long a start waits for another client's check-and-start to finish. */
-const LOCK_WAIT_MS = 15_000;
+const LOCK_WAIT_MS = 20_000;
 const LOCK_POLL_MS = 100;
 
 export function holdPaths(repo: string): { dir: string; record: string; lock: string } {
