@@ -125,7 +125,12 @@ function runSearchAttributes(plan: Plan, repo: string): SearchAttributePair[] {
 }
 
 function isUnknownSearchAttribute(error: unknown): boolean {
-  return error instanceof Error && /search attribute .* is not defined/i.test(error.message);
+  // The SDK wraps the server's answer: "Failed to start Workflow", caused by the gRPC error.
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if (/no mapping defined for search attribute|search attribute \S+ is not defined/i.test(cause.message))
+      return true;
+  }
+  return false;
 }
 
 /**
