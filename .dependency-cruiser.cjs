@@ -23,6 +23,22 @@ module.exports = {
       to: { path: '^src/workflows/' },
     },
     {
+      name: 'git-is-plumbing',
+      severity: 'error',
+      comment:
+        'src/git runs git on the host for the activities and the client; it knows nothing of them, ' +
+        'of the workflow or of the worker. Shared shapes belong in src/contracts.',
+      from: { path: '^src/git/' },
+      to: { path: '^src/(activities|workflows|client|worker)/' },
+    },
+    {
+      name: 'workflows-never-run-git',
+      severity: 'error',
+      comment: 'git is I/O: the workflow keeps SHAs and asks activities to run git.',
+      from: { path: '^src/(workflows|plan)/' },
+      to: { path: '^src/git/' },
+    },
+    {
       name: 'client-not-from-worker',
       severity: 'error',
       comment:

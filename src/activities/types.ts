@@ -13,6 +13,7 @@ import type {
   UnitStatus,
   WorkUnit,
 } from '../plan/types';
+import type { GitAttempt, GitAttemptOutput } from '../contracts/git';
 
 /** One agent attempt of one unit (SPEC §4.1). */
 export interface AttemptInput {
@@ -31,6 +32,8 @@ export interface AttemptInput {
    * `agent.writable` are in `settings`); absent (inputs recorded before §8): no other units.
    */
   readonly containment?: PlanAreas;
+  /** Set in a `workspace: git` run (SPEC §9): the attempt runs in a working tree of its own. */
+  readonly git?: GitAttempt;
 }
 
 /** The plan's overlap mode and its units' areas, for one attempt (SPEC §8.2, §8.5). */
@@ -65,6 +68,8 @@ export interface AttemptSuccess extends ObservedChanges {
   readonly adopted: boolean;
   /** What the attempt's agent ran under and left behind (SPEC §8.1, §8.3). */
   readonly containment?: AttemptContainment;
+  /** A git-mode attempt's starting point and output commit (SPEC §9). */
+  readonly git?: GitAttemptOutput;
 }
 
 /**

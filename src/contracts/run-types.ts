@@ -1,11 +1,14 @@
 /** Inputs and answers of the fan-out workflow: plain data shared by the client, the workflow and the activities. */
 import type { ArtifactEntry, FanoutEvent, Plan, RunStatus, UnitStatus } from '../plan/types';
+import type { GitRunInput } from './git';
 
 /** A unit an earlier run finished with success; a retry reuses it if its evidence is intact. */
 export interface EarlierSuccess {
   readonly artifacts: readonly ArtifactEntry[];
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
+  /** A git run's output commit of the unit (SPEC §9); reused only while it still exists. */
+  readonly commit?: string;
 }
 
 /**
@@ -26,6 +29,8 @@ export interface FanoutInput {
   readonly repo: string;
   /** Set by `retry <id>`: the run this one retries, and the units that succeeded there. */
   readonly retryOf?: RetryOf;
+  /** Set for `workspace: git` (SPEC §9): the base, branch and commit identity the client resolved. */
+  readonly git?: GitRunInput;
   /** Set when the run continues as new: what the earlier executions of this run did. */
   readonly carried?: CarriedRun;
   /**

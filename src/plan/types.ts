@@ -5,11 +5,16 @@
  * The zod schema (`schema.ts`) produces it on the client; the workflow never imports zod.
  */
 
+import type { GitRunResult } from '../contracts/git';
+
 export type OnFailure = 'cancel' | 'drain' | 'continue';
 export type OverlapMode = 'reject' | 'serialize';
 /** How an agent's writes are held to its unit's area (SPEC §8.1). */
 export const CONFINEMENT_MODES = ['landlock', 'audit', 'off'] as const;
 export type ConfinementMode = (typeof CONFINEMENT_MODES)[number];
+/** Where units work (SPEC §9): one shared checkout, or a git working tree each. */
+export const WORKSPACE_MODES = ['shared', 'git'] as const;
+export type WorkspaceMode = (typeof WORKSPACE_MODES)[number];
 
 /** An attempt's containment facts, on its success and in its failure's details. */
 export interface AttemptContainment {
@@ -75,6 +80,8 @@ export interface Plan {
    * instead where the checkout lies beneath the worker's $HOME (SPEC §8.1).
    */
   readonly confinement?: ConfinementMode;
+  /** As the plan or `--workspace` said; absent means `shared` (SPEC §9). */
+  readonly workspace?: WorkspaceMode;
   readonly workUnits: readonly WorkUnit[];
 }
 
@@ -180,6 +187,8 @@ export interface UnitResult {
   readonly stray_processes?: number;
   /** What the unit's last attempt changed in the repo (SPEC §8.2); absent when not observed (`confinement: off`). */
   readonly changes?: readonly FileChange[];
+  /** A git run's output commit of the unit (SPEC §9). */
+  readonly commit?: string;
 }
 
 export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'rejected';
@@ -206,6 +215,8 @@ export interface FanoutResult {
   readonly warnings?: readonly string[];
   /** Changes outside every unit's area (SPEC §8.2), by path; absent when there were none. */
   readonly out_of_bounds?: readonly OutOfBoundsChange[];
+  /** A `workspace: git` run's commits and branch (SPEC §9 "End"). */
+  readonly git?: GitRunResult;
 }
 
 /** The pseudo unit id of a preflight rejection (SPEC §2.4). */
