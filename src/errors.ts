@@ -31,6 +31,10 @@ export const AGENT_FAILURE_TYPES = [
   'DirectoryEscape',
   'ResolvedPathReserved',
   'SymbolicLinkWrite',
+  /** SPEC §9: merging a git unit's starting point conflicts (never retried). */
+  'StartConflict',
+  /** SPEC §9: a git unit changed files outside its allowed directories (retried like any failure). */
+  'OutsideArea',
 ] as const;
 
 export type AgentFailureType = (typeof AGENT_FAILURE_TYPES)[number];
@@ -40,6 +44,7 @@ export const NEVER_RETRIED: ReadonlySet<AgentFailureType> = new Set([
   'DirectoryEscape',
   'ResolvedPathReserved',
   'SymbolicLinkWrite',
+  'StartConflict',
 ]);
 
 /** The single details payload of an agent failure. */
