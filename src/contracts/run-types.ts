@@ -66,6 +66,16 @@ export interface CarriedRun {
   readonly evidence: readonly number[];
   readonly details: Readonly<Record<string, CarriedDetail>>;
   readonly firstFailure?: string;
+  /** A `workspace: git` run's SHAs so far (SPEC §9). */
+  readonly git?: CarriedGit;
+}
+
+/** The SHAs a git run carries into its next execution: 40 hex each, no more. */
+export interface CarriedGit {
+  /** The integration commit so far (the base before the first unit was integrated). */
+  readonly integration: string;
+  /** Each unit's output commit in plan order; '' for a unit without one. */
+  readonly commits: readonly string[];
 }
 
 export interface CarriedDetail {
@@ -99,6 +109,8 @@ export interface UnitProgress {
   readonly why?: string;
   /** A retry's unit reused from the run it retries (no agent started): that run's id. */
   readonly reused_from?: string;
+  /** A git unit's output commit (SPEC §9), once it SUCCEEDED. */
+  readonly commit?: string;
 }
 
 export interface Progress {
