@@ -7,7 +7,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { GitError, runGit } from './run-git';
 import { sourceKey, worktreeRoot } from './worktree-paths';
@@ -22,6 +22,30 @@ function poolFolder(source: string): string {
   return path.join(worktreeRoot(), '.pool', sourceKey(source));
 }
 
+/**
+ * Deletes parked trees whose repository is gone (a deleted checkout's pool would otherwise stay
+ * on disk for good): their `.git` file names a git folder that no longer exists.
+ */
+async function sweepOrphans(): Promise<void> {
+  const pools = path.join(worktreeRoot(), '.pool');
+  const keys = await readdir(pools).catch(() => [] as string[]);
+  for (const key of keys) {
+    const entries = await readdir(path.join(pools, key)).catch(() => [] as string[]);
+    for (const entry of entries) {
+      const tree = path.join(pools, key, entry);
+      const link = await readFile(path.join(tree, '.git'), 'utf8').catch(() => '');
+      const gitDir = /^gitdir: (.*)$/m.exec(link)?.[1];
+      const alive =
+        gitDir !== undefined &&
+        (await stat(gitDir).then(
+          () => true,
+          () => false,
+        ));
+      if (!alive) await rm(tree, { recursive: true, force: true });
+    }
+  }
+}
+
 async function pooledTrees(source: string): Promise<string[]> {
   try {
     return (await readdir(poolFolder(source))).map((name) => path.join(poolFolder(source), name));
@@ -32,6 +56,7 @@ async function pooledTrees(source: string): Promise<string[]> {
 
 /** Moves a released tree into the pool; false when the pool is full or git will not move it. */
 export async function parkWorktree(source: string, worktree: string): Promise<boolean> {
+  await sweepOrphans();
   if (POOL_SIZE <= 0 || (await pooledTrees(source)).length >= POOL_SIZE) return false;
   await mkdir(poolFolder(source), { recursive: true, mode: 0o700 });
   const parked = path.join(poolFolder(source), `${Date.now()}-${randomBytes(4).toString('hex')}`);

@@ -143,4 +143,24 @@ describe('prepareWorktree and removeWorktree', () => {
       expect(existsSync(path.join(second, stray))).toBe(false);
     }
   });
+
+  it('deletes parked trees of a repository that no longer exists', async () => {
+    const gone = makeRepo();
+    const goneBase = commitFiles(gone, { 'g.txt': 'g\n' }, 'base');
+    const goneTree = attemptWorktreePath(worktreeRoot(), gone, 'run-1', 'api', 1);
+    await prepareWorktree(gone, goneBase, goneTree);
+    await removeWorktree(gone, goneTree);
+    removeRepo(gone);
+    const pool = path.join(root, '.pool');
+    expect(readdirSync(pool)).toHaveLength(1);
+    const base = commitFiles(repo, { 'a.txt': 'a\n' }, 'base');
+    const tree = attemptWorktreePath(worktreeRoot(), repo, 'run-1', 'api', 1);
+    await prepareWorktree(repo, base, tree);
+    await removeWorktree(repo, tree);
+    const left = readdirSync(pool).flatMap((key) =>
+      readdirSync(path.join(pool, key)).map((entry) => `${key}/${entry}`),
+    );
+    expect(left).toHaveLength(1);
+    expect(left[0]).toContain(path.basename(repo));
+  });
 });
