@@ -6,22 +6,12 @@
  * activity.
  */
 import { CancellationScope, proxyActivities } from '@temporalio/workflow';
-import type {
-  CommitIdentity,
-  FinishGitAnswer,
-  FinishGitInput,
-  GitRunInput,
-  IntegrateAnswer,
-  IntegrateInput,
-} from '../contracts/git';
+import type { createActivities } from '../activities';
+import type { CommitIdentity, GitRunInput } from '../contracts/git';
 import type { CarriedGit } from '../contracts/run-types';
 import type { ReusedSuccess } from './unit-records';
 
-/** The git activities the workflow calls (registered by createActivities). */
-export interface GitRunActivities {
-  integrateUnit(input: IntegrateInput): Promise<IntegrateAnswer>;
-  finishGitRun(input: FinishGitInput): Promise<FinishGitAnswer>;
-}
+type GitRunActivities = Pick<ReturnType<typeof createActivities>, 'integrateUnit' | 'finishGitRun'>;
 
 /**
  * A merge without a working tree takes well under a minute even on a large repo; a host-side

@@ -7,17 +7,13 @@
 import path from 'node:path';
 import type { ArtifactEntry } from '../../plan/types';
 import { hashWithoutFollowing } from '../containment/safe-write';
+import { evidencePaths } from '../git-workspace/evidence-copy';
 import { commitsPresent } from './commits-present';
 
 /** A git run's evidence: the earlier run (whose copy holds it) and each unit's output commit. */
 export interface GitEvidence {
   readonly runId: string;
   readonly commits: Readonly<Record<string, string>>;
-}
-
-/** Where a git run copied a unit's artifacts in the source checkout (SPEC §9 "Evidence and logs"). */
-export function gitEvidenceDir(repo: string, runId: string, unitId: string): string {
-  return path.join(repo, '.agent', 'runs', runId, unitId, 'artifacts');
 }
 
 export interface VerifyArtifactsInput {
@@ -39,7 +35,7 @@ export async function verifyArtifacts(input: VerifyArtifactsInput): Promise<stri
     const dir =
       git === undefined
         ? path.join(input.repo, input.namespaceRoot, unitId, 'artifacts')
-        : gitEvidenceDir(input.repo, git.runId, unitId);
+        : evidencePaths(input.repo, git.runId, unitId).artifactDir;
     if (artifacts.length > 0 && (await allUnchanged(dir, artifacts))) intact.push(unitId);
   }
   return intact;
