@@ -15,6 +15,7 @@ import { attemptInput } from '../helpers';
 export { gitIn };
 
 const folders: string[] = [];
+const worktreesBefore = process.env.FANOUT_WORKTREES;
 
 export interface GitFixture {
   /** The source checkout: `README.md` committed on main. */
@@ -36,6 +37,8 @@ export function gitFixture(): GitFixture {
   const worktrees = realpathSync(mkdtempSync(path.join(tmpdir(), 'fanout-trees-')));
   const scratch = realpathSync(mkdtempSync(path.join(tmpdir(), 'fanout-scratch-')));
   folders.push(source, worktrees, scratch);
+  // src/git parks released trees in a pool under the root of process.env, not of the worker env.
+  process.env.FANOUT_WORKTREES = worktrees;
   return {
     source,
     base: gitIn(source, 'rev-parse', 'HEAD'),
@@ -46,6 +49,8 @@ export function gitFixture(): GitFixture {
 }
 
 export function removeGitFixtures(): void {
+  if (worktreesBefore === undefined) delete process.env.FANOUT_WORKTREES;
+  else process.env.FANOUT_WORKTREES = worktreesBefore;
   for (const folder of folders.splice(0)) {
     if (existsSync(path.join(folder, '.git'))) removeRepo(folder);
     else rmSync(folder, { recursive: true, force: true });
@@ -72,6 +77,14 @@ export function sourceStatus(fixture: GitFixture): string[] {
   return gitIn(fixture.source, 'status', '--porcelain', '--untracked-files=all')
     .split('\n')
     .filter((line) => line !== '' && !line.slice(3).startsWith('.agent/'));
+}
+
+/** The working trees git knows of the source checkout (its own checkout and pooled ones included). */
+export function registeredTrees(fixture: GitFixture): string[] {
+  return gitIn(fixture.source, 'worktree', 'list', '--porcelain')
+    .split('\n')
+    .filter((line) => line.startsWith('worktree '))
+    .map((line) => line.slice('worktree '.length));
 }
 
 /** The SHA a ref holds, or null. */
