@@ -8,14 +8,15 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { realpath } from 'node:fs/promises';
 import type { FinishGitAnswer, FinishGitInput } from '../../contracts/git';
-import { moveInto, pointBranch } from './git-plumbing';
+import { GitError, moveInto, pointBranch } from './git-plumbing';
 
 export async function finishGitRun(input: FinishGitInput): Promise<FinishGitAnswer> {
   const source = await realpath(input.repo);
   try {
     await pointBranch(source, input.branch, input.integration);
   } catch (error) {
-    // The branch exists elsewhere: repeating cannot help, and the run's commits stay in its refs.
+    if (error instanceof GitError) throw error; // a git fault: the activity is tried again
+    // The branch exists at another commit: repeating cannot help; the run's refs still hold its work.
     throw ApplicationFailure.create({
       message: (error as Error).message,
       type: 'RunBranchTaken',

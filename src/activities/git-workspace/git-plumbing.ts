@@ -3,16 +3,19 @@
  * name each function once and a move inside src/git touches only this file.
  */
 
-export { integrate } from '../../git/integrate';
-export { compareAndSwapRef, readRef, RefMoved } from '../../git/refs';
-export { startingPoint } from '../../git/starting-point';
 export {
   attemptWorktreePath,
   commitOutput,
+  compareAndSwapRef,
+  GitError,
+  integrate,
   moveInto,
   outsideChanges,
   pointBranch,
   prepareWorktree,
+  readRef,
+  RefMoved,
   removeWorktree,
+  startingPoint,
   worktreeRoot,
-} from './git-stand-ins';
+} from '../../git';
