@@ -13,7 +13,7 @@ import type {
   UnitStatus,
   WorkUnit,
 } from '../plan/types';
-import type { GitAttempt, GitAttemptOutput } from '../contracts/git';
+import type { GitAttempt, GitAttemptOutput, GitRunResult } from '../contracts/git';
 
 /** One agent attempt of one unit (SPEC §4.1). */
 export interface AttemptInput {
@@ -109,6 +109,8 @@ export interface SummaryUnit {
   readonly evidenceCount?: number;
   /** What its last attempt changed (SPEC §8.2), listed under its line. */
   readonly changes?: readonly FileChange[];
+  /** A git run's output commit of the unit (SPEC §9). */
+  readonly commit?: string;
 }
 
 export interface SummaryInput {
@@ -124,6 +126,8 @@ export interface SummaryInput {
   readonly retryOf?: string;
   /** The run's out-of-bounds changes (SPEC §8.2). Read from `resultFile` when that is given. */
   readonly outOfBounds?: readonly OutOfBoundsChange[];
+  /** A git run's base, integration, branch and `--into` (SPEC §9). Read from `resultFile` when that is given. */
+  readonly git?: GitRunResult;
 }
 
 export interface SummaryResult {
