@@ -10,12 +10,13 @@ export function shortSha(sha: string): string {
 
 /** The lines under a git run's report: its branch, how to look at it and merge it, and `--into`. */
 export function gitRunLines(git: GitRunResult): string[] {
+  const into = git.into;
   return [
-    `Branch:  ${git.branch} (${shortSha(git.integration)}, from base ${shortSha(git.base)})`,
-    `         review: git log --stat ${git.base.slice(0, 12)}..${git.branch}`,
+    `Branch:  ${git.branch} at ${shortSha(git.integration)} (base ${shortSha(git.base)})`,
+    `         review: git log --stat ${shortSha(git.base)}..${git.branch}`,
     `         merge:  git merge ${git.branch}`,
-    ...(git.into === undefined
+    ...(into === undefined
       ? []
-      : [`Into:    ${git.into.branch}: ${git.into.outcome}; ${git.into.message}`]),
+      : [`Into:    ${into.branch} (${into.outcome})${into.message === '' ? '' : `: ${into.message}`}`]),
   ];
 }
