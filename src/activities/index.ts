@@ -27,6 +27,7 @@ import {
 } from './run-files/run-store';
 import type { AttemptDeps } from './agent/attempt-deps';
 import { runAgentAttempt } from './agent/run-attempt';
+import { isRunOpenOnServer } from './agent/run-open';
 import { writeRunSummary } from './run-files/summary';
 import { verifyArtifacts, type VerifyArtifactsInput } from './unit-files/verify-artifacts';
 import type { AttemptInput, AttemptSuccess, SummaryInput, SummaryResult } from './types';
@@ -52,9 +53,15 @@ export type { ResultInput, SegmentInput, StoredResult } from './run-files/run-st
  */
 export const DEFAULT_TIMING = { pollMs: 1000, heartbeatMs: 1000 } as const;
 
-/** The real dependencies: Node's spawn, the wall clock, this process's environment. */
+/** The real dependencies: Node's spawn, the wall clock, this process's environment, the worker's client. */
 export function defaultActivityDeps(): ActivityDeps {
-  return { spawn, clock: { now: () => Date.now() }, env: process.env, timing: DEFAULT_TIMING };
+  return {
+    spawn,
+    clock: { now: () => Date.now() },
+    env: process.env,
+    timing: DEFAULT_TIMING,
+    isRunOpen: isRunOpenOnServer,
+  };
 }
 
 /** Builds the activities; any dependency not given is the real one. */

@@ -21,8 +21,8 @@ import { readPidScope } from './attempt-record';
 import type { AttemptScope, Origin } from './attempt-scope';
 import {
   agentLeftRunning,
+  agentOutlivesCancellation,
   agentStatusLost,
-  cancellationLeavesAgentRunning,
   cancellationOf,
   cancellationReason,
 } from './cancellation';
@@ -175,7 +175,7 @@ async function followToFacts(
         state.phase = 'stopping';
         heartbeater.beat();
       },
-      release: () => cancellationLeavesAgentRunning(context),
+      release: () => agentOutlivesCancellation(context, deps.isRunOpen),
     });
     const { end, lastLine, stop } = followed;
     if (end.kind !== 'released') await noteStrays(scope);
