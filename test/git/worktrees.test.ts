@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { attemptWorktreePath, worktreeRoot } from '../../src/git/worktree-paths';
@@ -23,6 +23,18 @@ describe('worktreeRoot and attemptWorktreePath', () => {
       attemptWorktreePath(root, '/srv/repo', 'run-1', 'api', 2),
     ];
     expect(new Set([one, ...others]).size).toBe(5);
+  });
+
+  it('gives the same path before and after the root exists', () => {
+    const parent = realpathSync(mkdtempSync(path.join(tmpdir(), 'fanout-root-')));
+    try {
+      const root = path.join(parent, 'trees');
+      const before = attemptWorktreePath(root, '/srv/repo', 'run-1', 'api', 1);
+      mkdirSync(root);
+      expect(attemptWorktreePath(root, '/srv/repo', 'run-1', 'api', 1)).toBe(before);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 
   it('refuses a root inside the source checkout or inside $HOME', () => {
@@ -120,12 +132,14 @@ describe('prepareWorktree and removeWorktree', () => {
       '.agent/workers/api/x': 'x\n',
       'ignored.log': 'i\n',
     });
+    gitIn(first, 'switch', '-q', '-c', 'agent-branch');
     gitIn(first, 'commit', '-qam', 'agent commit');
     await removeWorktree(repo, first);
     expect(existsSync(first)).toBe(false);
     const pool = path.join(root, '.pool');
     const parked = (): number => readdirSync(path.join(pool, readdirSync(pool)[0] ?? '')).length;
     expect(parked()).toBe(1);
+    expect(gitIn(repo, 'worktree', 'list', '--porcelain')).not.toContain('refs/heads/agent-branch');
 
     const second = attemptWorktreePath(worktreeRoot(), repo, 'run-2', 'web', 1);
     expect(await prepareWorktree(repo, next, second)).toEqual({ created: true });
