@@ -177,4 +177,26 @@ describe('prepareWorktree and removeWorktree', () => {
     expect(left).toHaveLength(1);
     expect(left[0]).toContain(path.basename(repo));
   });
+
+  it('gives attempts prepared at the same time a tree each, parked ones claimed once', async () => {
+    const base = commitFiles(repo, { 'a.txt': 'a\n' }, 'base');
+    const next = commitFiles(repo, { 'a.txt': 'next\n' }, 'next', base);
+    const released = [1, 2].map((n) => attemptWorktreePath(worktreeRoot(), repo, 'run-0', `u${n}`, 1));
+    for (const tree of released) await prepareWorktree(repo, base, tree);
+    for (const tree of released) await removeWorktree(repo, tree);
+    const trees = [1, 2, 3, 4].map((n) => attemptWorktreePath(worktreeRoot(), repo, 'run-1', `u${n}`, 1));
+    const answers = await Promise.all(trees.map((tree) => prepareWorktree(repo, next, tree)));
+    expect(answers).toEqual(trees.map(() => ({ created: true })));
+    for (const tree of trees) {
+      expect(readFileSync(path.join(tree, 'a.txt'), 'utf8')).toBe('next\n');
+      expect(gitIn(tree, 'status', '--porcelain', '--ignored')).toBe('');
+    }
+    const listed = gitIn(repo, 'worktree', 'list', '--porcelain');
+    expect(
+      listed
+        .split('\n')
+        .filter((line) => line.startsWith('worktree '))
+        .sort(),
+    ).toEqual([`worktree ${repo}`, ...trees.map((tree) => `worktree ${tree}`)].sort());
+  });
 });
