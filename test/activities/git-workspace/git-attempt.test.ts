@@ -3,7 +3,7 @@
  * activity environment, as the other attempt tests) and the fake agent: its output commit, its
  * ref, its evidence in the source checkout, and what happens on failure.
  */
-import { ApplicationFailure } from '@temporalio/common';
+import { ActivityCancellationDetails, ApplicationFailure } from '@temporalio/common';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AttemptSuccess } from '../../../src/activities/types';
@@ -269,6 +269,35 @@ describe('a git attempt tried again by Temporal', () => {
     expect(gitIn(fixture.source, 'rev-list', '--count', `${fixture.base}..${UNIT_REF}`)).toBe('1');
     expect(lines(count)).toEqual(['a attempt=1']);
     expect(existsSync(worktree)).toBe(false);
+  });
+});
+
+describe('a git attempt whose worker shuts down while its agent runs', () => {
+  it('leaves the agent and its working tree for the next try, which adopts the agent there and commits its work', async () => {
+    const fixture = gitFixture();
+    const count = path.join(fixture.scratch, 'count.txt');
+    const command = [FAKE, '--count', count, '--ticks', '12', '100', '--write', 'src/a/f.txt', 'f'];
+    const input = gitInput(fixture, unit('a'), settings([...command, '--artifact', 'out.md']));
+    const first = new AttemptRun({ env: fixture.env, timing: TIMING });
+    const firstTry = first.run(input).catch((e: unknown) => e);
+    await waitFor(() => first.heartbeats.some((beat) => beat.lastLines.includes('tick 2')));
+    first.env.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true }));
+    expect(await firstTry).toMatchObject({ type: 'AgentLeftRunning', nonRetryable: false });
+    const beat = first.heartbeats.at(-1);
+    const logPath = beat?.logPath ?? '';
+    expect(existsSync(logPath)).toBe(true);
+
+    const retry = new AttemptRun(
+      { env: fixture.env, timing: TIMING },
+      { attempt: 2, heartbeatDetails: beat },
+    );
+    const success = await retry.run(input);
+
+    expect(success.adopted).toBe(true);
+    expect(lines(count)).toEqual(['a attempt=1']);
+    expect(changedBy(fixture, success.git?.output ?? '')).toEqual(['src/a/f.txt']);
+    expect(lines(success.logPath).filter((line) => line.startsWith('tick'))).toHaveLength(12);
+    expect(existsSync(logPath)).toBe(false);
   });
 });
 
