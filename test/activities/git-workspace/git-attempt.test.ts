@@ -137,6 +137,36 @@ describe('a git attempt that succeeds', () => {
   });
 });
 
+describe('a git attempt under confinement: landlock (SPEC §8.1 in its working tree)', () => {
+  it('writes only its area of the working tree, and its output holds just that', async () => {
+    const fixture = gitFixture();
+    const command = [
+      FAKE,
+      '--try-touch',
+      'README.md',
+      '--try-touch',
+      'src/b/x.txt',
+      '--try-touch',
+      'src/a/mine.txt',
+    ];
+    const input = gitInput(
+      fixture,
+      unit('a'),
+      settings([...command, '--artifact', 'out.md'], { confinement: 'landlock' }),
+    );
+
+    const success = await run(fixture.env, input);
+
+    expect(success.containment?.confinement).toBe('landlock');
+    expect(lines(success.logPath)).toEqual([
+      'denied README.md',
+      'denied src/b/x.txt',
+      'wrote src/a/mine.txt',
+    ]);
+    expect(changedBy(fixture, success.git?.output ?? '')).toEqual(['src/a/mine.txt']);
+  });
+});
+
 describe('a git attempt that fails', () => {
   it('fails with the SPEC text when it changed files outside its allowed directories, and keeps nothing', async () => {
     const fixture = gitFixture();
