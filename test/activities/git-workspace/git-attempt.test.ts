@@ -4,7 +4,7 @@
  * ref, its evidence in the source checkout, and what happens on failure.
  */
 import { ActivityCancellationDetails, ApplicationFailure } from '@temporalio/common';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AttemptSuccess } from '../../../src/activities/types';
 import {
@@ -189,6 +189,27 @@ describe('a git attempt that fails', () => {
     expect(JSON.parse(evidenceFile(fixture, 'a', 'attempt-1.json'))).toMatchObject({
       recorded: { outcome: 'failed', type: 'OutsideArea' },
     });
+  });
+
+  it('fails, never retried, when its evidence folder in the source checkout passes through a link', async () => {
+    const fixture = gitFixture();
+    mkdirSync(path.join(fixture.source, '.agent'));
+    symlinkSync(fixture.scratch, path.join(fixture.source, '.agent/runs'));
+    const input = gitInput(
+      fixture,
+      unit('a'),
+      settings([FAKE, '--write', 'src/a/f.txt', 'f', '--artifact', 'out.md']),
+    );
+
+    const link = path.join(fixture.source, '.agent/runs');
+    await expectAgentFailure(
+      run(fixture.env, input),
+      'SymbolicLinkWrite',
+      `'${link}' is a symbolic link; agent-fanout does not write through links. Remove it and retry.`,
+      1,
+    );
+    expect(readdirSync(fixture.scratch)).toEqual([]);
+    expect(refValue(fixture, UNIT_REF)).toBeNull();
   });
 
   it('fails, never retried, when merging its starting point conflicts', async () => {
