@@ -12,8 +12,11 @@ import path from 'node:path';
 import { GitError, runGit } from './run-git';
 import { sourceKey, worktreeRoot } from './worktree-paths';
 
-/** Trees kept per source; more are deleted on release. */
-const POOL_SIZE = Number(process.env.FANOUT_WORKTREE_POOL ?? 4);
+/** Trees kept per source (`FANOUT_WORKTREE_POOL`, default 4; 0 turns reuse off); more are deleted. */
+function poolSize(): number {
+  const size = Number(process.env.FANOUT_WORKTREE_POOL ?? 4);
+  return Number.isInteger(size) && size >= 0 ? size : 4;
+}
 
 /** Runs no hook of the user's repository in a tree agent-fanout manages. */
 export const NO_HOOKS = ['-c', 'core.hooksPath=/dev/null'];
@@ -57,10 +60,12 @@ async function pooledTrees(source: string): Promise<string[]> {
 /** Moves a released tree into the pool; false when the pool is full or git will not move it. */
 export async function parkWorktree(source: string, worktree: string): Promise<boolean> {
   await sweepOrphans();
-  if (POOL_SIZE <= 0 || (await pooledTrees(source)).length >= POOL_SIZE) return false;
+  if ((await pooledTrees(source)).length >= poolSize()) return false;
   await mkdir(poolFolder(source), { recursive: true, mode: 0o700 });
   const parked = path.join(poolFolder(source), `${Date.now()}-${randomBytes(4).toString('hex')}`);
   try {
+    // A branch the agent checked out must not stay checked out in a parked tree.
+    await runGit([...NO_HOOKS, 'checkout', '-q', '--detach'], { cwd: worktree });
     await runGit(['worktree', 'move', worktree, parked], { cwd: source });
     return true;
   } catch (error) {
