@@ -22,7 +22,12 @@ import type { RunState } from './run-state';
 import type { CancelCause, UnitOutcome } from './unit-record';
 import { attemptContainment, runUnit } from './unit-runner';
 import { showInVisibility } from './visibility';
-import { integrationConflict, type GitIntegration, type IntegrationDone } from './git-integration';
+import {
+  integrationConflict,
+  integrationFailed,
+  type GitIntegration,
+  type IntegrationDone,
+} from './git-integration';
 import { gitAttemptInput } from './git-attempt';
 
 /** What the loop handles one at a time: a unit's coroutine ended, or a git merge answered. */
@@ -179,12 +184,13 @@ export class SchedulerLoop {
       integration.enqueue({ kind: 'completed', unitId, output: outcome.commit });
       return undefined;
     }
-    const { entry, conflicts } = completion.done;
+    const { entry, conflicts, failure } = completion.done;
+    const merged = conflicts === undefined && failure === undefined;
     if (entry.kind === 'reused') {
       const retryOf = this.context.input.retryOf?.workflowId;
       // An operator may have cancelled the unit while it waited for its merge.
       const stillPending = state.status(entry.unitId) === 'PENDING';
-      if (conflicts === undefined && retryOf !== undefined && stillPending) {
+      if (merged && retryOf !== undefined && stillPending) {
         state.reuse(entry.unitId, entry.earlier, retryOf);
       }
       return undefined;
@@ -192,11 +198,14 @@ export class SchedulerLoop {
     const outcome = this.pendingOutcomes.get(entry.unitId);
     this.pendingOutcomes.delete(entry.unitId);
     if (outcome === undefined || outcome.kind !== 'succeeded') return undefined;
-    if (conflicts === undefined) return { unitId: entry.unitId, outcome };
+    if (merged) return { unitId: entry.unitId, outcome };
     const failed: UnitOutcome = {
       kind: 'failed',
       exitCode: 1,
-      error: integrationConflict(entry.unitId, conflicts),
+      error:
+        conflicts === undefined
+          ? integrationFailed(entry.unitId, failure ?? '')
+          : integrationConflict(entry.unitId, conflicts),
       startedAt: outcome.startedAt,
       finishedAt: outcome.finishedAt,
       ...(outcome.containment === undefined ? {} : { containment: outcome.containment }),
