@@ -64,6 +64,8 @@ export async function parkWorktree(source: string, worktree: string): Promise<bo
   await mkdir(poolFolder(source), { recursive: true, mode: 0o700 });
   const parked = path.join(poolFolder(source), `${Date.now()}-${randomBytes(4).toString('hex')}`);
   try {
+    // A branch the agent checked out must not stay checked out in a parked tree.
+    await runGit([...NO_HOOKS, 'checkout', '-q', '--detach'], { cwd: worktree });
     await runGit(['worktree', 'move', worktree, parked], { cwd: source });
     return true;
   } catch (error) {

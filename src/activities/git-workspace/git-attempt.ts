@@ -12,11 +12,12 @@ import { CancelledFailure, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { realpath } from 'node:fs/promises';
 import { unitRef, type GitAttempt } from '../../contracts/git';
-import { isAgentFailureType } from '../../errors';
+import { isAgentFailureType, type AgentFailureType } from '../../errors';
 import type { AttemptDeps } from '../agent/attempt-deps';
 import { cancellationLeavesAgentRunning } from '../agent/cancellation';
 import { agentFailure } from '../agent/classify-outcome';
 import type { AttemptInput, AttemptSuccess } from '../types';
+import { SymbolicLinkRefused } from '../containment/safe-write';
 import { attemptLogPath, namespacePaths, type NamespacePaths } from '../unit-files/namespace';
 import { copyEvidence, evidencePaths } from './evidence-copy';
 import {
@@ -129,27 +130,22 @@ async function keepOutput(scope: GitScope, start: string, success: AttemptSucces
   const { source, input, tree } = scope;
   const { output, outside } = await commitUnitOutput(source, tree, start, input, scope.git.identity);
   if (outside.length > 0) {
-    const message = outsideArea(input.unit.unitId, outside);
-    const times = {
-      startedAt: success.startedAt,
-      finishedAt: scope.iso(),
-      ...(success.containment === undefined ? {} : { containment: success.containment }),
-    };
-    const observed = {
-      ...(success.changes === undefined ? {} : { changes: success.changes }),
-      ...(success.outOfBounds === undefined ? {} : { outOfBounds: success.outOfBounds }),
-    };
-    await endWithoutOutput(scope, { outcome: 'failed', type: 'OutsideArea', error: message });
-    throw agentFailure('OutsideArea', 1, message, times, observed);
+    return failWithoutOutput(scope, success, 'OutsideArea', outsideArea(input.unit.unitId, outside));
   }
   const kept: AttemptSuccess = {
     ...success,
     logPath: attemptLogPath(scope.evidence, input.attempt),
     git: { start, output, worktree: tree },
   };
-  await copyEvidence(source, scope.inTree, scope.evidence, input.attempt);
-  // Recorded before the ref moves: a try that finds the ref set always finds this too.
-  await writeOutcome(source, scope.evidence.root, input.attempt, { outcome: 'succeeded', success: kept });
+  try {
+    await copyEvidence(source, scope.inTree, scope.evidence, input.attempt);
+    // Recorded before the ref moves: a try that finds the ref set always finds this too.
+    await writeOutcome(source, scope.evidence.root, input.attempt, { outcome: 'succeeded', success: kept });
+  } catch (error) {
+    // SPEC §8.4: a link on the way to the evidence folder fails the unit, as in shared mode.
+    if (!(error instanceof SymbolicLinkRefused)) throw error;
+    return failWithoutOutput(scope, success, 'SymbolicLinkWrite', error.message);
+  }
   await pauseBeforeRefForTests({
     env: scope.deps.env,
     activityTry: scope.context.info.attempt,
@@ -159,6 +155,26 @@ async function keepOutput(scope: GitScope, start: string, success: AttemptSucces
   await setUnitRef(scope, output);
   await removeWorktree(source, tree);
   return kept;
+}
+
+/** An agent that succeeded by §4.2 whose work is not kept: the attempt fails (exit 1). */
+async function failWithoutOutput(
+  scope: GitScope,
+  success: AttemptSuccess,
+  type: Extract<AgentFailureType, 'OutsideArea' | 'SymbolicLinkWrite'>,
+  message: string,
+): Promise<never> {
+  await endWithoutOutput(scope, { outcome: 'failed', type, error: message });
+  const times = {
+    startedAt: success.startedAt,
+    finishedAt: scope.iso(),
+    ...(success.containment === undefined ? {} : { containment: success.containment }),
+  };
+  const observed = {
+    ...(success.changes === undefined ? {} : { changes: success.changes }),
+    ...(success.outOfBounds === undefined ? {} : { outOfBounds: success.outOfBounds }),
+  };
+  throw agentFailure(type, 1, message, times, observed);
 }
 
 async function setUnitRef(scope: GitScope, output: string): Promise<void> {
