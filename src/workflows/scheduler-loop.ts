@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { PlanAreas } from '../activities';
 import type { WorkUnit } from '../plan/types';
-import { overlapPartners } from '../plan/starting-inputs';
+import { OverlapIndex } from '../plan/starting-inputs';
 import { resolveUnitSettings } from '../plan/unit-settings';
 import type { FanoutInput, Progress } from '../contracts/run-types';
 import { workflowNowIso } from './clock';
@@ -62,14 +62,16 @@ export class SchedulerLoop {
   private readonly detailsEvery: number;
   /** What every attempt is told of the plan's areas (SPEC §8.2, §8.5), built once per execution. */
   private readonly containment: PlanAreas;
-  /** A git run's overlapping units per unit (SPEC §9 starting points), built once per execution. */
-  private readonly partners: ReadonlyMap<string, readonly string[]>;
+  /** A git run's overlapping units (SPEC §9 starting points), indexed once per execution. */
+  private readonly overlaps: OverlapIndex | undefined;
 
   constructor(private readonly context: SchedulerLoopContext) {
     const units = context.input.plan.workUnits;
     this.unitsById = new Map(units.map((unit) => [unit.unitId, unit]));
     this.containment = attemptContainment(context.input.plan);
-    this.partners = context.input.git === undefined ? new Map() : overlapPartners(units);
+    // Only `overlap: serialize` lets areas overlap (SPEC §2.3); under `reject` no unit has partners.
+    const overlapping = context.input.git !== undefined && context.input.plan.overlap === 'serialize';
+    this.overlaps = overlapping ? new OverlapIndex(units) : undefined;
     this.detailsEvery = Math.max(1, Math.ceil(units.length / DETAILS_EVERY_COMPLETION_UP_TO));
   }
 
@@ -113,7 +115,7 @@ export class SchedulerLoop {
           containment: this.containment,
           ...(git === undefined
             ? {}
-            : { gitAttempt: () => gitAttemptInput(git, unit, this.partners.get(unitId) ?? [], state) }),
+            : { gitAttempt: () => gitAttemptInput(git, unit, this.overlaps?.partners(unitId) ?? [], state) }),
         }),
       )
       .then(
