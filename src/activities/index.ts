@@ -31,6 +31,9 @@ import { writeRunSummary } from './run-files/summary';
 import { verifyArtifacts, type VerifyArtifactsInput } from './unit-files/verify-artifacts';
 import type { AttemptInput, AttemptSuccess, SummaryInput, SummaryResult } from './types';
 import type { SegmentRef } from '../contracts/run-types';
+import type { FinishGitAnswer, FinishGitInput, IntegrateAnswer, IntegrateInput } from '../contracts/git';
+import { finishGitRun } from './git-workspace/finish-git-run';
+import { integrateUnit } from './git-workspace/integrate-unit';
 
 export type ActivityDeps = AttemptDeps;
 export type { Clock, AttemptTiming } from './agent/attempt-deps';
@@ -72,6 +75,10 @@ export function createActivities(deps: Partial<ActivityDeps> = {}) {
     storeRunSegment: (input: SegmentInput): Promise<SegmentRef> => storeRunSegment(input),
     /** Assembles the stored segments into the run's result file. */
     writeRunResult: (input: ResultInput): Promise<StoredResult> => writeRunResult(input),
+    /** Merges a SUCCEEDED git unit's output into the run's integration (SPEC §9, completion order). */
+    integrateUnit: (input: IntegrateInput): Promise<IntegrateAnswer> => integrateUnit(input),
+    /** Points the git run's branch at its integration, and moves `--into` (SPEC §9 "End"). */
+    finishGitRun: (input: FinishGitInput): Promise<FinishGitAnswer> => finishGitRun(input),
   };
 }
 

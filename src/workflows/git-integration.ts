@@ -1,0 +1,110 @@
+/**
+ * A git run's integration (SPEC §9, "Refs"): the base merged with each SUCCEEDED unit's output,
+ * in completion order, one `integrateUnit` at a time. The scheduler loop drives it: it queues a
+ * unit whose attempt succeeded, starts the next merge when none is in flight, and settles the
+ * unit when the answer comes back as one more completion. Only SHAs live here; git runs in the
+ * activity.
+ */
+import { CancellationScope, proxyActivities } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { CommitIdentity, GitRunInput } from '../contracts/git';
+import type { CarriedGit } from '../contracts/run-types';
+import type { ReusedSuccess } from './unit-records';
+
+type GitRunActivities = Pick<ReturnType<typeof createActivities>, 'integrateUnit' | 'finishGitRun'>;
+
+/**
+ * A merge without a working tree takes well under a minute even on a large repo; a host-side
+ * error is worth a few more tries, and a retried merge is harmless (its ref is compare-and-swap).
+ */
+export const gitActivities = proxyActivities<GitRunActivities>({
+  startToCloseTimeout: '5m',
+  retry: { maximumAttempts: 5, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s' },
+});
+
+/** SPEC §9: a unit whose output conflicts with the integration so far fails. */
+export function integrationConflict(unitId: string, paths: readonly string[]): string {
+  return `Worker '${unitId}' could not be integrated: merging it conflicts in ${paths.join(', ')}`;
+}
+
+/** A unit waiting for its merge into the integration. */
+export type IntegrationEntry =
+  | { readonly kind: 'completed'; readonly unitId: string; readonly output: string }
+  /** A retry's reused unit: integrated (in plan order, before any new unit) before it counts as reused. */
+  | {
+      readonly kind: 'reused';
+      readonly unitId: string;
+      readonly earlier: ReusedSuccess & { commit: string };
+    };
+
+export interface IntegrationDone {
+  readonly entry: IntegrationEntry;
+  /** Paths in conflict; undefined when the output was integrated. */
+  readonly conflicts?: readonly string[];
+}
+
+export class GitIntegration {
+  private readonly queue: IntegrationEntry[] = [];
+  private inFlight: IntegrationEntry | undefined;
+  private current: string;
+
+  constructor(
+    private readonly run: { readonly repo: string; readonly runId: string; readonly git: GitRunInput },
+    carried: CarriedGit | undefined,
+  ) {
+    this.current = carried?.integration ?? run.git.base;
+  }
+
+  /** The integration commit so far. */
+  get integration(): string {
+    return this.current;
+  }
+
+  get identity(): CommitIdentity {
+    return this.run.git.identity;
+  }
+
+  /** Nothing queued and nothing in flight. */
+  get idle(): boolean {
+    return this.inFlight === undefined && this.queue.length === 0;
+  }
+
+  /** Reused units still wait for their merge: no new unit launches before they are in. */
+  get reusing(): boolean {
+    return this.inFlight?.kind === 'reused' || this.queue.some((entry) => entry.kind === 'reused');
+  }
+
+  enqueue(entry: IntegrationEntry): void {
+    this.queue.push(entry);
+  }
+
+  /**
+   * Starts the next merge when none is in flight; `done` gets its answer. The merge is not
+   * cancelled with the run: an output that succeeded is integrated even while the run stops.
+   */
+  startNext(done: (result: IntegrationDone) => void, failed: (error: unknown) => void): void {
+    if (this.inFlight !== undefined) return;
+    const entry = this.queue.shift();
+    if (entry === undefined) return;
+    this.inFlight = entry;
+    const output = entry.kind === 'completed' ? entry.output : entry.earlier.commit;
+    CancellationScope.nonCancellable(() =>
+      gitActivities.integrateUnit({
+        repo: this.run.repo,
+        runId: this.run.runId,
+        unitId: entry.unitId,
+        integration: this.current,
+        output,
+        identity: this.run.git.identity,
+      }),
+    ).then((answer) => {
+      this.inFlight = undefined;
+      if (answer.kind === 'integrated') {
+        this.current = answer.integration;
+        done({ entry });
+      } else {
+        done({ entry, conflicts: answer.paths });
+      }
+    }, failed);
+  }
+}
