@@ -109,8 +109,6 @@ export interface SummaryUnit {
   readonly evidenceCount?: number;
   /** What its last attempt changed (SPEC §8.2), listed under its line. */
   readonly changes?: readonly FileChange[];
-  /** A git run's output commit of the unit (SPEC §9). */
-  readonly commit?: string;
 }
 
 export interface SummaryInput {
@@ -126,7 +124,7 @@ export interface SummaryInput {
   readonly retryOf?: string;
   /** The run's out-of-bounds changes (SPEC §8.2). Read from `resultFile` when that is given. */
   readonly outOfBounds?: readonly OutOfBoundsChange[];
-  /** A git run's base, integration, branch and `--into` (SPEC §9). Read from `resultFile` when that is given. */
+  /** A `workspace: git` run's commits and branch (SPEC §9 "End"): the summary names the branch. */
   readonly git?: GitRunResult;
 }
 

@@ -109,6 +109,8 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
         repo: options.repo,
         units: plan.workUnits.length,
         ...(options.retryOf === undefined ? {} : { retry_of: options.retryOf.workflowId }),
+        // `status` names a git run's branch from here, without reading the run's (plan-sized) input.
+        ...(options.git === undefined ? {} : { git_branch: options.git.branch, git_base: options.git.base }),
       },
     });
   // A server that does not know the attributes refuses the start: run anyway, just not listable.

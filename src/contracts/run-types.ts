@@ -1,6 +1,6 @@
 /** Inputs and answers of the fan-out workflow: plain data shared by the client, the workflow and the activities. */
 import type { ArtifactEntry, FanoutEvent, Plan, RunStatus, UnitStatus } from '../plan/types';
-import type { GitRunInput, GitRunResult } from './git';
+import type { GitRunInput } from './git';
 
 /** A unit an earlier run finished with success; a retry reuses it if its evidence is intact. */
 export interface EarlierSuccess {
@@ -109,7 +109,7 @@ export interface UnitProgress {
   readonly why?: string;
   /** A retry's unit reused from the run it retries (no agent started): that run's id. */
   readonly reused_from?: string;
-  /** A git run's output commit of the unit, once it has one (SPEC §9). */
+  /** A git unit's output commit (SPEC §9), once it SUCCEEDED. */
   readonly commit?: string;
 }
 
@@ -121,8 +121,6 @@ export interface Progress {
   readonly counts: Readonly<Partial<Record<UnitStatus, number>>>;
   /** In plan order. */
   readonly units: readonly UnitProgress[];
-  /** A git run (SPEC §9): its base, its integration so far and the branch it ends on. */
-  readonly git?: Pick<GitRunResult, 'base' | 'integration' | 'branch'>;
 }
 
 export interface CancelUnitAnswer {

@@ -98,18 +98,20 @@ async function artifactCount(input: SummaryInput, unit: SummaryUnit): Promise<nu
 }
 
 export async function writeRunSummary(input: SummaryInput): Promise<SummaryResult> {
+  const git = await gitOf(input);
   const rows: SummaryRow[] = [];
   for (const unit of await summaryUnits(input)) {
+    const commit = git?.units[unit.unitId];
     rows.push({
       unitId: unit.unitId,
       status: unit.status,
       error: unit.error,
       artifactCount: await artifactCount(input, unit),
       ...(unit.changes === undefined ? {} : { changes: unit.changes }),
-      ...(unit.commit === undefined ? {} : { commit: unit.commit }),
+      ...(commit === undefined ? {} : { commit }),
     });
   }
-  const text = renderSummary(rows, input.retryOf, await outOfBoundsOf(input), await gitOf(input));
+  const text = renderSummary(rows, input.retryOf, await outOfBoundsOf(input), git);
   const files: string[] = [];
   const skipped: { file: string; reason: string }[] = [];
   for (const file of SUMMARY_FILES.map((relative) => join(input.repo, relative))) {
@@ -159,6 +161,5 @@ async function summaryUnits(input: SummaryInput): Promise<readonly SummaryUnit[]
     launched: unit.attempts > 0,
     evidenceCount: unit.artifacts.length,
     ...(unit.changes === undefined ? {} : { changes: unit.changes }),
-    ...(unit.commit === undefined ? {} : { commit: unit.commit }),
   }));
 }

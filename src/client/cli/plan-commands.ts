@@ -1,6 +1,11 @@
 /** The commands that read a plan: `validate`, `graph`, `schema`, `run` and `demo`. */
 import { GRAPH_FORMATS, type GraphFormat } from '../../plan/graph-render';
-import { CONFINEMENT_MODES, WORKSPACE_MODES, type ConfinementMode } from '../../plan/types';
+import {
+  CONFINEMENT_MODES,
+  WORKSPACE_MODES,
+  type ConfinementMode,
+  type WorkspaceMode,
+} from '../../plan/types';
 import type { GitFlags } from '../git-mode/git-flags';
 import { declareCommand, type ConnectionOptions, type OptionSpec } from './command-spec';
 
@@ -54,6 +59,7 @@ export interface ValidateOptions {
   readonly json?: boolean;
   readonly confinement?: ConfinementMode;
   readonly repo?: string;
+  readonly workspace?: WorkspaceMode;
 }
 
 export const validateCommand = declareCommand<[plan: string], ValidateOptions>({
@@ -65,6 +71,7 @@ export const validateCommand = declareCommand<[plan: string], ValidateOptions>({
     AGENT_COMMAND_OPTION,
     PREDICT_MAX_WORKERS_OPTION,
     CONFINEMENT_OPTION,
+    WORKSPACE_OPTION,
     {
       flags: '--repo <dir>',
       description:
@@ -87,6 +94,7 @@ export const validateCommand = declareCommand<[plan: string], ValidateOptions>({
 export interface GraphOptions {
   readonly format: GraphFormat;
   readonly maxWorkers?: string;
+  readonly workspace?: WorkspaceMode;
 }
 
 export const graphCommand = declareCommand<[plan: string], GraphOptions>({
@@ -96,6 +104,7 @@ export const graphCommand = declareCommand<[plan: string], GraphOptions>({
   options: [
     { flags: '--format <format>', description: 'output format', choices: GRAPH_FORMATS, default: 'mermaid' },
     PREDICT_MAX_WORKERS_OPTION,
+    WORKSPACE_OPTION,
   ],
   examples: [
     'agent-fanout graph plan.yaml > plan.mmd',

@@ -3,9 +3,19 @@ import type { Progress, UnitProgress } from '../../contracts/run-types';
 import { shortSha } from './commit-text';
 import { firstLineCut, formatColumns } from './text-table';
 
+/** A git run's branch and base, as its memo holds them (`startRun`). */
+export interface RunBranch {
+  readonly branch: string;
+  readonly base: string;
+}
+
 /** A git run (SPEC §9) adds each unit's output commit and, under the table, the run's branch. */
-export function formatProgressTable(workflowId: string, progress: Progress, nowMs = Date.now()): string {
-  const { git } = progress;
+export function formatProgressTable(
+  workflowId: string,
+  progress: Progress,
+  nowMs = Date.now(),
+  git?: RunBranch,
+): string {
   const counts = Object.entries(progress.counts)
     .map(([status, n]) => `${n} ${status.toLowerCase()}`)
     .join(', ');
@@ -20,7 +30,7 @@ export function formatProgressTable(workflowId: string, progress: Progress, nowM
   return [
     `${workflowId} — ${progress.plan_name}: ${progress.state} (${counts}; max_workers ${progress.max_workers}, on_failure ${progress.on_failure})`,
     ...formatColumns(header, rows),
-    ...(git === undefined ? [] : [branchLine(git)]),
+    ...(git === undefined ? [] : [branchLine(git, progress.state)]),
     '',
   ].join('\n');
 }
@@ -37,10 +47,9 @@ function noteOf(unit: UnitProgress, nowMs: number): string {
 }
 
 /** Where a git run's outcome goes: the branch exists once the run has ended (SPEC §9 "End"). */
-function branchLine(git: NonNullable<Progress['git']>): string {
-  const done =
-    git.integration === git.base
-      ? 'nothing integrated yet'
-      : `integrated so far: ${shortSha(git.integration)}`;
-  return `branch ${git.branch} (base ${shortSha(git.base)}, ${done}); when the run has ended: git merge ${git.branch}`;
+function branchLine(git: RunBranch, state: Progress['state']): string {
+  const from = `from base ${shortSha(git.base)}`;
+  return state === 'running' || state === 'cancelling'
+    ? `branch ${git.branch} (${from}) when the run has ended; then: git merge ${git.branch}`
+    : `branch ${git.branch} (${from}); merge it: git merge ${git.branch}`;
 }

@@ -37,14 +37,7 @@ describe('writeRunSummary of a git run', () => {
       namespaceRoot: '.agent/workers',
       evidencePattern: '*',
       units: [
-        {
-          unitId: 'a',
-          status: 'SUCCEEDED',
-          error: null,
-          launched: true,
-          evidenceCount: 1,
-          commit: 'a'.repeat(40),
-        },
+        { unitId: 'a', status: 'SUCCEEDED', error: null, launched: true, evidenceCount: 1 },
         { unitId: 'b', status: 'BLOCKED', error: 'Blocked by failed dependencies: x', launched: false },
       ],
       git,

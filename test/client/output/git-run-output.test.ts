@@ -4,6 +4,7 @@ import type { Progress } from '../../../src/contracts/run-types';
 import { gitRunLines, shortSha } from '../../../src/client/output/commit-text';
 import { formatProgressTable } from '../../../src/client/output/progress-table';
 import { formatResultTable } from '../../../src/client/output/result-table';
+import { runBranch } from '../../../src/client/commands/status';
 import type { FanoutResult, UnitResult } from '../../../src/plan/types';
 
 const BASE = 'b'.repeat(40);
@@ -115,23 +116,33 @@ describe('status of a git run', () => {
         error: null,
       },
     ],
-    git: { base: BASE, integration: INTEGRATION, branch: 'fanout/demo-0123abcd' },
   };
+  const branch = { base: BASE, branch: 'fanout/demo-0123abcd' };
 
   it('shows each unit’s commit and the branch the run ends on', () => {
-    const lines = formatProgressTable('fanout-demo-1', progress, 0).split('\n');
+    const lines = formatProgressTable('fanout-demo-1', progress, 0, branch).split('\n');
     expect(lines[1]).toMatch(/^unit\s+status\s+attempts\s+commit\s+note$/);
     expect(lines[2]).toMatch(/^a\s+SUCCEEDED\s+1\s+a1a2a3a$/);
     expect(lines[3]).toMatch(/^b\s+RUNNING\s+1$/);
     expect(lines[4]).toBe(
-      'branch fanout/demo-0123abcd (base bbbbbbb, integrated so far: 1111111); when the run has ended: git merge fanout/demo-0123abcd',
+      'branch fanout/demo-0123abcd (from base bbbbbbb) when the run has ended; then: git merge fanout/demo-0123abcd',
     );
   });
 
-  it('says when nothing is integrated yet, and leaves a shared run as it was', () => {
-    const fresh = { ...progress, git: { ...progress.git!, integration: BASE } };
-    expect(formatProgressTable('x', fresh, 0)).toContain('(base bbbbbbb, nothing integrated yet)');
-    const { git: _git, ...shared } = progress;
-    expect(formatProgressTable('x', shared, 0).split('\n')[1]).toMatch(/^unit\s+status\s+attempts\s+note$/);
+  it('says how to merge the branch of a run that has ended, and leaves a shared run as it was', () => {
+    const ended = formatProgressTable('x', { ...progress, state: 'succeeded' }, 0, branch);
+    expect(ended).toContain(
+      'branch fanout/demo-0123abcd (from base bbbbbbb); merge it: git merge fanout/demo-0123abcd\n',
+    );
+    expect(formatProgressTable('x', progress, 0).split('\n')[1]).toMatch(/^unit\s+status\s+attempts\s+note$/);
+  });
+
+  it('finds the branch in the run memo', () => {
+    expect(runBranch({ plan_name: 'demo', git_branch: 'fanout/x', git_base: BASE })).toEqual({
+      branch: 'fanout/x',
+      base: BASE,
+    });
+    expect(runBranch({ plan_name: 'demo' })).toBeUndefined();
+    expect(runBranch(undefined)).toBeUndefined();
   });
 });
