@@ -57,7 +57,7 @@ export function workspaceTable(report: WorkspaceReport): string {
     ),
     `git-first: the worker's pool of released trees starts empty (the first ${report.maxWorkers} starts add a tree); ` +
       `git-reused: a second git run, every start re-points a pooled tree (pool size ${report.poolSize}).`,
-    'tree MiB: du -sk of one prepared working tree (taken from the pool after the git runs) + its admin folder in .git/worktrees; checkout: the source files without .git.',
+    'tree: du -sk of one prepared working tree (taken from the pool after the git runs); tree admin: its folder in .git/worktrees (index); checkout: the source files without .git.',
     `target: unit start -> agent start p95 <= ${target.targetMs} ms at ${target.files.toLocaleString('en-US')} files, git-reused: ${verdict}`,
     report.problems.length === 0 ? 'problems: none' : `PROBLEMS: ${report.problems.join('; ')}`,
   ].join('\n');
