@@ -150,7 +150,10 @@ async function inBenchEnvironment<T>(
     await worker?.stop();
     await server?.stop();
     rmSync(scratch, { recursive: true, force: true });
-    if (gitScratch !== undefined) rmSync(gitScratch, { recursive: true, force: true });
+    if (gitScratch !== undefined) {
+      log(`removing ${gitScratch} (the workspace repositories and working trees; minutes at 100,000 files)`);
+      rmSync(gitScratch, { recursive: true, force: true });
+    }
   }
 }
 

@@ -18,6 +18,7 @@ function git(repo: string, args: readonly string[], input?: string): string {
     cwd: repo,
     encoding: 'utf8',
     maxBuffer: 1 << 30,
+    stdio: ['pipe', 'pipe', 'pipe'],
     ...(input === undefined ? {} : { input }),
   });
 }
