@@ -6,7 +6,9 @@
 import { Context } from '@temporalio/activity';
 import { realpath } from 'node:fs/promises';
 import { unitRef, type GitAttempt } from '../../contracts/git';
+import { ownerOf } from '../agent/adoption';
 import type { AttemptDeps } from '../agent/attempt-deps';
+import type { AttemptOwner } from '../agent/attempt-record';
 import type { AttemptInput } from '../types';
 import { namespacePaths, type NamespacePaths } from '../unit-files/namespace';
 import { evidencePaths } from './evidence-copy';
@@ -25,6 +27,8 @@ export interface GitScope {
   /** Its copy under `<source>/.agent/runs/<workflow id>/<unit_id>/`. */
   readonly evidence: NamespacePaths;
   readonly iso: () => string;
+  /** Who writes and may read its recorded outcome (an activity retry is the same owner). */
+  readonly owner: AttemptOwner;
 }
 
 export async function gitScope(deps: AttemptDeps, input: AttemptInput): Promise<GitScope> {
@@ -33,16 +37,18 @@ export async function gitScope(deps: AttemptDeps, input: AttemptInput): Promise<
   const source = await realpath(input.repo);
   const unitId = input.unit.unitId;
   const tree = attemptWorktreePath(worktreeRoot(deps.env), source, input.runId, unitId, input.attempt);
+  const context = Context.current();
   return {
     deps,
     input,
     git,
-    context: Context.current(),
+    context,
     source,
     tree,
     ref: unitRef(input.runId, unitId),
     inTree: namespacePaths(tree, input.namespaceRoot, unitId),
     evidence: evidencePaths(source, input.runId, unitId),
     iso: () => new Date(deps.clock.now()).toISOString(),
+    owner: ownerOf(context.info),
   };
 }
