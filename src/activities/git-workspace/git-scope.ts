@@ -4,6 +4,7 @@
  */
 
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { realpath } from 'node:fs/promises';
 import { unitRef, type GitAttempt } from '../../contracts/git';
 import { ownerOf } from '../agent/adoption';
@@ -36,7 +37,7 @@ export async function gitScope(deps: AttemptDeps, input: AttemptInput): Promise<
   if (git === undefined) throw new Error('runGitAttempt needs input.git (a workspace: git run)');
   const source = await realpath(input.repo);
   const unitId = input.unit.unitId;
-  const tree = attemptWorktreePath(worktreeRoot(deps.env), source, input.runId, unitId, input.attempt);
+  const tree = workingTreePath(deps, source, input);
   const context = Context.current();
   return {
     deps,
@@ -51,4 +52,17 @@ export async function gitScope(deps: AttemptDeps, input: AttemptInput): Promise<
     iso: () => new Date(deps.clock.now()).toISOString(),
     owner: ownerOf(context.info),
   };
+}
+
+/** The attempt's tree folder; a root inside the checkout or $HOME is a setting to fix, never retried. */
+function workingTreePath(deps: AttemptDeps, source: string, input: AttemptInput): string {
+  try {
+    return attemptWorktreePath(worktreeRoot(deps.env), source, input.runId, input.unit.unitId, input.attempt);
+  } catch (error) {
+    throw ApplicationFailure.create({
+      message: (error as Error).message,
+      type: 'WorktreeRootRefused',
+      nonRetryable: true,
+    });
+  }
 }

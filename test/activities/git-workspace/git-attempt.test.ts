@@ -212,6 +212,18 @@ describe('a git attempt that fails', () => {
     expect(refValue(fixture, UNIT_REF)).toBeNull();
   });
 
+  it('fails, never retried, when FANOUT_WORKTREES lies inside the source checkout', async () => {
+    const fixture = gitFixture();
+    const env = { ...fixture.env, FANOUT_WORKTREES: path.join(fixture.source, 'trees') };
+    const input = gitInput(fixture, unit('a'), settings([FAKE, '--artifact', 'out.md']));
+
+    const error = await run(env, input).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ type: 'WorktreeRootRefused', nonRetryable: true });
+    expect((error as Error).message).toContain('set FANOUT_WORKTREES to a folder outside it');
+    expect(existsSync(path.join(fixture.source, 'trees'))).toBe(false);
+  });
+
   it('fails, never retried, when merging its starting point conflicts', async () => {
     const fixture = gitFixture();
     const branch = (name: string, content: string): string => {
