@@ -62,6 +62,10 @@ describe('a git run at the command line', () => {
     expect(commitA).toMatch(/^[0-9a-f]{40}$/);
     expect(gitIn(repo, 'rev-parse', `refs/heads/${result.git?.branch ?? ''}`)).toBe(result.git?.integration);
 
+    const status = await runCli(['status', result.workflow_id ?? '', ...connection()], 60_000);
+    expect(status.stdout).toMatch(new RegExp(`^a\\s+SUCCEEDED\\s+1\\s+${(commitA ?? '').slice(0, 7)}$`, 'm'));
+    expect(status.stdout).toContain(`; merge it: git merge ${result.git?.branch ?? ''}\n`);
+
     // The edited plan has no workspace key: the retry keeps the old run's mode.
     const fixed = planFile([FAKE_AGENT, '--write', 'src/b/b.txt', 'from b', '--artifact', 'out.md']);
     const id = result.workflow_id ?? '';
