@@ -199,4 +199,23 @@ describe('prepareWorktree and removeWorktree', () => {
         .sort(),
     ).toEqual([`worktree ${repo}`, ...trees.map((tree) => `worktree ${tree}`)].sort());
   });
+
+  it('parks a tree in the pool of the root it was made under, and deletes a tree laid out otherwise', async () => {
+    const base = commitFiles(repo, { 'a.txt': 'a\n' }, 'base');
+    const elsewhere = realpathSync(mkdtempSync(path.join(tmpdir(), 'fanout-elsewhere-')));
+    try {
+      const tree = attemptWorktreePath(elsewhere, repo, 'run-1', 'api', 1);
+      await prepareWorktree(repo, base, tree);
+      await removeWorktree(repo, tree);
+      expect(readdirSync(path.join(elsewhere, '.pool'))).toHaveLength(1);
+      const loose = path.join(elsewhere, 'loose-tree');
+      await prepareWorktree(repo, base, loose);
+      await removeWorktree(repo, loose);
+      expect(existsSync(loose)).toBe(false);
+      expect(readdirSync(elsewhere)).toEqual(['.pool']);
+      expect(existsSync(path.join(root, '.pool'))).toBe(false);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
 });

@@ -288,6 +288,23 @@ describe('a git attempt tried again by Temporal', () => {
     expect(refValue(fixture, UNIT_REF)).toBe(first.git?.output);
   });
 
+  it('answers with the recorded failure when the failed try removed its tree, without running the agent again', async () => {
+    const fixture = gitFixture();
+    const count = path.join(fixture.scratch, 'count.txt');
+    const input = gitInput(
+      fixture,
+      unit('a'),
+      settings([FAKE, '--count', count, '--say', 'no luck', '--exit', '4']),
+    );
+    const text = "Worker 'a' exited with code 4: no luck";
+    await expectAgentFailure(run(fixture.env, input), 'AgentExit', text, 4);
+
+    const retry = new AttemptRun({ env: fixture.env, timing: TIMING }, { attempt: 2 });
+    await expectAgentFailure(retry.run(input), 'AgentExit', text, 4);
+
+    expect(lines(count)).toEqual(['a attempt=1']);
+  });
+
   it('commits once when its worker died after the agent succeeded and before the ref moved', async () => {
     const fixture = gitFixture();
     const count = path.join(fixture.scratch, 'count.txt');
