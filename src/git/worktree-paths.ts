@@ -53,16 +53,18 @@ export function attemptWorktreePath(
   unitId: string,
   attempt: number,
 ): string {
-  const folder = path.join(realOrResolved(root), sourceKey(source, runId), unitId, String(attempt));
+  // The root as given (not its real path): the same answer before and after it is first made.
+  const folder = path.join(path.resolve(root), sourceKey(source, runId), unitId, String(attempt));
   const real = realOrResolved(source);
-  if (isInside(real, folder) || isInside(folder, real)) {
+  const realFolder = path.join(realOrResolved(root), path.relative(path.resolve(root), folder));
+  if (isInside(real, realFolder) || isInside(realFolder, real)) {
     throw new Error(
       `the working tree folder ${root} is inside the checkout ${real}; ` +
         'set FANOUT_WORKTREES to a folder outside it (default /var/tmp/agent-fanout-<uid>)',
     );
   }
   const home = homedir();
-  if (home !== '' && home !== '/' && isInside(realOrResolved(home), folder)) {
+  if (home !== '' && home !== '/' && isInside(realOrResolved(home), realFolder)) {
     throw new Error(
       `the working tree folder ${root} is inside $HOME (${home}), where the agent could not be confined; ` +
         'set FANOUT_WORKTREES to a folder outside it (default /var/tmp/agent-fanout-<uid>)',

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { GitError, runGit } from './run-git';
-import { sourceKey, worktreeRoot } from './worktree-paths';
+import { sourceKey } from './worktree-paths';
 
 /** Trees kept per source (`FANOUT_WORKTREE_POOL`, default 4; 0 turns reuse off); more are deleted. */
 function poolSize(): number {
@@ -21,16 +21,31 @@ function poolSize(): number {
 /** Runs no hook of the user's repository in a tree agent-fanout manages. */
 export const NO_HOOKS = ['-c', 'core.hooksPath=/dev/null'];
 
-function poolFolder(source: string): string {
-  return path.join(worktreeRoot(), '.pool', sourceKey(source));
+/**
+ * `<root>/.pool/<source key>/` for a tree laid out as attemptWorktreePath makes them
+ * (`<root>/<source>-<16 hex>/<unit>/<attempt>`), so the pool follows the root the caller chose;
+ * null (no reuse) for a tree anywhere else.
+ */
+function poolFolder(source: string, worktree: string): string | null {
+  const attempt = path.basename(worktree);
+  const runFolder = path.basename(path.dirname(path.dirname(worktree)));
+  if (!/^[0-9]+$/.test(attempt) || !/-[0-9a-f]{16}$/.test(runFolder)) return null;
+  return path.join(path.dirname(path.dirname(path.dirname(worktree))), '.pool', sourceKey(source));
+}
+
+async function pooledTrees(pool: string): Promise<string[]> {
+  try {
+    return (await readdir(pool)).map((name) => path.join(pool, name));
+  } catch {
+    return [];
+  }
 }
 
 /**
  * Deletes parked trees whose repository is gone (a deleted checkout's pool would otherwise stay
  * on disk for good): their `.git` file names a git folder that no longer exists.
  */
-async function sweepOrphans(): Promise<void> {
-  const pools = path.join(worktreeRoot(), '.pool');
+async function sweepOrphans(pools: string): Promise<void> {
   const keys = await readdir(pools).catch(() => [] as string[]);
   for (const key of keys) {
     const entries = await readdir(path.join(pools, key)).catch(() => [] as string[]);
@@ -49,21 +64,17 @@ async function sweepOrphans(): Promise<void> {
   }
 }
 
-async function pooledTrees(source: string): Promise<string[]> {
-  try {
-    return (await readdir(poolFolder(source))).map((name) => path.join(poolFolder(source), name));
-  } catch {
-    return [];
-  }
-}
-
 /** Moves a released tree into the pool; false when the pool is full or git will not move it. */
 export async function parkWorktree(source: string, worktree: string): Promise<boolean> {
-  await sweepOrphans();
-  if ((await pooledTrees(source)).length >= poolSize()) return false;
-  await mkdir(poolFolder(source), { recursive: true, mode: 0o700 });
-  const parked = path.join(poolFolder(source), `${Date.now()}-${randomBytes(4).toString('hex')}`);
+  const pool = poolFolder(source, worktree);
+  if (pool === null) return false;
+  await sweepOrphans(path.dirname(pool));
+  if ((await pooledTrees(pool)).length >= poolSize()) return false;
+  await mkdir(pool, { recursive: true, mode: 0o700 });
+  const parked = path.join(pool, `${Date.now()}-${randomBytes(4).toString('hex')}`);
   try {
+    // A branch the agent checked out must not stay checked out in a parked tree.
+    await runGit([...NO_HOOKS, 'checkout', '-q', '--detach'], { cwd: worktree });
     await runGit(['worktree', 'move', worktree, parked], { cwd: source });
     return true;
   } catch (error) {
@@ -77,7 +88,8 @@ export async function parkWorktree(source: string, worktree: string): Promise<bo
  * (no file of the previous use left, ignored ones included). False when none could be reused.
  */
 export async function reuseWorktree(source: string, sha: string, worktree: string): Promise<boolean> {
-  for (const parked of await pooledTrees(source)) {
+  const pool = poolFolder(source, worktree);
+  for (const parked of pool === null ? [] : await pooledTrees(pool)) {
     try {
       await runGit(['worktree', 'move', parked, worktree], { cwd: source });
     } catch (error) {

@@ -4,35 +4,67 @@
  * order. Pure: the workflow computes it from SHAs it keeps, `validate` and `graph` predict it.
  */
 import type { StartingInput } from '../contracts/git';
-import { overlappingPairs, type EditArea } from './first-overlap';
 import { predictWaves } from './graph';
 import { compareCodePoints, directorySegments } from './overlap';
 import type { Plan, WorkUnit } from './types';
 
 type AreaUnit = Pick<WorkUnit, 'unitId' | 'allowedDirectories'>;
 
+interface PathNode {
+  readonly children: Map<string, PathNode>;
+  /** Units with an area ending exactly here. */
+  readonly here: string[];
+  /** Units with an area ending here or below. */
+  readonly below: string[];
+}
+
+const newNode = (): PathNode => ({ children: new Map(), here: [], below: [] });
+
 /**
- * For each unit, the other units whose edit areas overlap its own (SPEC §2.3 relation), sorted
- * by unit_id. Built once per plan through the path-segment index, not by comparing every pair.
+ * Which units' edit areas overlap a unit's own (SPEC §2.3 relation: one path a prefix of the
+ * other), answered per unit from a tree of path segments built once: a unit's partners are the
+ * areas on its paths above it and every area below them. Nothing is computed for all pairs, so a
+ * plan of thousands of units sharing one area costs memory in proportion to its areas only.
  */
-export function overlapPartners(units: readonly AreaUnit[]): Map<string, string[]> {
-  const areas: EditArea[] = [...units]
-    .sort((a, b) => compareCodePoints(a.unitId, b.unitId))
-    .flatMap((unit) =>
-      unit.allowedDirectories.map((raw) => ({ unitId: unit.unitId, raw, segments: directorySegments(raw) })),
-    );
-  const partners = new Map<string, string[]>();
-  const add = (unitId: string, partner: string) => {
-    const list = partners.get(unitId) ?? [];
-    list.push(partner);
-    partners.set(unitId, list);
-  };
-  for (const [first, second] of overlappingPairs(areas, Number.POSITIVE_INFINITY)) {
-    add(first.unitId, second.unitId);
-    add(second.unitId, first.unitId);
+export class OverlapIndex {
+  private readonly root = newNode();
+  private readonly areas = new Map<string, readonly string[][]>();
+
+  constructor(units: readonly AreaUnit[]) {
+    for (const unit of units) {
+      const paths = unit.allowedDirectories.map(directorySegments);
+      this.areas.set(unit.unitId, paths);
+      for (const segments of paths) this.add(unit.unitId, segments);
+    }
   }
-  for (const list of partners.values()) list.sort(compareCodePoints);
-  return partners;
+
+  /** The other units whose areas overlap `unitId`'s, sorted by unit_id. */
+  partners(unitId: string): string[] {
+    const found = new Set<string>();
+    for (const segments of this.areas.get(unitId) ?? []) {
+      let node: PathNode | undefined = this.root;
+      for (const segment of segments) {
+        for (const other of node.here) found.add(other);
+        node = node.children.get(segment);
+        if (node === undefined) break;
+      }
+      for (const other of node?.below ?? []) found.add(other);
+    }
+    found.delete(unitId);
+    return [...found].sort(compareCodePoints);
+  }
+
+  private add(unitId: string, segments: readonly string[]): void {
+    let node = this.root;
+    node.below.push(unitId);
+    for (const segment of segments) {
+      const child = node.children.get(segment) ?? newNode();
+      node.children.set(segment, child);
+      node = child;
+      node.below.push(unitId);
+    }
+    node.here.push(unitId);
+  }
 }
 
 /**
@@ -67,13 +99,13 @@ export function startingInputs(
 export function predictedStartingInputs(plan: Plan): Record<string, string[]> {
   const launchOrder = predictWaves(plan).flat();
   const position = new Map(launchOrder.map((unitId, index) => [unitId, index]));
-  const partners = overlapPartners(plan.workUnits);
+  const index = new OverlapIndex(plan.workUnits);
   const predicted: Record<string, string[]> = {};
   for (const unit of plan.workUnits) {
     const mine = position.get(unit.unitId) ?? Number.POSITIVE_INFINITY;
-    const earlier = (partners.get(unit.unitId) ?? []).filter(
-      (partner) => (position.get(partner) ?? Number.POSITIVE_INFINITY) < mine,
-    );
+    const earlier = index
+      .partners(unit.unitId)
+      .filter((partner) => (position.get(partner) ?? Number.POSITIVE_INFINITY) < mine);
     predicted[unit.unitId] = [...new Set([...unit.dependencies, ...earlier])].sort(compareCodePoints);
   }
   return predicted;

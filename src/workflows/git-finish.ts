@@ -1,6 +1,6 @@
 /** The end of a git run (SPEC §9 "End"): its branch at the integration, `--into` when it succeeded. */
-import { workflowInfo } from '@temporalio/workflow';
-import type { GitRunResult } from '../contracts/git';
+import { ActivityFailure, workflowInfo } from '@temporalio/workflow';
+import { integrationRef, type FinishGitAnswer, type GitRunResult } from '../contracts/git';
 import type { RunStatus } from '../plan/types';
 import type { ExecutionEnd } from './execution-end';
 import { gitActivities } from './git-integration';
@@ -11,15 +11,24 @@ export async function finishGit(end: ExecutionEnd, status: RunStatus): Promise<G
   const git = input.git;
   if (git === undefined || integration === undefined) return undefined;
   const into = status === 'succeeded' ? git.into : undefined;
-  const answer = await gitActivities.finishGitRun({
-    repo: input.repo,
-    runId: workflowInfo().workflowId,
-    base: git.base,
-    integration: integration.integration,
-    branch: git.branch,
-    ...(into === undefined ? {} : { into }),
-    identity: git.identity,
-  });
+  const runId = workflowInfo().workflowId;
+  const answer = await gitActivities
+    .finishGitRun({
+      repo: input.repo,
+      runId,
+      base: git.base,
+      integration: integration.integration,
+      branch: git.branch,
+      ...(into === undefined ? {} : { into }),
+      identity: git.identity,
+    })
+    .catch((error: unknown): FinishGitAnswer => {
+      // The run's work is safe in its refs: say so, and still end the run with its result.
+      if (!(error instanceof ActivityFailure)) throw error;
+      const cause = error.cause?.message ?? error.message;
+      state.reports.warnings.push(branchNotSet(git.branch, cause, integrationRef(runId)));
+      return { branch: git.branch };
+    });
   const units: Record<string, string> = {};
   for (const unit of input.plan.workUnits) {
     const commit = state.view(unit.unitId).commit;
@@ -32,4 +41,9 @@ export async function finishGit(end: ExecutionEnd, status: RunStatus): Promise<G
     units,
     ...(answer.into === undefined ? {} : { into: answer.into }),
   };
+}
+
+/** The result's warning when the run's branch could not be set (e.g. it exists at another commit). */
+export function branchNotSet(branch: string, cause: string, ref: string): string {
+  return `The run's branch '${branch}' was not set: ${cause}. Its integration is ${ref}; run \`git branch <name> ${ref}\` to name it.`;
 }

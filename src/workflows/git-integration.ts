@@ -5,7 +5,7 @@
  * unit when the answer comes back as one more completion. Only SHAs live here; git runs in the
  * activity.
  */
-import { CancellationScope, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { CommitIdentity, GitRunInput } from '../contracts/git';
 import type { CarriedGit } from '../contracts/run-types';
@@ -27,6 +27,11 @@ export function integrationConflict(unitId: string, paths: readonly string[]): s
   return `Worker '${unitId}' could not be integrated: merging it conflicts in ${paths.join(', ')}`;
 }
 
+/** A merge whose activity failed for good (its retries used up, or the integration ref moved). */
+export function integrationFailed(unitId: string, cause: string): string {
+  return `Worker '${unitId}' could not be integrated: ${cause}`;
+}
+
 /** A unit waiting for its merge into the integration. */
 export type IntegrationEntry =
   | { readonly kind: 'completed'; readonly unitId: string; readonly output: string }
@@ -41,6 +46,8 @@ export interface IntegrationDone {
   readonly entry: IntegrationEntry;
   /** Paths in conflict; undefined when the output was integrated. */
   readonly conflicts?: readonly string[];
+  /** Why the merge could not be made at all (its activity failed for good). */
+  readonly failure?: string;
 }
 
 export class GitIntegration {
@@ -83,6 +90,7 @@ export class GitIntegration {
    * cancelled with the run: an output that succeeded is integrated even while the run stops.
    */
   startNext(done: (result: IntegrationDone) => void, failed: (error: unknown) => void): void {
+    // `failed` is for what is not an activity failure: a bug, which fails the workflow task.
     if (this.inFlight !== undefined) return;
     const entry = this.queue.shift();
     if (entry === undefined) return;
@@ -97,14 +105,21 @@ export class GitIntegration {
         output,
         identity: this.run.git.identity,
       }),
-    ).then((answer) => {
-      this.inFlight = undefined;
-      if (answer.kind === 'integrated') {
-        this.current = answer.integration;
-        done({ entry });
-      } else {
-        done({ entry, conflicts: answer.paths });
-      }
-    }, failed);
+    ).then(
+      (answer) => {
+        this.inFlight = undefined;
+        if (answer.kind === 'integrated') {
+          this.current = answer.integration;
+          done({ entry });
+        } else {
+          done({ entry, conflicts: answer.paths });
+        }
+      },
+      (error: unknown) => {
+        this.inFlight = undefined;
+        if (!(error instanceof ActivityFailure)) return failed(error);
+        done({ entry, failure: error.cause?.message ?? error.message });
+      },
+    );
   }
 }

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { PlanAreas } from '../activities';
 import type { WorkUnit } from '../plan/types';
-import { overlapPartners } from '../plan/starting-inputs';
+import { OverlapIndex } from '../plan/starting-inputs';
 import { resolveUnitSettings } from '../plan/unit-settings';
 import type { FanoutInput, Progress } from '../contracts/run-types';
 import { workflowNowIso } from './clock';
@@ -22,7 +22,12 @@ import type { RunState } from './run-state';
 import type { CancelCause, UnitOutcome } from './unit-record';
 import { attemptContainment, runUnit } from './unit-runner';
 import { showInVisibility } from './visibility';
-import { integrationConflict, type GitIntegration, type IntegrationDone } from './git-integration';
+import {
+  integrationConflict,
+  integrationFailed,
+  type GitIntegration,
+  type IntegrationDone,
+} from './git-integration';
 import { gitAttemptInput } from './git-attempt';
 
 /** What the loop handles one at a time: a unit's coroutine ended, or a git merge answered. */
@@ -57,14 +62,16 @@ export class SchedulerLoop {
   private readonly detailsEvery: number;
   /** What every attempt is told of the plan's areas (SPEC §8.2, §8.5), built once per execution. */
   private readonly containment: PlanAreas;
-  /** A git run's overlapping units per unit (SPEC §9 starting points), built once per execution. */
-  private readonly partners: ReadonlyMap<string, readonly string[]>;
+  /** A git run's overlapping units (SPEC §9 starting points), indexed once per execution. */
+  private readonly overlaps: OverlapIndex | undefined;
 
   constructor(private readonly context: SchedulerLoopContext) {
     const units = context.input.plan.workUnits;
     this.unitsById = new Map(units.map((unit) => [unit.unitId, unit]));
     this.containment = attemptContainment(context.input.plan);
-    this.partners = context.input.git === undefined ? new Map() : overlapPartners(units);
+    // Only `overlap: serialize` lets areas overlap (SPEC §2.3); under `reject` no unit has partners.
+    const overlapping = context.input.git !== undefined && context.input.plan.overlap === 'serialize';
+    this.overlaps = overlapping ? new OverlapIndex(units) : undefined;
     this.detailsEvery = Math.max(1, Math.ceil(units.length / DETAILS_EVERY_COMPLETION_UP_TO));
   }
 
@@ -79,7 +86,8 @@ export class SchedulerLoop {
     const info = workflowInfo();
     return launchAllowance(
       { events: info.historyLength, bytes: info.historySize },
-      this.context.state.scheduler.running.size,
+      // A settling unit still adds its merge's events.
+      this.context.state.scheduler.running.size + this.context.state.scheduler.settling.size,
       this.context.eventLimit,
       this.context.integration === undefined ? EVENTS_PER_LAUNCH : EVENTS_PER_GIT_LAUNCH,
     );
@@ -108,7 +116,7 @@ export class SchedulerLoop {
           containment: this.containment,
           ...(git === undefined
             ? {}
-            : { gitAttempt: () => gitAttemptInput(git, unit, this.partners.get(unitId) ?? [], state) }),
+            : { gitAttempt: () => gitAttemptInput(git, unit, this.overlaps?.partners(unitId) ?? [], state) }),
         }),
       )
       .then(
@@ -176,15 +184,18 @@ export class SchedulerLoop {
         return completion;
       }
       this.pendingOutcomes.set(unitId, outcome);
+      // Its agent is done: the slot goes to another agent while the merge waits its turn.
+      state.scheduler.agentEnded(unitId);
       integration.enqueue({ kind: 'completed', unitId, output: outcome.commit });
       return undefined;
     }
-    const { entry, conflicts } = completion.done;
+    const { entry, conflicts, failure } = completion.done;
+    const merged = conflicts === undefined && failure === undefined;
     if (entry.kind === 'reused') {
       const retryOf = this.context.input.retryOf?.workflowId;
       // An operator may have cancelled the unit while it waited for its merge.
       const stillPending = state.status(entry.unitId) === 'PENDING';
-      if (conflicts === undefined && retryOf !== undefined && stillPending) {
+      if (merged && retryOf !== undefined && stillPending) {
         state.reuse(entry.unitId, entry.earlier, retryOf);
       }
       return undefined;
@@ -192,11 +203,14 @@ export class SchedulerLoop {
     const outcome = this.pendingOutcomes.get(entry.unitId);
     this.pendingOutcomes.delete(entry.unitId);
     if (outcome === undefined || outcome.kind !== 'succeeded') return undefined;
-    if (conflicts === undefined) return { unitId: entry.unitId, outcome };
+    if (merged) return { unitId: entry.unitId, outcome };
     const failed: UnitOutcome = {
       kind: 'failed',
       exitCode: 1,
-      error: integrationConflict(entry.unitId, conflicts),
+      error:
+        conflicts === undefined
+          ? integrationFailed(entry.unitId, failure ?? '')
+          : integrationConflict(entry.unitId, conflicts),
       startedAt: outcome.startedAt,
       finishedAt: outcome.finishedAt,
       ...(outcome.containment === undefined ? {} : { containment: outcome.containment }),

@@ -1,34 +1,38 @@
 /**
  * Measures, not asserts: preparing an attempt's working tree (SPEC §9) in repositories of 10,000
  * and 100,000 small files, fresh (`git worktree add`) against reused (a released tree from the
- * pool, re-pointed with `checkout -f` + `clean -ffdx`), and the disk one tree takes. Prints p50/p95.
+ * pool, re-pointed with `checkout -f` + `clean -ffdx`); releasing it (deleted vs parked); the
+ * output commit of 10 changed files in it; and the disk one tree takes. Prints p50/p95.
  * Not part of `npm test`; run it with
  *
  *   FANOUT_TEST_NO_SERVER=1 npx jest --testMatch '**' + '/test/git/worktree.measure.ts'
+ *
+ * FANOUT_MEASURE_FRESH / FANOUT_MEASURE_TRIALS set the trial counts (fresh trees are slow).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { distribution } from '../../src/bench/stats';
+import { commitOutput } from '../../src/git/commit-output';
 import { attemptWorktreePath } from '../../src/git/worktree-paths';
 import { prepareWorktree, removeWorktree } from '../../src/git/worktrees';
+import { IDENTITY } from './git-repo';
 
-const FRESH_TRIALS = Number(process.env.FANOUT_MEASURE_FRESH ?? 8);
+const FRESH_TRIALS = Number(process.env.FANOUT_MEASURE_FRESH ?? 4);
 const REUSE_TRIALS = Number(process.env.FANOUT_MEASURE_TRIALS ?? 20);
 const PER_DIR = 100;
 
-/** A repository of `count` files of ~100 bytes (fast-import, no work tree) and a commit changing 10. */
-function makeBigRepo(count: number): { repo: string; base: string; next: string } {
-  const repo = realpathSync(mkdtempSync('/var/tmp/fanout-measure-repo-'));
+/** `count` files of ~100 bytes (fast-import, no work tree), then a commit changing 10 of them. */
+function fillRepo(repo: string, count: number): { base: string; next: string } {
   execFileSync('git', ['init', '-q', '-b', 'main', repo]);
   const lines: string[] = [];
-  const commit = (message: string, files: [string, string][], from?: string): void => {
+  const commit = (message: string, files: [string, string][]): void => {
     lines.push('commit refs/heads/main', 'committer T <t@example.com> 1700000000 +0000');
     lines.push(`data ${Buffer.byteLength(message)}`, message);
-    if (from !== undefined) lines.push(`from ${from}`);
-    for (const [file, content] of files)
+    for (const [file, content] of files) {
       lines.push(`M 100644 inline ${file}`, `data ${Buffer.byteLength(content)}`, content);
+    }
   };
   const all: [string, string][] = [];
   for (let index = 0; index < count; index += 1) {
@@ -39,51 +43,68 @@ function makeBigRepo(count: number): { repo: string; base: string; next: string 
     'next',
     all.slice(0, 10).map(([file]) => [file, 'changed'] as [string, string]),
   );
-  execFileSync('git', ['fast-import', '--quiet'], {
-    cwd: repo,
-    input: `${lines.join('\n')}\n`,
-    maxBuffer: 1 << 30,
-  });
-  const next = execFileSync('git', ['rev-parse', 'main'], { cwd: repo, encoding: 'utf8' }).trim();
-  const base = execFileSync('git', ['rev-parse', 'main~1'], { cwd: repo, encoding: 'utf8' }).trim();
-  return { repo, base, next };
+  const input = `${lines.join('\n')}\n`;
+  execFileSync('git', ['fast-import', '--quiet'], { cwd: repo, input, maxBuffer: 1 << 30 });
+  const rev = (name: string): string =>
+    execFileSync('git', ['rev-parse', name], { cwd: repo, encoding: 'utf8' }).trim();
+  return { base: rev('main~1'), next: rev('main') };
 }
 
 function diskKb(folder: string): number {
   return Number(execFileSync('du', ['-sk', folder], { encoding: 'utf8' }).split('\t')[0]);
 }
 
+interface Timings {
+  prepare: number[];
+  release: number[];
+  commit: number[];
+}
+
 async function measure(count: number): Promise<void> {
-  const { repo, base, next } = makeBigRepo(count);
+  const repo = realpathSync(mkdtempSync('/var/tmp/fanout-measure-repo-'));
   const root = realpathSync(mkdtempSync('/var/tmp/fanout-measure-trees-'));
-  process.env.FANOUT_WORKTREES = root;
   try {
-    const prepare = async (trial: number, pool: string): Promise<number> => {
+    const { base, next } = fillRepo(repo, count);
+    const trial = async (run: number, pool: string, into: Timings): Promise<void> => {
       process.env.FANOUT_WORKTREE_POOL = pool;
-      const tree = attemptWorktreePath(root, repo, `run-${trial}`, 'u', 1);
-      const started = performance.now();
-      await prepareWorktree(repo, trial % 2 === 0 ? base : next, tree);
-      const took = performance.now() - started;
-      // The agent's leftovers the next use must not see.
-      writeFileSync(path.join(tree, 'd0', `stray-${trial}.txt`), 'stray');
-      writeFileSync(path.join(tree, 'd1', 'f1.txt'), 'edited');
-      if (trial === 0) {
+      const tree = attemptWorktreePath(root, repo, `run-${run}`, 'u', 1);
+      const start = run % 2 === 0 ? base : next;
+      let started = performance.now();
+      await prepareWorktree(repo, start, tree);
+      into.prepare.push(performance.now() - started);
+      // The agent's work: 10 files, which the next use of the tree must not see.
+      for (let index = 0; index < 10; index += 1)
+        writeFileSync(path.join(tree, `d${index}`, `new-${run}.txt`), 'n');
+      started = performance.now();
+      await commitOutput(tree, start, { message: 'u: work', excluded: ['.agent/workers'] }, IDENTITY);
+      into.commit.push(performance.now() - started);
+      if (run === 0) {
         const admin = path.join(repo, '.git', 'worktrees');
-        process.stdout.write(`  disk: tree ${diskKb(tree)} KiB + git admin (index) ${diskKb(admin)} KiB\n`);
+        process.stdout.write(
+          `  ${count} files — disk: tree ${diskKb(tree)} KiB + git admin ${diskKb(admin)} KiB\n`,
+        );
       }
+      started = performance.now();
       await removeWorktree(repo, tree);
-      return took;
+      into.release.push(performance.now() - started);
+      process.stdout.write(
+        `  trial ${run} (pool ${pool}): prepare ${Math.round(into.prepare.at(-1) ?? 0)} ms\n`,
+      );
     };
-    const fresh: number[] = [];
-    for (let trial = 0; trial < FRESH_TRIALS; trial += 1) fresh.push(await prepare(trial, '0'));
-    await prepare(FRESH_TRIALS, '4'); // the first reuse needs a parked tree
-    const reused: number[] = [];
-    for (let trial = 1; trial <= REUSE_TRIALS; trial += 1)
-      reused.push(await prepare(FRESH_TRIALS + trial, '4'));
+    const fresh: Timings = { prepare: [], release: [], commit: [] };
+    for (let run = 0; run < FRESH_TRIALS; run += 1) await trial(run, '0', fresh);
+    const reused: Timings = { prepare: [], release: [], commit: [] };
+    await trial(FRESH_TRIALS, '4', { prepare: [], release: [], commit: [] }); // parks the first tree
+    for (let run = 1; run <= REUSE_TRIALS; run += 1) await trial(FRESH_TRIALS + run, '4', reused);
+    const line = (name: string, values: number[]): string =>
+      `  ${name} ${JSON.stringify(distribution(values))} ms\n`;
     process.stdout.write(
-      `MEASURE prepareWorktree, ${count} files\n` +
-        `  fresh:  ${JSON.stringify(distribution(fresh))} ms\n` +
-        `  reused: ${JSON.stringify(distribution(reused))} ms\n`,
+      `MEASURE working trees, ${count} files (${FRESH_TRIALS} fresh, ${REUSE_TRIALS} reused)\n` +
+        line('prepare fresh: ', fresh.prepare) +
+        line('prepare reused:', reused.prepare) +
+        line('release delete:', fresh.release) +
+        line('release park:  ', reused.release) +
+        line('commit 10 new: ', [...fresh.commit, ...reused.commit]),
     );
   } finally {
     rmSync(repo, { recursive: true, force: true });
@@ -91,7 +112,8 @@ async function measure(count: number): Promise<void> {
   }
 }
 
-describe('working tree preparation cost (SPEC §9)', () => {
-  it('10,000 files', () => measure(10_000), 1_200_000);
-  it('100,000 files', () => measure(100_000), 1_200_000);
+const sizes = (process.env.FANOUT_MEASURE_SIZES ?? '10000,100000').split(',').map(Number);
+
+describe('working tree cost (SPEC §9)', () => {
+  for (const size of sizes) it(`${size} files`, () => measure(size), 3_600_000);
 });

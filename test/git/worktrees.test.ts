@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { attemptWorktreePath, worktreeRoot } from '../../src/git/worktree-paths';
@@ -23,6 +23,18 @@ describe('worktreeRoot and attemptWorktreePath', () => {
       attemptWorktreePath(root, '/srv/repo', 'run-1', 'api', 2),
     ];
     expect(new Set([one, ...others]).size).toBe(5);
+  });
+
+  it('gives the same path before and after the root exists', () => {
+    const parent = realpathSync(mkdtempSync(path.join(tmpdir(), 'fanout-root-')));
+    try {
+      const root = path.join(parent, 'trees');
+      const before = attemptWorktreePath(root, '/srv/repo', 'run-1', 'api', 1);
+      mkdirSync(root);
+      expect(attemptWorktreePath(root, '/srv/repo', 'run-1', 'api', 1)).toBe(before);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 
   it('refuses a root inside the source checkout or inside $HOME', () => {
@@ -120,12 +132,14 @@ describe('prepareWorktree and removeWorktree', () => {
       '.agent/workers/api/x': 'x\n',
       'ignored.log': 'i\n',
     });
+    gitIn(first, 'switch', '-q', '-c', 'agent-branch');
     gitIn(first, 'commit', '-qam', 'agent commit');
     await removeWorktree(repo, first);
     expect(existsSync(first)).toBe(false);
     const pool = path.join(root, '.pool');
     const parked = (): number => readdirSync(path.join(pool, readdirSync(pool)[0] ?? '')).length;
     expect(parked()).toBe(1);
+    expect(gitIn(repo, 'worktree', 'list', '--porcelain')).not.toContain('refs/heads/agent-branch');
 
     const second = attemptWorktreePath(worktreeRoot(), repo, 'run-2', 'web', 1);
     expect(await prepareWorktree(repo, next, second)).toEqual({ created: true });
@@ -162,5 +176,46 @@ describe('prepareWorktree and removeWorktree', () => {
     );
     expect(left).toHaveLength(1);
     expect(left[0]).toContain(path.basename(repo));
+  });
+
+  it('gives attempts prepared at the same time a tree each, parked ones claimed once', async () => {
+    const base = commitFiles(repo, { 'a.txt': 'a\n' }, 'base');
+    const next = commitFiles(repo, { 'a.txt': 'next\n' }, 'next', base);
+    const released = [1, 2].map((n) => attemptWorktreePath(worktreeRoot(), repo, 'run-0', `u${n}`, 1));
+    for (const tree of released) await prepareWorktree(repo, base, tree);
+    for (const tree of released) await removeWorktree(repo, tree);
+    const trees = [1, 2, 3, 4].map((n) => attemptWorktreePath(worktreeRoot(), repo, 'run-1', `u${n}`, 1));
+    const answers = await Promise.all(trees.map((tree) => prepareWorktree(repo, next, tree)));
+    expect(answers).toEqual(trees.map(() => ({ created: true })));
+    for (const tree of trees) {
+      expect(readFileSync(path.join(tree, 'a.txt'), 'utf8')).toBe('next\n');
+      expect(gitIn(tree, 'status', '--porcelain', '--ignored')).toBe('');
+    }
+    const listed = gitIn(repo, 'worktree', 'list', '--porcelain');
+    expect(
+      listed
+        .split('\n')
+        .filter((line) => line.startsWith('worktree '))
+        .sort(),
+    ).toEqual([`worktree ${repo}`, ...trees.map((tree) => `worktree ${tree}`)].sort());
+  });
+
+  it('parks a tree in the pool of the root it was made under, and deletes a tree laid out otherwise', async () => {
+    const base = commitFiles(repo, { 'a.txt': 'a\n' }, 'base');
+    const elsewhere = realpathSync(mkdtempSync(path.join(tmpdir(), 'fanout-elsewhere-')));
+    try {
+      const tree = attemptWorktreePath(elsewhere, repo, 'run-1', 'api', 1);
+      await prepareWorktree(repo, base, tree);
+      await removeWorktree(repo, tree);
+      expect(readdirSync(path.join(elsewhere, '.pool'))).toHaveLength(1);
+      const loose = path.join(elsewhere, 'loose-tree');
+      await prepareWorktree(repo, base, loose);
+      await removeWorktree(repo, loose);
+      expect(existsSync(loose)).toBe(false);
+      expect(readdirSync(elsewhere)).toEqual(['.pool']);
+      expect(existsSync(path.join(root, '.pool'))).toBe(false);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 });

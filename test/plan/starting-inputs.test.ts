@@ -1,26 +1,31 @@
-import { overlapPartners, predictedStartingInputs, startingInputs } from '../../src/plan/starting-inputs';
+import { OverlapIndex, predictedStartingInputs, startingInputs } from '../../src/plan/starting-inputs';
 import { testPlan, testUnit } from '../helpers/plan-factory';
 
 const area = (unitId: string, ...allowedDirectories: string[]) => ({ unitId, allowedDirectories });
 
-describe('overlapPartners', () => {
+describe('OverlapIndex', () => {
   it('pairs units whose directories are equal or nested, both ways, sorted by unit_id', () => {
-    const partners = overlapPartners([
+    const index = new OverlapIndex([
       area('z', 'src/api'),
       area('b', 'src/api/auth'),
       area('a', 'docs', 'src/api/auth/x'),
       area('c', 'src/api2'),
+      area('top', 'src'),
+      area('same', 'src/api'),
     ]);
-    expect(partners.get('z')).toEqual(['a', 'b']);
-    expect(partners.get('b')).toEqual(['a', 'z']);
-    expect(partners.get('a')).toEqual(['b', 'z']);
-    expect(partners.get('c')).toBeUndefined();
+    expect(index.partners('z')).toEqual(['a', 'b', 'same', 'top']);
+    expect(index.partners('b')).toEqual(['a', 'same', 'top', 'z']);
+    expect(index.partners('a')).toEqual(['b', 'same', 'top', 'z']);
+    expect(index.partners('c')).toEqual(['top']);
+    expect(index.partners('top')).toEqual(['a', 'b', 'c', 'same', 'z']);
+    expect(index.partners('unknown')).toEqual([]);
   });
 
   it('counts a unit once however many of its directories overlap', () => {
-    const partners = overlapPartners([area('a', 'x', 'x/y'), area('b', 'x/y/z')]);
-    expect(partners.get('a')).toEqual(['b']);
-    expect(partners.get('b')).toEqual(['a']);
+    const index = new OverlapIndex([area('a', 'x', 'x/y', './x/'), area('b', 'x/y/z'), area('c', 'xy')]);
+    expect(index.partners('a')).toEqual(['b']);
+    expect(index.partners('b')).toEqual(['a']);
+    expect(index.partners('c')).toEqual([]);
   });
 });
 
@@ -83,5 +88,15 @@ describe('predictedStartingInputs', () => {
       nested: ['first'],
       apart: [],
     });
+  });
+});
+
+describe('OverlapIndex on a large plan', () => {
+  it('answers the partners of one of 3,000 units sharing an area without building every pair', () => {
+    const units = Array.from({ length: 3000 }, (_, i) =>
+      area(`u${String(i).padStart(4, '0')}`, 'src/shared'),
+    );
+    const index = new OverlapIndex(units);
+    expect(index.partners('u0000')).toHaveLength(2999);
   });
 });

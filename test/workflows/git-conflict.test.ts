@@ -4,6 +4,7 @@
  * worker has the real activities with `integrateUnit` answering a conflict for unit `clash`
  * (the activity's own conflict detection is tested with the git activities).
  */
+import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
@@ -44,10 +45,16 @@ describe('a conflict at integration', () => {
       workflowsPath: require.resolve('../../src/workflows'),
       activities: {
         ...real,
-        integrateUnit: (input: Parameters<typeof real.integrateUnit>[0]) =>
-          input.unitId === 'clash'
-            ? Promise.resolve({ kind: 'conflict' as const, paths: CONFLICT_PATHS })
-            : real.integrateUnit(input),
+        integrateUnit: (input: Parameters<typeof real.integrateUnit>[0]) => {
+          if (input.unitId === 'clash')
+            return Promise.resolve({ kind: 'conflict' as const, paths: CONFLICT_PATHS });
+          if (input.unitId === 'broken') {
+            return Promise.reject(
+              ApplicationFailure.nonRetryable('the integration ref moved', 'IntegrationRefMoved'),
+            );
+          }
+          return real.integrateUnit(input);
+        },
       },
     });
     running = worker.run();
@@ -129,4 +136,54 @@ describe('a conflict at integration', () => {
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
     expect(await replayHistories([{ workflowId, history }])).toEqual([{ workflowId }]);
   });
+
+  it("fails a unit whose merge cannot be made, and warns when the run's branch is taken", async () => {
+    const id = `git-broken-${Date.now().toString(36)}`;
+    const other = sourceRepo();
+    // Someone's branch of the same name, at another commit: the run must not move it.
+    const elsewhere = gitIn(other.repo, 'commit-tree', '-m', 'elsewhere', `${other.base}^{tree}`);
+    gitIn(other.repo, 'branch', `fanout/${id}`, elsewhere);
+    const plan = testPlan(
+      [
+        testUnit('fine', [], {
+          command: [FAKE_AGENT, '--write', 'src/fine/f.txt', 'f', '--artifact', 'r.md'],
+        }),
+        testUnit('broken', [], {
+          command: [
+            FAKE_AGENT,
+            '--sleep-ms',
+            '500',
+            '--write',
+            'src/broken/b.txt',
+            'b',
+            '--artifact',
+            'r.md',
+          ],
+        }),
+      ],
+      { name: 'git-broken', onFailure: 'continue' },
+    );
+    const handle = await startGitRun(client, {
+      plan,
+      repo: other.repo,
+      workflowId: id,
+      taskQueue,
+      git: gitRunInput(other.base, id),
+    });
+    const ended = await awaitResult(handle);
+    expect(ended.status).toBe('failed');
+    expect(ended.units.broken).toMatchObject({
+      status: 'FAILED',
+      exit_code: 1,
+      error: "Worker 'broken' could not be integrated: the integration ref moved",
+    });
+    expect(ended.units.fine).toMatchObject({ status: 'SUCCEEDED' });
+    expect(gitIn(other.repo, 'rev-parse', `refs/heads/fanout/${id}`)).toBe(elsewhere);
+    expect(ended.git?.integration).toBe(gitIn(other.repo, 'rev-parse', integrationRef(id)));
+    expect(ended.warnings).toHaveLength(1);
+    expect(ended.warnings?.[0]).toContain(`The run's branch 'fanout/${id}' was not set: `);
+    expect(ended.warnings?.[0]).toContain(`run \`git branch <name> ${integrationRef(id)}\``);
+    const history = await handle.fetchHistory();
+    expect(await replayHistories([{ workflowId: id, history }])).toEqual([{ workflowId: id }]);
+  }, 180_000);
 });

@@ -8,50 +8,28 @@
  * and its commit is the same commit (same tree, parent, message and identity).
  */
 
-import { CancelledFailure, Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { realpath } from 'node:fs/promises';
-import { unitRef, type GitAttempt } from '../../contracts/git';
-import { isAgentFailureType } from '../../errors';
+import { isAgentFailureType, type AgentFailureDetails, type AgentFailureType } from '../../errors';
 import type { AttemptDeps } from '../agent/attempt-deps';
 import { cancellationLeavesAgentRunning } from '../agent/cancellation';
 import { agentFailure } from '../agent/classify-outcome';
+import { SymbolicLinkRefused } from '../containment/safe-write';
 import type { AttemptInput, AttemptSuccess } from '../types';
-import { attemptLogPath, namespacePaths, type NamespacePaths } from '../unit-files/namespace';
-import { copyEvidence, evidencePaths } from './evidence-copy';
-import {
-  attemptWorktreePath,
-  compareAndSwapRef,
-  prepareWorktree,
-  readRef,
-  RefMoved,
-  removeWorktree,
-  startingPoint,
-  worktreeRoot,
-} from './git-plumbing';
-import { outsideArea, startConflict, unitRefTaken } from './messages';
+import { attemptLogPath } from '../unit-files/namespace';
+import { recordedSuccess, refTaken, throwRecordedFailure } from './earlier-try';
+import { copyEvidence } from './evidence-copy';
+import { compareAndSwapRef, prepareWorktree, RefMoved, removeWorktree, startingPoint } from './git-plumbing';
+import { gitScope, type GitScope } from './git-scope';
+import { outsideArea, startConflict } from './messages';
 import { commitUnitOutput } from './output-commit';
 import { withPhaseHeartbeat } from './phase-heartbeat';
-import { readRecordedSuccess, writeOutcome, type RecordedOutcome } from './recorded-outcome';
+import { writeOutcome, type RecordedOutcome } from './recorded-outcome';
 import { pauseBeforeRefForTests } from './test-pause';
 
 /** The shared-mode attempt, run with `repo` = the attempt's working tree (a real path). */
 export type AttemptInTree = (workingTree: string) => Promise<AttemptSuccess>;
-
-interface GitScope {
-  readonly deps: AttemptDeps;
-  readonly input: AttemptInput;
-  readonly git: GitAttempt;
-  readonly context: Context;
-  readonly source: string;
-  readonly tree: string;
-  readonly ref: string;
-  /** The unit's namespace inside the working tree. */
-  readonly inTree: NamespacePaths;
-  /** Its copy under `<source>/.agent/runs/<workflow id>/<unit_id>/`. */
-  readonly evidence: NamespacePaths;
-  readonly iso: () => string;
-}
 
 export async function runGitAttempt(
   deps: AttemptDeps,
@@ -59,7 +37,7 @@ export async function runGitAttempt(
   attemptIn: AttemptInTree,
 ): Promise<AttemptSuccess> {
   const scope = await gitScope(deps, input);
-  const recorded = await recordedSuccess(scope);
+  const recorded = (await recordedSuccess(scope)) ?? (await throwRecordedFailure(scope));
   if (recorded !== null) return recorded;
   const logPath = attemptLogPath(scope.inTree, input.attempt);
   const phase = { logPath, startedAt: null, intervalMs: deps.timing.heartbeatMs };
@@ -79,42 +57,6 @@ export async function runGitAttempt(
   return withPhaseHeartbeat(scope.context, input, collecting, () => keepOutput(scope, start, success));
 }
 
-async function gitScope(deps: AttemptDeps, input: AttemptInput): Promise<GitScope> {
-  const git = input.git;
-  if (git === undefined) throw new Error('runGitAttempt needs input.git (a workspace: git run)');
-  const source = await realpath(input.repo);
-  const unitId = input.unit.unitId;
-  const tree = attemptWorktreePath(worktreeRoot(deps.env), source, input.runId, unitId, input.attempt);
-  return {
-    deps,
-    input,
-    git,
-    context: Context.current(),
-    source,
-    tree,
-    ref: unitRef(input.runId, unitId),
-    inTree: namespacePaths(tree, input.namespaceRoot, unitId),
-    evidence: evidencePaths(source, input.runId, unitId),
-    iso: () => new Date(deps.clock.now()).toISOString(),
-  };
-}
-
-/** A try after the ref was set: the recorded success, nothing run or committed again. */
-async function recordedSuccess(scope: GitScope): Promise<AttemptSuccess | null> {
-  const { source, ref, input } = scope;
-  const actual = await readRef(source, ref);
-  if (actual === null) return null;
-  const success = await readRecordedSuccess(scope.evidence.root, input.attempt);
-  if (success?.git?.output !== actual) throw refTaken(scope, actual);
-  scope.context.log.info('The unit ref is set already: answering with the recorded success', {
-    unitId: input.unit.unitId,
-    ref,
-    output: actual,
-  });
-  await removeWorktree(source, scope.tree);
-  return { ...success, adopted: true };
-}
-
 /** The starting point, or the SPEC §9 failure when merging it conflicts (never retried). */
 async function startOf(scope: GitScope): Promise<string> {
   const { source, git, input } = scope;
@@ -129,27 +71,22 @@ async function keepOutput(scope: GitScope, start: string, success: AttemptSucces
   const { source, input, tree } = scope;
   const { output, outside } = await commitUnitOutput(source, tree, start, input, scope.git.identity);
   if (outside.length > 0) {
-    const message = outsideArea(input.unit.unitId, outside);
-    const times = {
-      startedAt: success.startedAt,
-      finishedAt: scope.iso(),
-      ...(success.containment === undefined ? {} : { containment: success.containment }),
-    };
-    const observed = {
-      ...(success.changes === undefined ? {} : { changes: success.changes }),
-      ...(success.outOfBounds === undefined ? {} : { outOfBounds: success.outOfBounds }),
-    };
-    await endWithoutOutput(scope, { outcome: 'failed', type: 'OutsideArea', error: message });
-    throw agentFailure('OutsideArea', 1, message, times, observed);
+    return failWithoutOutput(scope, success, 'OutsideArea', outsideArea(input.unit.unitId, outside));
   }
   const kept: AttemptSuccess = {
     ...success,
     logPath: attemptLogPath(scope.evidence, input.attempt),
     git: { start, output, worktree: tree },
   };
-  await copyEvidence(source, scope.inTree, scope.evidence, input.attempt);
-  // Recorded before the ref moves: a try that finds the ref set always finds this too.
-  await writeOutcome(source, scope.evidence.root, input.attempt, { outcome: 'succeeded', success: kept });
+  try {
+    await copyEvidence(source, scope.inTree, scope.evidence, input.attempt);
+    // Recorded before the ref moves: a try that finds the ref set always finds this too.
+    await writeOutcome(source, scope.evidence.root, input.attempt, { outcome: 'succeeded', success: kept });
+  } catch (error) {
+    // SPEC §8.4: a link on the way to the evidence folder fails the unit, as in shared mode.
+    if (!(error instanceof SymbolicLinkRefused)) throw error;
+    return failWithoutOutput(scope, success, 'SymbolicLinkWrite', error.message);
+  }
   await pauseBeforeRefForTests({
     env: scope.deps.env,
     activityTry: scope.context.info.attempt,
@@ -161,6 +98,27 @@ async function keepOutput(scope: GitScope, start: string, success: AttemptSucces
   return kept;
 }
 
+/** An agent that succeeded by §4.2 whose work is not kept: the attempt fails (exit 1). */
+async function failWithoutOutput(
+  scope: GitScope,
+  success: AttemptSuccess,
+  type: Extract<AgentFailureType, 'OutsideArea' | 'SymbolicLinkWrite'>,
+  message: string,
+): Promise<never> {
+  const times = {
+    startedAt: success.startedAt,
+    finishedAt: scope.iso(),
+    ...(success.containment === undefined ? {} : { containment: success.containment }),
+  };
+  const observed = {
+    ...(success.changes === undefined ? {} : { changes: success.changes }),
+    ...(success.outOfBounds === undefined ? {} : { outOfBounds: success.outOfBounds }),
+  };
+  const failure = agentFailure(type, 1, message, times, observed);
+  await endWithoutOutput(scope, failureRecord(failure));
+  throw failure;
+}
+
 async function setUnitRef(scope: GitScope, output: string): Promise<void> {
   try {
     await compareAndSwapRef(scope.source, scope.ref, output, null);
@@ -168,14 +126,6 @@ async function setUnitRef(scope: GitScope, output: string): Promise<void> {
     if (error instanceof RefMoved) throw refTaken(scope, error.actual ?? '(absent)');
     throw error;
   }
-}
-
-function refTaken(scope: GitScope, actual: string): ApplicationFailure {
-  return ApplicationFailure.create({
-    message: unitRefTaken(scope.input.unit.unitId, scope.ref, actual),
-    type: 'UnitRefTaken',
-    nonRetryable: true,
-  });
 }
 
 /**
@@ -189,8 +139,15 @@ function attemptIsOver(scope: GitScope, error: unknown): boolean {
 }
 
 function failureRecord(error: unknown): RecordedOutcome {
-  const failure = error as Error & { type?: string };
-  return { outcome: 'failed', type: failure.type ?? failure.name, error: failure.message };
+  const failure = error as Error & { type?: string; details?: unknown[] };
+  const type = failure.type ?? failure.name;
+  const details = failure.details?.[0] as AgentFailureDetails | undefined;
+  return {
+    outcome: 'failed',
+    type,
+    error: failure.message,
+    ...(isAgentFailureType(type) && details !== undefined ? { details } : {}),
+  };
 }
 
 /** An attempt that ended without output: its evidence and logs copied, its tree removed unless kept. */

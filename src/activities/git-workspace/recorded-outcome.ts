@@ -2,16 +2,24 @@
  * What a git attempt ended with, kept beside its evidence copy as `attempt-<n>.json`. A success is
  * written before the unit's ref is set, so an activity retried after that (its worker died before
  * answering) finds the ref set and answers from this file, without the removed working tree and
- * without running or committing anything again.
+ * without running or committing anything again. A failure is written before the tree is removed,
+ * so a retried try that finds no tree answers with it instead of starting the agent again.
  */
 
 import path from 'node:path';
+import type { AgentFailureDetails } from '../../errors';
 import type { AttemptSuccess } from '../types';
 import { readFileNoFollow, writeFileAtomically } from '../containment/safe-write';
 
 export type RecordedOutcome =
   | { readonly outcome: 'succeeded'; readonly success: AttemptSuccess }
-  | { readonly outcome: 'failed'; readonly type: string; readonly error: string };
+  | {
+      readonly outcome: 'failed';
+      readonly type: string;
+      readonly error: string;
+      /** An agent failure's details, as thrown. */
+      readonly details?: AgentFailureDetails;
+    };
 
 interface OutcomeFile {
   readonly version: 1;
@@ -33,11 +41,8 @@ export async function writeOutcome(
   await writeFileAtomically(source, outcomePath(evidenceRoot, attempt), `${JSON.stringify(file, null, 2)}\n`);
 }
 
-/** The success recorded for `attempt`, or null when there is none (or the file is not ours). */
-export async function readRecordedSuccess(
-  evidenceRoot: string,
-  attempt: number,
-): Promise<AttemptSuccess | null> {
+/** What `attempt` recorded, or null when nothing (or a file that is not ours) is there. */
+export async function readOutcome(evidenceRoot: string, attempt: number): Promise<RecordedOutcome | null> {
   let text: string;
   try {
     text = (await readFileNoFollow(outcomePath(evidenceRoot, attempt))).toString('utf8');
@@ -46,8 +51,8 @@ export async function readRecordedSuccess(
   }
   try {
     const file = JSON.parse(text) as Partial<OutcomeFile>;
-    if (file.version !== 1 || file.attempt !== attempt || file.recorded?.outcome !== 'succeeded') return null;
-    return file.recorded.success;
+    if (file.version !== 1 || file.attempt !== attempt || file.recorded === undefined) return null;
+    return file.recorded;
   } catch {
     return null;
   }

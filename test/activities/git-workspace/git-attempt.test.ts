@@ -3,8 +3,8 @@
  * activity environment, as the other attempt tests) and the fake agent: its output commit, its
  * ref, its evidence in the source checkout, and what happens on failure.
  */
-import { ApplicationFailure } from '@temporalio/common';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { ActivityCancellationDetails, ApplicationFailure } from '@temporalio/common';
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AttemptSuccess } from '../../../src/activities/types';
 import {
@@ -137,6 +137,36 @@ describe('a git attempt that succeeds', () => {
   });
 });
 
+describe('a git attempt under confinement: landlock (SPEC §8.1 in its working tree)', () => {
+  it('writes only its area of the working tree, and its output holds just that', async () => {
+    const fixture = gitFixture();
+    const command = [
+      FAKE,
+      '--try-touch',
+      'README.md',
+      '--try-touch',
+      'src/b/x.txt',
+      '--try-touch',
+      'src/a/mine.txt',
+    ];
+    const input = gitInput(
+      fixture,
+      unit('a'),
+      settings([...command, '--artifact', 'out.md'], { confinement: 'landlock' }),
+    );
+
+    const success = await run(fixture.env, input);
+
+    expect(success.containment?.confinement).toBe('landlock');
+    expect(lines(success.logPath)).toEqual([
+      'denied README.md',
+      'denied src/b/x.txt',
+      'wrote src/a/mine.txt',
+    ]);
+    expect(changedBy(fixture, success.git?.output ?? '')).toEqual(['src/a/mine.txt']);
+  });
+});
+
 describe('a git attempt that fails', () => {
   it('fails with the SPEC text when it changed files outside its allowed directories, and keeps nothing', async () => {
     const fixture = gitFixture();
@@ -159,6 +189,27 @@ describe('a git attempt that fails', () => {
     expect(JSON.parse(evidenceFile(fixture, 'a', 'attempt-1.json'))).toMatchObject({
       recorded: { outcome: 'failed', type: 'OutsideArea' },
     });
+  });
+
+  it('fails, never retried, when its evidence folder in the source checkout passes through a link', async () => {
+    const fixture = gitFixture();
+    mkdirSync(path.join(fixture.source, '.agent'));
+    symlinkSync(fixture.scratch, path.join(fixture.source, '.agent/runs'));
+    const input = gitInput(
+      fixture,
+      unit('a'),
+      settings([FAKE, '--write', 'src/a/f.txt', 'f', '--artifact', 'out.md']),
+    );
+
+    const link = path.join(fixture.source, '.agent/runs');
+    await expectAgentFailure(
+      run(fixture.env, input),
+      'SymbolicLinkWrite',
+      `'${link}' is a symbolic link; agent-fanout does not write through links. Remove it and retry.`,
+      1,
+    );
+    expect(readdirSync(fixture.scratch)).toEqual([]);
+    expect(refValue(fixture, UNIT_REF)).toBeNull();
   });
 
   it('fails, never retried, when merging its starting point conflicts', async () => {
@@ -237,6 +288,23 @@ describe('a git attempt tried again by Temporal', () => {
     expect(refValue(fixture, UNIT_REF)).toBe(first.git?.output);
   });
 
+  it('answers with the recorded failure when the failed try removed its tree, without running the agent again', async () => {
+    const fixture = gitFixture();
+    const count = path.join(fixture.scratch, 'count.txt');
+    const input = gitInput(
+      fixture,
+      unit('a'),
+      settings([FAKE, '--count', count, '--say', 'no luck', '--exit', '4']),
+    );
+    const text = "Worker 'a' exited with code 4: no luck";
+    await expectAgentFailure(run(fixture.env, input), 'AgentExit', text, 4);
+
+    const retry = new AttemptRun({ env: fixture.env, timing: TIMING }, { attempt: 2 });
+    await expectAgentFailure(retry.run(input), 'AgentExit', text, 4);
+
+    expect(lines(count)).toEqual(['a attempt=1']);
+  });
+
   it('commits once when its worker died after the agent succeeded and before the ref moved', async () => {
     const fixture = gitFixture();
     const count = path.join(fixture.scratch, 'count.txt');
@@ -269,6 +337,35 @@ describe('a git attempt tried again by Temporal', () => {
     expect(gitIn(fixture.source, 'rev-list', '--count', `${fixture.base}..${UNIT_REF}`)).toBe('1');
     expect(lines(count)).toEqual(['a attempt=1']);
     expect(existsSync(worktree)).toBe(false);
+  });
+});
+
+describe('a git attempt whose worker shuts down while its agent runs', () => {
+  it('leaves the agent and its working tree for the next try, which adopts the agent there and commits its work', async () => {
+    const fixture = gitFixture();
+    const count = path.join(fixture.scratch, 'count.txt');
+    const command = [FAKE, '--count', count, '--ticks', '12', '100', '--write', 'src/a/f.txt', 'f'];
+    const input = gitInput(fixture, unit('a'), settings([...command, '--artifact', 'out.md']));
+    const first = new AttemptRun({ env: fixture.env, timing: TIMING });
+    const firstTry = first.run(input).catch((e: unknown) => e);
+    await waitFor(() => first.heartbeats.some((beat) => beat.lastLines.includes('tick 2')));
+    first.env.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true }));
+    expect(await firstTry).toMatchObject({ type: 'AgentLeftRunning', nonRetryable: false });
+    const beat = first.heartbeats.at(-1);
+    const logPath = beat?.logPath ?? '';
+    expect(existsSync(logPath)).toBe(true);
+
+    const retry = new AttemptRun(
+      { env: fixture.env, timing: TIMING },
+      { attempt: 2, heartbeatDetails: beat },
+    );
+    const success = await retry.run(input);
+
+    expect(success.adopted).toBe(true);
+    expect(lines(count)).toEqual(['a attempt=1']);
+    expect(changedBy(fixture, success.git?.output ?? '')).toEqual(['src/a/f.txt']);
+    expect(lines(success.logPath).filter((line) => line.startsWith('tick'))).toHaveLength(12);
+    expect(existsSync(logPath)).toBe(false);
   });
 });
 

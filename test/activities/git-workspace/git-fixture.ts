@@ -15,7 +15,6 @@ import { attemptInput } from '../helpers';
 export { gitIn };
 
 const folders: string[] = [];
-const worktreesBefore = process.env.FANOUT_WORKTREES;
 
 export interface GitFixture {
   /** The source checkout: `README.md` committed on main. */
@@ -37,8 +36,6 @@ export function gitFixture(): GitFixture {
   const worktrees = realpathSync(mkdtempSync(path.join(tmpdir(), 'fanout-trees-')));
   const scratch = realpathSync(mkdtempSync(path.join(tmpdir(), 'fanout-scratch-')));
   folders.push(source, worktrees, scratch);
-  // src/git parks released trees in a pool under the root of process.env, not of the worker env.
-  process.env.FANOUT_WORKTREES = worktrees;
   return {
     source,
     base: gitIn(source, 'rev-parse', 'HEAD'),
@@ -49,8 +46,6 @@ export function gitFixture(): GitFixture {
 }
 
 export function removeGitFixtures(): void {
-  if (worktreesBefore === undefined) delete process.env.FANOUT_WORKTREES;
-  else process.env.FANOUT_WORKTREES = worktreesBefore;
   for (const folder of folders.splice(0)) {
     if (existsSync(path.join(folder, '.git'))) removeRepo(folder);
     else rmSync(folder, { recursive: true, force: true });
