@@ -103,4 +103,19 @@ describe('a git run at the command line', () => {
     expect(new Set(branches).size).toBe(2);
     for (const branch of branches) expect(gitIn(repo, 'show', `${branch ?? ''}:src/b/b.txt`)).toBe('b');
   });
+
+  it('with --into main, moves main to the outcome and says so under the result table', async () => {
+    const { repo, head } = repoWithCommit();
+    const plan = planFile([FAKE_AGENT, '--write', 'src/b/b.txt', 'b', '--artifact', 'out.md'], 'git');
+    const run = await runCli(['run', plan, '--repo', repo, '--into', 'main', ...connection()], 180_000);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^unit\s+status\s+attempts\s+exit\s+commit\s+note$/m);
+    const branch = /^Branch: {2}(fanout\/git-cli-[0-9a-f]{8}) at ([0-9a-f]{7}) /m.exec(run.stdout);
+    expect(run.stdout).toContain(`         merge:  git merge ${branch?.[1] ?? '?'}\n`);
+    expect(run.stdout).toMatch(/^Into: {4}main \(fast-forward\)/m);
+    const main = gitIn(repo, 'rev-parse', 'main');
+    expect(main).not.toBe(head);
+    expect(main.startsWith(branch?.[2] ?? '?')).toBe(true);
+    expect(gitIn(repo, 'show', 'main:src/b/b.txt')).toBe('b');
+  });
 });
