@@ -86,7 +86,8 @@ export class SchedulerLoop {
     const info = workflowInfo();
     return launchAllowance(
       { events: info.historyLength, bytes: info.historySize },
-      this.context.state.scheduler.running.size,
+      // A settling unit still adds its merge's events.
+      this.context.state.scheduler.running.size + this.context.state.scheduler.settling.size,
       this.context.eventLimit,
       this.context.integration === undefined ? EVENTS_PER_LAUNCH : EVENTS_PER_GIT_LAUNCH,
     );
@@ -183,6 +184,8 @@ export class SchedulerLoop {
         return completion;
       }
       this.pendingOutcomes.set(unitId, outcome);
+      // Its agent is done: the slot goes to another agent while the merge waits its turn.
+      state.scheduler.agentEnded(unitId);
       integration.enqueue({ kind: 'completed', unitId, output: outcome.commit });
       return undefined;
     }

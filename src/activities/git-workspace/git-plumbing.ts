@@ -16,6 +16,7 @@ export {
   readRef,
   RefMoved,
   removeWorktree,
+  runGit,
   startingPoint,
   worktreeRoot,
 } from '../../git';

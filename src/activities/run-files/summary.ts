@@ -75,7 +75,9 @@ function gitSection(git: GitRunResult): string[] {
   const into =
     git.into === undefined
       ? []
-      : [`- into: ${git.into.branch} (${git.into.outcome}) ${git.into.message}`.trimEnd()];
+      : [
+          `- into: ${git.into.branch} (${git.into.outcome})${git.into.message === '' ? '' : `: ${git.into.message}`}`,
+        ];
   return [
     '## Git',
     '',

@@ -78,7 +78,6 @@ function makeScratchRepo(repo: string): string {
     '# agent-fanout demo repo\n\nA scratch checkout made by `agent-fanout demo`; each demo run starts it anew.\n',
   );
   copyFileSync(DEMO_AGENT, path.join(repo, 'tools', 'demo-agent.js'));
-  writeFileSync(path.join(repo, '.gitignore'), '.agent/\n');
   return realpathSync(repo);
 }
 

@@ -7,7 +7,13 @@ import type { CommitIdentity, GitRunInput } from '../../contracts/git';
 import { resolveBase, uncommittedCount } from '../../git/base';
 import { UsageError } from '../errors';
 import { shortSha } from '../output/commit-text';
-import { branchExists, checkBranchName, checkRefSafeWorkflowId, defaultBranch } from './ref-names';
+import {
+  branchExists,
+  checkBranchName,
+  checkRefSafeWorkflowId,
+  defaultBranch,
+  runRefsExist,
+} from './ref-names';
 
 /** Who agent-fanout's commits are by; the date is the run's start, never the clock at commit time. */
 export function runIdentity(now: Date): CommitIdentity {
@@ -39,6 +45,13 @@ export async function resolveGitRun(request: GitRunRequest): Promise<GitRunSetti
   const { repo } = request;
   await checkRefSafeWorkflowId(repo, request.workflowId, request.idSource);
   const base = await baseSha(repo, request.base);
+  if (await runRefsExist(repo, request.workflowId)) {
+    throw new UsageError(
+      `an earlier run '${request.workflowId}' left its commits in ${repo} (refs/fanout/${request.workflowId}/); ` +
+        `a git run needs an id of its own: pass another --id, or delete them first ` +
+        `(git for-each-ref --format='delete %(refname)' refs/fanout/${request.workflowId}/ | git update-ref --stdin)`,
+    );
+  }
   const branch = request.branch ?? defaultBranch(request.planName, request.workflowId);
   await checkBranchName(repo, branch, '--branch');
   if (await branchExists(repo, branch)) {

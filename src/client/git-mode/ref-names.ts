@@ -48,3 +48,14 @@ export async function branchExists(repo: string, branch: string): Promise<boolea
   });
   return found.code === 0;
 }
+
+/** True when an earlier run under this workflow id left refs (`refs/fanout/<id>/…`) in the checkout. */
+export async function runRefsExist(repo: string, workflowId: string): Promise<boolean> {
+  const { stdout } = await runGit(
+    ['for-each-ref', '--count=1', '--format=%(refname)', `refs/fanout/${workflowId}/`],
+    {
+      cwd: repo,
+    },
+  );
+  return stdout.trim() !== '';
+}

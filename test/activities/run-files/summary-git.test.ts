@@ -25,7 +25,7 @@ const GIT_SECTION = [
   '- branch: fanout/demo-0123abcd',
   `- review: \`git log --stat ${'b'.repeat(40)}..fanout/demo-0123abcd\``,
   '- merge: `git merge fanout/demo-0123abcd`',
-  '- into: main (fast-forward) main moved to cccccccc',
+  '- into: main (fast-forward): main moved to cccccccc',
   '',
 ].join('\n');
 

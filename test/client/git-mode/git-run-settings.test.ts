@@ -134,6 +134,17 @@ describe('resolveGitRun', () => {
     );
   });
 
+  it('refuses a workflow id whose refs an earlier run left (run --allow-rerun with the same --id)', async () => {
+    const { repo, head } = repoWithCommit();
+    gitIn(repo, 'update-ref', 'refs/fanout/fanout-api-codemod-1a2b3c4d/units/a', head);
+    expect(await refusal(resolveGitRun(request(repo, { branch: 'fresh' })))).toMatch(
+      /^an earlier run 'fanout-api-codemod-1a2b3c4d' left its commits in .*refs\/fanout\/fanout-api-codemod-1a2b3c4d\/\); a git run needs an id of its own/,
+    );
+    gitIn(repo, 'update-ref', '-d', 'refs/fanout/fanout-api-codemod-1a2b3c4d/units/a');
+    gitIn(repo, 'update-ref', 'refs/fanout/fanout-api-codemod-1a2b3c4d-other/integration', head);
+    expect((await resolveGitRun(request(repo, { branch: 'fresh' }))).git.branch).toBe('fresh');
+  });
+
   it.each(['nightly/one', 'ends.lock', 'two..dots'])(
     'refuses the workflow id %s, which cannot be one component of refs/fanout/<id>/…',
     async (workflowId) => {

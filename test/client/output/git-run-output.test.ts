@@ -5,6 +5,7 @@ import { gitRunLines, shortSha } from '../../../src/client/output/commit-text';
 import { formatProgressTable } from '../../../src/client/output/progress-table';
 import { formatResultTable } from '../../../src/client/output/result-table';
 import { runBranch } from '../../../src/client/commands/status';
+import { viewFromResult } from '../../../src/client/live/run-view';
 import type { FanoutResult, UnitResult } from '../../../src/plan/types';
 
 const BASE = 'b'.repeat(40);
@@ -54,6 +55,20 @@ describe('a git run in the result table', () => {
     const { git: _git, ...shared } = result;
     const header = formatResultTable(shared).split('\n')[2];
     expect(header).toMatch(/^unit\s+status\s+attempts\s+exit\s+note$/);
+  });
+});
+
+describe('a git run in the final live table', () => {
+  it('names each succeeded unit’s commit in its note', () => {
+    const view = viewFromResult('fanout-demo-1', 'demo', {
+      ...result,
+      units: { ...result.units, r: unit({ commit: COMMIT_A, reused_from: 'old-run' }) },
+    });
+    expect(view.units.map((row) => row.note)).toEqual([
+      'commit a1a2a3a, 1 artifact',
+      "Worker 'b' exited with code 1",
+      'commit a1a2a3a, reused from old-run',
+    ]);
   });
 });
 
