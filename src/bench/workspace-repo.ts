@@ -3,12 +3,12 @@
  * (written with `git fast-import`, then checked out), the stamps a git unit committed, and the
  * disk one prepared working tree takes.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sourceKey } from '../git/worktree-paths';
-import { readTextOrEmpty } from './env';
+import { log, readTextOrEmpty } from './env';
 
 /** Files per folder in the generated repository. */
 const FILES_PER_FOLDER = 100;
@@ -53,16 +53,17 @@ export function makeRepo(repo: string, count: number): MadeRepo {
   return { base, setupMs: Math.round(performance.now() - started) };
 }
 
-/** `du -sk` of a folder (optionally without its `.git`); NaN when du fails. */
+/**
+ * `du -sk` of a folder (optionally without its `.git`); NaN when du printed no total. A file that
+ * vanished while du walked (git's own lock files) makes du exit 1 with the total still printed.
+ */
 export function diskKib(folder: string, withoutGit = false): number {
-  try {
-    const out = execFileSync('du', ['-sk', ...(withoutGit ? ['--exclude=.git'] : []), folder], {
-      encoding: 'utf8',
-    });
-    return Number(out.split('\t')[0]);
-  } catch {
-    return Number.NaN;
-  }
+  const du = spawnSync('du', ['-sk', ...(withoutGit ? ['--exclude=.git'] : []), folder], {
+    encoding: 'utf8',
+  });
+  const total = Number(/^(\d+)\t/m.exec(du.stdout ?? '')?.[1] ?? Number.NaN);
+  if (!Number.isFinite(total)) log(`du -sk ${folder} failed: ${du.stderr?.trim() || du.error?.message}`);
+  return total;
 }
 
 /** A unit's stamp file as its output commit holds it; empty when there is none. */

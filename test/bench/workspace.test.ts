@@ -10,7 +10,7 @@ import { parseArgs } from '../../src/bench/args';
 import { DEFAULT_SHAPES } from '../../src/bench/shapes';
 import type { Distribution } from '../../src/bench/stats';
 import { workspacePlanValue, type WorkspaceReport, type WorkspaceRun } from '../../src/bench/workspace';
-import { committedText, makeRepo, pooledTreeDisk } from '../../src/bench/workspace-repo';
+import { committedText, diskKib, makeRepo, pooledTreeDisk } from '../../src/bench/workspace-repo';
 import { workspaceTable } from '../../src/bench/workspace-report';
 import { validatePlanValue } from '../../src/plan/validate';
 
@@ -68,6 +68,9 @@ describe('workspace repository', () => {
     expect(committedText(repo, made.base, 'src/u00/stamps.txt')).toBe('');
     expect(committedText(repo, undefined, 'lib/d0/f0.txt')).toBe('');
     expect(pooledTreeDisk(scratch(), repo)).toBeNull();
+    expect(diskKib(repo, true)).toBeGreaterThanOrEqual(250 * 0.1);
+    expect(diskKib(repo)).toBeGreaterThan(diskKib(repo, true));
+    expect(diskKib(path.join(repo, 'missing'))).toBeNaN();
   });
 });
 
