@@ -8,7 +8,8 @@ import { breakdownTable, cancelTable, historyTable, machineTable, scaleTable, su
 import type { ScaleTargets } from './scale';
 import type { ShapeReport } from './shape-report';
 import { SCALE_BASE_UNITS, SCALE_UNITS } from './shapes';
-import { WORKSPACE_TARGET_FILES, WORKSPACE_TARGET_P95_MS, type WorkspaceReport } from './workspace';
+import { WORKSPACE_TARGET_FILES, WORKSPACE_TARGET_P95_MS } from './workspace';
+import type { WorkspaceReport } from './workspace-types';
 import { workspaceTable } from './workspace-report';
 
 /** What the shapes of one bench produced. */

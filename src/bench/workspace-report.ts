@@ -1,7 +1,7 @@
 /** The `workspace` shape's printed table and target line. */
 import { table } from './report';
 import type { Distribution } from './stats';
-import type { WorkspaceReport } from './workspace';
+import type { WorkspaceReport } from './workspace-types';
 
 const number = (value: number, digits = 0): string => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 const p50p95 = (value: Distribution | null): string =>
