@@ -84,6 +84,15 @@ export interface TreeDisk {
   readonly tree: string;
 }
 
+/** How many released trees of `source` the worker's pool holds. */
+export function pooledTreeCount(worktreeRoot: string, source: string): number {
+  try {
+    return readdirSync(path.join(worktreeRoot, '.pool', sourceKey(source))).length;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * The disk of one prepared working tree: a tree the worker released into its pool
  * (`<worktree root>/.pool/<source key>/<tree>`), which is a full checkout of a unit's starting

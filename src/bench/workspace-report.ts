@@ -27,6 +27,7 @@ export function workspaceTable(report: WorkspaceReport): string {
         isGit ? mib(size.treeDisk?.treeKib) : '-',
         isGit ? mib(size.treeDisk?.adminKib) : '-',
         mib(size.checkoutKib),
+        String(run.pooledAfter),
         `${number(run.loadAverageStart[0] ?? Number.NaN, 1)}/${number(run.loadAverageEnd[0] ?? Number.NaN, 1)}`,
       ];
     }),
@@ -51,6 +52,7 @@ export function workspaceTable(report: WorkspaceReport): string {
         'tree MiB',
         'tree admin MiB',
         'checkout MiB',
+        'pooled after',
         'load 1m start/end',
       ],
       rows,

@@ -22,6 +22,11 @@ export interface WorkspaceRun {
   readonly agentEndToCompletedMs: Distribution | null;
   readonly loadAverageStart: readonly number[];
   readonly loadAverageEnd: readonly number[];
+  /**
+   * Released trees of this repository in the worker's pool after the run: what the next git run
+   * can reuse (fewer than max_workers means some of its starts add a tree).
+   */
+  readonly pooledAfter: number;
 }
 
 export interface WorkspaceSize {

@@ -29,7 +29,7 @@ import { FAKE_AGENT } from './shapes';
 import { untilDone } from './stall';
 import { parseStamps } from './stamps';
 import { distribution } from './stats';
-import { committedText, diskKib, makeRepo, pooledTreeDisk } from './workspace-repo';
+import { committedText, diskKib, makeRepo, pooledTreeCount, pooledTreeDisk } from './workspace-repo';
 import type { WorkspaceMode, WorkspaceReport, WorkspaceRun, WorkspaceSize } from './workspace-types';
 
 /** Target: unit start -> agent start p95 at 100,000 files with reused working trees. */
@@ -161,6 +161,7 @@ async function runOnce(env: Environment, client: Client, request: RunRequest): P
     agentEndToCompletedMs: distribution(series.end),
     loadAverageStart,
     loadAverageEnd: loadAverage(),
+    pooledAfter: env.gitScratch === undefined ? 0 : pooledTreeCount(path.join(env.gitScratch, 'trees'), repo),
   };
   const shown = run.unitStartToAgentStartMs;
   log(

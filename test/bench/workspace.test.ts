@@ -97,6 +97,7 @@ describe('workspace table', () => {
     agentEndToCompletedMs: spread(200, 300),
     loadAverageStart: [1],
     loadAverageEnd: [1],
+    pooledAfter: 4,
   });
   const report = (met: boolean | null, p95Ms: number): WorkspaceReport => ({
     title: 't',
