@@ -96,15 +96,18 @@ export class GitIntegration {
     if (entry === undefined) return;
     this.inFlight = entry;
     const output = entry.kind === 'completed' ? entry.output : entry.earlier.commit;
+    const input = {
+      repo: this.run.repo,
+      runId: this.run.runId,
+      unitId: entry.unitId,
+      integration: this.current,
+      output,
+      identity: this.run.git.identity,
+    };
+    // The Web UI names the unit each merge is for.
+    const summary = `integrate ${entry.unitId}`;
     CancellationScope.nonCancellable(() =>
-      gitActivities.integrateUnit({
-        repo: this.run.repo,
-        runId: this.run.runId,
-        unitId: entry.unitId,
-        integration: this.current,
-        output,
-        identity: this.run.git.identity,
-      }),
+      gitActivities.integrateUnit.executeWithOptions({ summary }, [input]),
     ).then(
       (answer) => {
         this.inFlight = undefined;
