@@ -3,8 +3,7 @@
  * is still intact on disk end SUCCEEDED at once, without running. A small earlier result comes
  * inline; a stored one is read on the host a page at a time.
  */
-import type { EarlierSuccessesPage } from '../activities';
-import type { VerifyArtifactsInput } from '../activities';
+import type { EarlierSuccessesPage, VerifyArtifactsInput } from '../activities';
 import type { GitIntegration } from './git-integration';
 import { hostActivities } from './host-activities';
 import type { RunState } from './run-state';
