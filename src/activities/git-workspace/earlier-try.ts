@@ -18,7 +18,7 @@ export async function recordedSuccess(scope: GitScope): Promise<AttemptSuccess |
   const { source, ref, input } = scope;
   const actual = await readRef(source, ref);
   if (actual === null) return null;
-  const recorded = await readOutcome(scope.evidence.root, input.attempt);
+  const recorded = await readOutcome(scope.evidence.root, input.attempt, scope.owner);
   const success = recorded?.outcome === 'succeeded' ? recorded.success : undefined;
   if (success?.git?.output !== actual) throw refTaken(scope, actual);
   scope.context.log.info('The unit ref is set already: answering with the recorded success', {
@@ -36,7 +36,7 @@ export async function recordedSuccess(scope: GitScope): Promise<AttemptSuccess |
  */
 export async function throwRecordedFailure(scope: GitScope): Promise<null> {
   if (scope.context.info.attempt <= 1 || (await exists(scope.tree))) return null;
-  const recorded = await readOutcome(scope.evidence.root, scope.input.attempt);
+  const recorded = await readOutcome(scope.evidence.root, scope.input.attempt, scope.owner);
   if (recorded?.outcome !== 'failed' || recorded.details === undefined) return null;
   if (!isAgentFailureType(recorded.type)) return null;
   const { exitCode, error, startedAt, finishedAt, containment, changes, outOfBounds } = recorded.details;

@@ -81,7 +81,10 @@ async function keepOutput(scope: GitScope, start: string, success: AttemptSucces
   try {
     await copyEvidence(source, scope.inTree, scope.evidence, input.attempt);
     // Recorded before the ref moves: a try that finds the ref set always finds this too.
-    await writeOutcome(source, scope.evidence.root, input.attempt, { outcome: 'succeeded', success: kept });
+    await writeOutcome(source, scope.evidence.root, input.attempt, scope.owner, {
+      outcome: 'succeeded',
+      success: kept,
+    });
   } catch (error) {
     // SPEC §8.4: a link on the way to the evidence folder fails the unit, as in shared mode.
     if (!(error instanceof SymbolicLinkRefused)) throw error;
@@ -155,7 +158,7 @@ async function endWithoutOutput(scope: GitScope, recorded: RecordedOutcome): Pro
   const { source, input } = scope;
   try {
     await copyEvidence(source, scope.inTree, scope.evidence, input.attempt);
-    await writeOutcome(source, scope.evidence.root, input.attempt, recorded);
+    await writeOutcome(source, scope.evidence.root, input.attempt, scope.owner, recorded);
   } catch (error) {
     // The failure the attempt ends with matters more than its copy; say why the copy is missing.
     scope.context.log.warn('Could not copy the evidence of a failed git attempt', {

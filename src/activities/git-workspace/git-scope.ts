@@ -4,9 +4,12 @@
  */
 
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { realpath } from 'node:fs/promises';
 import { unitRef, type GitAttempt } from '../../contracts/git';
+import { ownerOf } from '../agent/adoption';
 import type { AttemptDeps } from '../agent/attempt-deps';
+import type { AttemptOwner } from '../agent/attempt-record';
 import type { AttemptInput } from '../types';
 import { namespacePaths, type NamespacePaths } from '../unit-files/namespace';
 import { evidencePaths } from './evidence-copy';
@@ -25,6 +28,8 @@ export interface GitScope {
   /** Its copy under `<source>/.agent/runs/<workflow id>/<unit_id>/`. */
   readonly evidence: NamespacePaths;
   readonly iso: () => string;
+  /** Who writes and may read its recorded outcome (an activity retry is the same owner). */
+  readonly owner: AttemptOwner;
 }
 
 export async function gitScope(deps: AttemptDeps, input: AttemptInput): Promise<GitScope> {
@@ -32,17 +37,32 @@ export async function gitScope(deps: AttemptDeps, input: AttemptInput): Promise<
   if (git === undefined) throw new Error('runGitAttempt needs input.git (a workspace: git run)');
   const source = await realpath(input.repo);
   const unitId = input.unit.unitId;
-  const tree = attemptWorktreePath(worktreeRoot(deps.env), source, input.runId, unitId, input.attempt);
+  const tree = workingTreePath(deps, source, input);
+  const context = Context.current();
   return {
     deps,
     input,
     git,
-    context: Context.current(),
+    context,
     source,
     tree,
     ref: unitRef(input.runId, unitId),
     inTree: namespacePaths(tree, input.namespaceRoot, unitId),
     evidence: evidencePaths(source, input.runId, unitId),
     iso: () => new Date(deps.clock.now()).toISOString(),
+    owner: ownerOf(context.info),
   };
+}
+
+/** The attempt's tree folder; a root inside the checkout or $HOME is a setting to fix, never retried. */
+function workingTreePath(deps: AttemptDeps, source: string, input: AttemptInput): string {
+  try {
+    return attemptWorktreePath(worktreeRoot(deps.env), source, input.runId, input.unit.unitId, input.attempt);
+  } catch (error) {
+    throw ApplicationFailure.create({
+      message: (error as Error).message,
+      type: 'WorktreeRootRefused',
+      nonRetryable: true,
+    });
+  }
 }

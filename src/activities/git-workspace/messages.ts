@@ -18,10 +18,11 @@ export function outsideArea(unitId: string, paths: readonly string[]): string {
   return `Worker '${unitId}' changed files outside its allowed directories: ${named}${more}`;
 }
 
-/** The unit's ref holds a commit this attempt did not make (another run, or a person, moved it). */
+/** The unit's ref holds a commit this attempt did not record (an earlier run under the same id, or a person). */
 export function unitRefTaken(unitId: string, ref: string, actual: string): string {
   return (
-    `Worker '${unitId}' finished, but ${ref} already points at ${actual}, which this attempt did not ` +
-    `record; look at it with 'git log ${ref}', delete it if it is stale, then retry the run`
+    `Worker '${unitId}' cannot record its output: ${ref} already points at ${actual}, which this run did ` +
+    `not make; look at it with 'git log ${ref}', delete it with 'git update-ref -d ${ref}' if it is stale, ` +
+    'then run again'
   );
 }

@@ -8,6 +8,7 @@
 
 import path from 'node:path';
 import type { AgentFailureDetails } from '../../errors';
+import { sameOwner, type AttemptOwner } from '../agent/attempt-record';
 import type { AttemptSuccess } from '../types';
 import { readFileNoFollow, writeFileAtomically } from '../containment/safe-write';
 
@@ -24,6 +25,8 @@ export type RecordedOutcome =
 interface OutcomeFile {
   readonly version: 1;
   readonly attempt: number;
+  /** The activity that wrote it: a rerun under the same workflow id is another owner. */
+  readonly owner: AttemptOwner;
   readonly recorded: RecordedOutcome;
 }
 
@@ -35,14 +38,19 @@ export async function writeOutcome(
   source: string,
   evidenceRoot: string,
   attempt: number,
+  owner: AttemptOwner,
   recorded: RecordedOutcome,
 ): Promise<void> {
-  const file: OutcomeFile = { version: 1, attempt, recorded };
+  const file: OutcomeFile = { version: 1, attempt, owner, recorded };
   await writeFileAtomically(source, outcomePath(evidenceRoot, attempt), `${JSON.stringify(file, null, 2)}\n`);
 }
 
-/** What `attempt` recorded, or null when nothing (or a file that is not ours) is there. */
-export async function readOutcome(evidenceRoot: string, attempt: number): Promise<RecordedOutcome | null> {
+/** What `attempt` of `owner` recorded, or null when nothing (or a file that is not its) is there. */
+export async function readOutcome(
+  evidenceRoot: string,
+  attempt: number,
+  owner: AttemptOwner,
+): Promise<RecordedOutcome | null> {
   let text: string;
   try {
     text = (await readFileNoFollow(outcomePath(evidenceRoot, attempt))).toString('utf8');
@@ -52,6 +60,7 @@ export async function readOutcome(evidenceRoot: string, attempt: number): Promis
   try {
     const file = JSON.parse(text) as Partial<OutcomeFile>;
     if (file.version !== 1 || file.attempt !== attempt || file.recorded === undefined) return null;
+    if (file.owner === undefined || !sameOwner(file.owner, owner)) return null;
     return file.recorded;
   } catch {
     return null;

@@ -212,6 +212,18 @@ describe('a git attempt that fails', () => {
     expect(refValue(fixture, UNIT_REF)).toBeNull();
   });
 
+  it('fails, never retried, when FANOUT_WORKTREES lies inside the source checkout', async () => {
+    const fixture = gitFixture();
+    const env = { ...fixture.env, FANOUT_WORKTREES: path.join(fixture.source, 'trees') };
+    const input = gitInput(fixture, unit('a'), settings([FAKE, '--artifact', 'out.md']));
+
+    const error = await run(env, input).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ type: 'WorktreeRootRefused', nonRetryable: true });
+    expect((error as Error).message).toContain('set FANOUT_WORKTREES to a folder outside it');
+    expect(existsSync(path.join(fixture.source, 'trees'))).toBe(false);
+  });
+
   it('fails, never retried, when merging its starting point conflicts', async () => {
     const fixture = gitFixture();
     const branch = (name: string, content: string): string => {
@@ -286,6 +298,27 @@ describe('a git attempt tried again by Temporal', () => {
     expect(again).toEqual({ ...first, adopted: true });
     expect(lines(count)).toEqual(['a attempt=1']);
     expect(refValue(fixture, UNIT_REF)).toBe(first.git?.output);
+  });
+
+  it('refuses, never retried, a ref an earlier run under the same workflow id set, without running the agent', async () => {
+    const fixture = gitFixture();
+    const count = path.join(fixture.scratch, 'count.txt');
+    const input = gitInput(fixture, unit('a'), settings([FAKE, '--count', count, '--artifact', 'out.md']));
+    const first = await run(fixture.env, input);
+    const rerun = new AttemptRun(
+      { env: fixture.env, timing: TIMING },
+      { workflowExecution: { workflowId: 'fanout-test-run', runId: 'a-later-run' } },
+    );
+
+    const error = await rerun.run(input).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ type: 'UnitRefTaken', nonRetryable: true });
+    expect((error as Error).message).toBe(
+      `Worker 'a' cannot record its output: ${UNIT_REF} already points at ${first.git?.output}, which this run ` +
+        `did not make; look at it with 'git log ${UNIT_REF}', delete it with 'git update-ref -d ${UNIT_REF}' ` +
+        'if it is stale, then run again',
+    );
+    expect(lines(count)).toEqual(['a attempt=1']);
   });
 
   it('answers with the recorded failure when the failed try removed its tree, without running the agent again', async () => {
