@@ -68,6 +68,8 @@ export interface CarriedRun {
   readonly firstFailure?: string;
   /** A `workspace: git` run's SHAs so far (SPEC §9). */
   readonly git?: CarriedGit;
+  /** A git retry continued before every reused unit was merged: the next execution reuses the rest. */
+  readonly reusing?: boolean;
 }
 
 /** The SHAs a git run carries into its next execution: 40 hex each, no more. */
