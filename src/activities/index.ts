@@ -35,14 +35,12 @@ import type { SegmentRef } from '../contracts/run-types';
 import type { FinishGitAnswer, FinishGitInput, IntegrateAnswer, IntegrateInput } from '../contracts/git';
 import { finishGitRun } from './git-workspace/finish-git-run';
 import { integrateUnit } from './git-workspace/integrate-unit';
-import { verifyGitOutputs, type VerifyGitOutputsInput } from './git-workspace/verify-outputs';
 
 export type ActivityDeps = AttemptDeps;
 export type { Clock, AttemptTiming } from './agent/attempt-deps';
 export type { SpawnFn } from './agent/agent-process';
 export type * from './types';
 export type { VerifyArtifactsInput } from './unit-files/verify-artifacts';
-export type { VerifyGitOutputsInput } from './git-workspace/verify-outputs';
 export type { EarlierSuccessesInput, EarlierSuccessesPage } from './run-files/earlier-successes';
 export type { ResultInput, SegmentInput, StoredResult } from './run-files/run-store';
 
@@ -88,8 +86,6 @@ export function createActivities(deps: Partial<ActivityDeps> = {}) {
     integrateUnit: (input: IntegrateInput): Promise<IntegrateAnswer> => integrateUnit(input),
     /** Points the git run's branch at its integration, and moves `--into` (SPEC §9 "End"). */
     finishGitRun: (input: FinishGitInput): Promise<FinishGitAnswer> => finishGitRun(input),
-    /** Which earlier git successes a retry may reuse: output commit present, evidence copy intact. */
-    verifyGitOutputs: (input: VerifyGitOutputsInput): Promise<string[]> => verifyGitOutputs(input),
   };
 }
 

@@ -35,7 +35,8 @@ export async function commitOutput(
   const env = { GIT_INDEX_FILE: index };
   try {
     await seedIndex(worktree, start, index);
-    await runGit(['add', '-A', '--', ':/', ...output.excluded.map(excludeSpec)], { cwd: worktree, env });
+    const excluded = await notIgnored(worktree, output.excluded);
+    await runGit(['add', '-A', '--', ':/', ...excluded.map(excludeSpec)], { cwd: worktree, env });
     const tree = await git(['write-tree'], { cwd: worktree, env });
     const startTree = await git(['rev-parse', `${start}^{tree}`], { cwd: worktree });
     if (tree === startTree) return start;
@@ -59,6 +60,22 @@ async function seedIndex(worktree: string, start: string, index: string): Promis
     await rm(index, { force: true });
     await runGit(['read-tree', start], { cwd: worktree, env: { GIT_INDEX_FILE: index } });
   }
+}
+
+/**
+ * The prefixes git does not already ignore: naming an ignored path in an exclude pathspec makes
+ * `git add` fail ("paths are ignored by one of your .gitignore files"), and `add -A` leaves an
+ * ignored prefix out anyway (a checkout whose .gitignore holds `.agent/`, as the README advises).
+ */
+async function notIgnored(worktree: string, prefixes: readonly string[]): Promise<string[]> {
+  if (prefixes.length === 0) return [];
+  const { stdout } = await runGit(['check-ignore', '-z', '--stdin'], {
+    cwd: worktree,
+    input: prefixes.map((prefix) => `${prefix.replace(/\/+$/, '')}\0`).join(''),
+    okCodes: [1],
+  });
+  const ignored = new Set(stdout.split('\0').filter((entry) => entry !== ''));
+  return prefixes.filter((prefix) => !ignored.has(prefix.replace(/\/+$/, '')));
 }
 
 function isMissingFile(error: unknown): boolean {

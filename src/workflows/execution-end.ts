@@ -47,7 +47,12 @@ async function allSegments({ input, state, execution }: ExecutionEnd): Promise<S
 export async function continueRunAsNew(end: ExecutionEnd): Promise<never> {
   const { input, state, execution, integration } = end;
   const segments = await allSegments(end);
-  const retryOf = input.retryOf === undefined ? {} : { retryOf: { workflowId: input.retryOf.workflowId } };
+  // A retry still merging reused units hands its successes on: the next execution reuses the rest.
+  const reusing = integration?.reusing === true;
+  const retryOf =
+    input.retryOf === undefined
+      ? {}
+      : { retryOf: reusing ? input.retryOf : { workflowId: input.retryOf.workflowId } };
   const git =
     integration === undefined
       ? {}
@@ -56,6 +61,7 @@ export async function continueRunAsNew(end: ExecutionEnd): Promise<never> {
             integration: integration.integration,
             commits: carriedCommits(input.plan.workUnits, (id) => state.view(id)),
           },
+          ...(reusing ? { reusing: true } : {}),
         };
   return makeContinueAsNewFunc<FanoutWorkflow>({ workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT })({
     plan: input.plan,

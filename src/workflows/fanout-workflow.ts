@@ -73,7 +73,9 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
   let cancellation: Error | undefined;
   let ending: 'done' | 'continue' = 'done';
   try {
-    if (carried === undefined) await reuseEarlierSuccesses(state, input, integration);
+    if (carried === undefined || carried.reusing === true) {
+      await reuseEarlierSuccesses(state, input, integration);
+    }
     for (const resumed of state.resumedRetries()) loop.startUnit(resumed.unitId, resumed);
     ending = await loop.run();
   } catch (error) {

@@ -1,12 +1,20 @@
 /** The end of a git run (SPEC §9 "End"): its branch at the integration, `--into` when it succeeded. */
 import { ActivityFailure, workflowInfo } from '@temporalio/workflow';
 import { integrationRef, type FinishGitAnswer, type GitRunResult } from '../contracts/git';
+import type { FanoutInput } from '../contracts/run-types';
 import type { RunStatus } from '../plan/types';
-import type { ExecutionEnd } from './execution-end';
-import { gitActivities } from './git-integration';
+import { gitActivities, type GitIntegration } from './git-integration';
+import type { RunState } from './run-state';
+
+/** What the end of a git run reads of the execution (a part of `ExecutionEnd`). */
+export interface GitRunEnd {
+  readonly input: FanoutInput;
+  readonly state: RunState;
+  readonly integration?: GitIntegration;
+}
 
 /** Points the run's branch (and `--into`) at the integration; the result's `git`. Undefined in a shared run. */
-export async function finishGit(end: ExecutionEnd, status: RunStatus): Promise<GitRunResult | undefined> {
+export async function finishGit(end: GitRunEnd, status: RunStatus): Promise<GitRunResult | undefined> {
   const { input, state, integration } = end;
   const git = input.git;
   if (git === undefined || integration === undefined) return undefined;

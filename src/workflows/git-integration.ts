@@ -76,6 +76,14 @@ export class GitIntegration {
     return this.inFlight === undefined && this.queue.length === 0;
   }
 
+  /**
+   * Only reused units wait, none in flight: the run may continue as new here, its next execution
+   * queues the rest again (a retry of thousands of units merges them over several executions).
+   */
+  get onlyReusedWaiting(): boolean {
+    return this.inFlight === undefined && this.queue.every((entry) => entry.kind === 'reused');
+  }
+
   /** Reused units still wait for their merge: no new unit launches before they are in. */
   get reusing(): boolean {
     return this.inFlight?.kind === 'reused' || this.queue.some((entry) => entry.kind === 'reused');
@@ -96,15 +104,18 @@ export class GitIntegration {
     if (entry === undefined) return;
     this.inFlight = entry;
     const output = entry.kind === 'completed' ? entry.output : entry.earlier.commit;
+    const input = {
+      repo: this.run.repo,
+      runId: this.run.runId,
+      unitId: entry.unitId,
+      integration: this.current,
+      output,
+      identity: this.run.git.identity,
+    };
+    // The Web UI names the unit each merge is for.
+    const summary = `integrate ${entry.unitId}`;
     CancellationScope.nonCancellable(() =>
-      gitActivities.integrateUnit({
-        repo: this.run.repo,
-        runId: this.run.runId,
-        unitId: entry.unitId,
-        integration: this.current,
-        output,
-        identity: this.run.git.identity,
-      }),
+      gitActivities.integrateUnit.executeWithOptions({ summary }, [input]),
     ).then(
       (answer) => {
         this.inFlight = undefined;

@@ -3,8 +3,7 @@
  * is still intact on disk end SUCCEEDED at once, without running. A small earlier result comes
  * inline; a stored one is read on the host a page at a time.
  */
-import type { EarlierSuccessesPage } from '../activities';
-import type { VerifyArtifactsInput } from '../activities';
+import type { EarlierSuccessesPage, VerifyArtifactsInput } from '../activities';
 import type { GitIntegration } from './git-integration';
 import { hostActivities } from './host-activities';
 import type { RunState } from './run-state';
@@ -53,7 +52,8 @@ export async function reuseEarlierSuccesses(
   const rerun = new Set(retryOf.rerun ?? []);
   for (const unit of state.plan.workUnits) {
     const earlier = rerun.has(unit.unitId) ? undefined : reusable.get(unit.unitId);
-    if (earlier === undefined) continue;
+    // A continued git retry: units an earlier execution reused (or ran) are not queued again.
+    if (earlier === undefined || state.status(unit.unitId) !== 'PENDING') continue;
     if (integration === undefined) state.reuse(unit.unitId, earlier, retryOf.workflowId);
     else if (earlier.commit !== undefined) {
       integration.enqueue({

@@ -148,7 +148,7 @@ export class SchedulerLoop {
           !state.halted &&
           state.hasUnfinished &&
           state.onlyRetriesWaiting &&
-          merged;
+          (integration?.onlyReusedWaiting ?? true);
         if (mustContinue && allHandlersFinished()) return 'continue';
         if (idle && !mustContinue) return 'done';
         this.showDetails();
@@ -221,7 +221,10 @@ export class SchedulerLoop {
 
   /** Starts the next merge into the integration, when one waits and none is in flight. */
   private integrateNext(): void {
-    this.context.integration?.startNext(
+    const { integration, state } = this.context;
+    // A retry's budget spent while merging reused units: continue as new before the next merge.
+    if (integration?.reusing === true && this.allowance() === 0 && !state.halted) return;
+    integration?.startNext(
       (done) => this.completions.push({ kind: 'integration', done }),
       (error: unknown) => {
         this.unexpected ??= error instanceof Error ? error : new Error(String(error));

@@ -72,6 +72,23 @@ describe('commitOutput and outsideChanges in a real working tree', () => {
     expect(await outsideChanges(repo, start, output, ['src/api'])).toEqual([]);
   });
 
+  it('commits where .gitignore already holds the namespace root (an exclude of an ignored path makes git add fail)', async () => {
+    write(tree, {
+      '.gitignore': '*.log\n.agent/\n',
+      'src/api/new.ts': 'new\n',
+      '.agent/workers/api/x': 'x\n',
+    });
+    const output = await commitOutput(tree, start, OUTPUT, IDENTITY);
+    expect(filesOf(repo, output)).toEqual({
+      '.gitignore': '*.log\n.agent/',
+      'src/api/a.ts': 'a',
+      'src/api/gone.ts': 'g',
+      'src/api/new.ts': 'new',
+      'src/web/w.ts': 'w',
+      'README.md': 'r',
+    });
+  });
+
   it('squashes commits the agent made into one commit whose parent is the start', async () => {
     write(tree, { 'src/api/a.ts': 'first\n' });
     gitIn(tree, 'commit', '-qam', 'agent one');

@@ -61,7 +61,7 @@ describe('a git run that continues as new', () => {
   const workflowId = `git-can-${Date.now().toString(36)}`;
   const counts = path.join(scratch, 'can-counts.txt');
   const ids = (layer: number) => [0, 1, 2, 3].map((i) => `l${layer}-${i}`);
-  const units = [0, 1, 2].flatMap((layer) =>
+  const units = [0, 1, 2, 3, 4, 5].flatMap((layer) =>
     ids(layer).map((id, i) =>
       writer(
         id,
@@ -123,7 +123,7 @@ describe('a git run that continues as new', () => {
     expect(outcomes).toEqual(chain.map(() => ({ workflowId })));
   });
 
-  it('lets a retry reuse every commit from the stored result, merged into a new integration', async () => {
+  it('lets a retry reuse every commit from the stored result, merged into a new integration across executions', async () => {
     const recorded = await awaitRecordedResult(fixture.client().workflow.getHandle(workflowId));
     expect(recorded.result_file).toBeDefined();
     const retryId = `${workflowId}-retry`;
@@ -138,9 +138,20 @@ describe('a git run that continues as new', () => {
           workflowId,
           resultFile: { path: recorded.result_file as string, sha256: recorded.result_sha256 as string },
         },
+        historyEventLimit: EVENT_LIMIT,
       }),
     );
     expect(retried.status).toBe('succeeded');
+    // Its merges of reused units alone spend more than one execution's budget.
+    const retryChain = await fetchChain(fixture.client(), retryId);
+    expect(retryChain.length).toBeGreaterThan(1);
+    const lengths = retryChain.map((execution) => execution.history.events?.length ?? 0);
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(EVENT_LIMIT);
+    const replayed = await replayHistories(
+      retryChain.map((execution) => ({ workflowId: retryId, history: execution.history })),
+    );
+    expect(replayed).toEqual(retryChain.map(() => ({ workflowId: retryId })));
+    expect(retried.events.filter((event) => event.type === 'worker_completed')).toHaveLength(units.length);
     expect(retried.git?.units).toEqual(result.git?.units);
     for (const unit of units) {
       expect(retried.units[unit.unitId]).toMatchObject({
