@@ -7,6 +7,8 @@ import { GitError, git, runGit } from './run-git';
 import { NO_HOOKS, parkWorktree, reuseWorktree } from './worktree-pool';
 import { realOrResolved } from './worktree-paths';
 
+export { settledPool } from './worktree-pool';
+
 async function exists(folder: string): Promise<boolean> {
   try {
     await stat(folder);

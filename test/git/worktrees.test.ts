@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpath
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { attemptWorktreePath, worktreeRoot } from '../../src/git/worktree-paths';
-import { prepareWorktree, removeWorktree } from '../../src/git/worktrees';
+import { prepareWorktree, removeWorktree, settledPool } from '../../src/git/worktrees';
 import { commitFiles, gitIn, makeRepo, removeRepo, write } from './git-repo';
 
 describe('worktreeRoot and attemptWorktreePath', () => {
@@ -56,7 +56,8 @@ describe('prepareWorktree and removeWorktree', () => {
     root = realpathSync(mkdtempSync(path.join(tmpdir(), 'fanout-trees-')));
     process.env.FANOUT_WORKTREES = root;
   });
-  afterEach(() => {
+  afterEach(async () => {
+    await settledPool();
     removeRepo(repo);
     rmSync(root, { recursive: true, force: true });
     if (saved === undefined) delete process.env.FANOUT_WORKTREES;
@@ -136,6 +137,7 @@ describe('prepareWorktree and removeWorktree', () => {
     gitIn(first, 'commit', '-qam', 'agent commit');
     await removeWorktree(repo, first);
     expect(existsSync(first)).toBe(false);
+    await settledPool();
     const pool = path.join(root, '.pool');
     const parked = (): number => readdirSync(path.join(pool, readdirSync(pool)[0] ?? '')).length;
     expect(parked()).toBe(1);
@@ -164,6 +166,7 @@ describe('prepareWorktree and removeWorktree', () => {
     const goneTree = attemptWorktreePath(worktreeRoot(), gone, 'run-1', 'api', 1);
     await prepareWorktree(gone, goneBase, goneTree);
     await removeWorktree(gone, goneTree);
+    await settledPool();
     removeRepo(gone);
     const pool = path.join(root, '.pool');
     expect(readdirSync(pool)).toHaveLength(1);
@@ -184,6 +187,7 @@ describe('prepareWorktree and removeWorktree', () => {
     const released = [1, 2].map((n) => attemptWorktreePath(worktreeRoot(), repo, 'run-0', `u${n}`, 1));
     for (const tree of released) await prepareWorktree(repo, base, tree);
     for (const tree of released) await removeWorktree(repo, tree);
+    await settledPool();
     const trees = [1, 2, 3, 4].map((n) => attemptWorktreePath(worktreeRoot(), repo, 'run-1', `u${n}`, 1));
     const answers = await Promise.all(trees.map((tree) => prepareWorktree(repo, next, tree)));
     expect(answers).toEqual(trees.map(() => ({ created: true })));
