@@ -5,17 +5,30 @@
  */
 
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { runGit } from './run-git';
 
 /** Runs no hook of the user's repository in a tree agent-fanout manages. */
 export const NO_HOOKS = ['-c', 'core.hooksPath=/dev/null'];
 
 const pending = new Set<Promise<void>>();
-const scrubbing = new Set<string>();
+/** Parked tree → its scrub in progress in this process. */
+const scrubbing = new Map<string, Promise<void>>();
 
 /** Whether this process is scrubbing the parked tree at `tree` (not free to claim). */
 export function isScrubbing(tree: string): boolean {
   return scrubbing.has(tree);
+}
+
+/**
+ * Resolves when one of this process's scrubs in `pool` finishes; false at once when none runs.
+ * Waiting for a scrub (hundreds of ms) beats adding a tree (tens of seconds at 100,000 files).
+ */
+export async function scrubFinishedIn(pool: string): Promise<boolean> {
+  const inPool = [...scrubbing].filter(([tree]) => path.dirname(tree) === pool).map(([, done]) => done);
+  if (inPool.length === 0) return false;
+  await Promise.race(inPool);
+  return true;
 }
 
 /** Resolves once every scrub this process started has finished (tests, worker shutdown). */
@@ -37,11 +50,11 @@ export async function discardTree(source: string, tree: string): Promise<void> {
 
 /** Starts the scrub of `dirty` without waiting for it; a tree whose scrub fails is deleted. */
 export function startScrub(source: string, dirty: string, ready: string): void {
-  scrubbing.add(dirty);
   const done = scrubAndMove(source, dirty, ready).finally(() => {
     scrubbing.delete(dirty);
     pending.delete(done);
   });
+  scrubbing.set(dirty, done);
   pending.add(done);
 }
 

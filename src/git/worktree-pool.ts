@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { NO_HOOKS, discardTree, isScrubbing, startScrub } from './pool-scrub';
+import { NO_HOOKS, discardTree, isScrubbing, scrubFinishedIn, startScrub } from './pool-scrub';
 import { GitError, git, runGit } from './run-git';
 import { sourceKey } from './worktree-paths';
 
@@ -125,20 +125,24 @@ async function moveIntoPool(source: string, worktree: string, pool: string): Pro
 /**
  * Claims a pooled tree, moves it to `worktree` and makes it a clean detached checkout of `sha`
  * (no file of the previous use left, ignored ones included). A tree that cannot be re-pointed is
- * deleted and the next one tried. False when none could be reused.
+ * deleted and the next one tried; with none free but some being scrubbed here, waits for a scrub.
+ * False when none could be reused.
  */
 export async function reuseWorktree(source: string, sha: string, worktree: string): Promise<boolean> {
-  const pool = poolFolder(source, worktree);
-  for (const { tree, ready } of pool === null ? [] : await claimable(pool)) {
-    try {
-      await runGit(['worktree', 'move', tree, worktree], { cwd: source });
-    } catch (error) {
-      if (error instanceof GitError) continue; // claimed by another attempt, or not a tree any more
-      throw error;
+  const pool = poolSize() === 0 ? null : poolFolder(source, worktree);
+  if (pool === null) return false;
+  do {
+    for (const { tree, ready } of await claimable(pool)) {
+      try {
+        await runGit(['worktree', 'move', tree, worktree], { cwd: source });
+      } catch (error) {
+        if (error instanceof GitError) continue; // claimed by another attempt, or not a tree any more
+        throw error;
+      }
+      if (await repoint(worktree, sha, ready)) return true;
+      await discardTree(source, worktree);
     }
-    if (await repoint(worktree, sha, ready)) return true;
-    await discardTree(source, worktree);
-  }
+  } while (await scrubFinishedIn(pool));
   return false;
 }
 

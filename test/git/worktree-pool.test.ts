@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { attemptWorktreePath, worktreeRoot } from '../../src/git/worktree-paths';
+import { parkWorktree } from '../../src/git/worktree-pool';
 import { prepareWorktree, removeWorktree, settledPool } from '../../src/git/worktrees';
 import { gitIn, makeRepo, removeRepo, write } from './git-repo';
 
@@ -81,7 +82,8 @@ describe('the pool of released working trees', () => {
       gitIn(at, 'switch', '-q', '-c', `agent-${run}-${path.basename(path.dirname(at))}`);
       gitIn(at, 'commit', '-qam', 'agent commit');
     }
-    for (const at of used) await removeWorktree(repo, at);
+    // parkWorktree itself, not removeWorktree: its scrub cannot have ended before the next line.
+    for (const at of used) expect(await parkWorktree(repo, at)).toBe(true);
   }
 
   function expectClean(at: string, sha: string, files: Record<string, string>): void {
@@ -213,6 +215,28 @@ describe('the pool of released working trees', () => {
     expect(good).toMatch(/^ready-/);
     expectClean(second, next, expected);
     expect(registered()).toEqual([repo, second].sort());
+  });
+
+  it('waits for a scrub in flight rather than adding a new tree', async () => {
+    const expected = await freshSnapshot(next);
+    await useAndRelease('run-1', 'api');
+    expect(poolEntries()).toEqual([expect.stringMatching(/^dirty-/)]);
+    const second = tree('run-2', 'web');
+    await prepareWorktree(repo, next, second);
+    expect(poolEntries()).toEqual([]);
+    expectClean(second, next, expected);
+    expect(registered()).toEqual([repo, second].sort());
+  });
+
+  it('neither parks nor claims a tree with FANOUT_WORKTREE_POOL=0', async () => {
+    await useAndRelease('run-1', 'api');
+    await settledPool();
+    process.env.FANOUT_WORKTREE_POOL = '0';
+    const second = tree('run-2', 'web');
+    await prepareWorktree(repo, next, second);
+    expect(poolEntries()).toEqual([expect.stringMatching(/^ready-/)]);
+    await removeWorktree(repo, second);
+    expect(poolEntries()).toHaveLength(1);
   });
 
   it('gives four attempts a tree each from a pool of two while scrubs are in flight', async () => {
