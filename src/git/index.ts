@@ -11,4 +11,4 @@ export { RefMoved, compareAndSwapRef, readRef } from './refs';
 export { GitError, git, runGit } from './run-git';
 export { startingPoint, type StartingPointAnswer } from './starting-point';
 export { attemptWorktreePath, worktreeRoot } from './worktree-paths';
-export { prepareWorktree, removeWorktree } from './worktrees';
+export { prepareWorktree, removeWorktree, settledPool } from './worktrees';

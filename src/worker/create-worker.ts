@@ -2,6 +2,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createActivities } from '../activities';
+import { settledPool } from '../git';
 import type { FanoutWorkerConfig } from './worker-options';
 import {
   HEARTBEAT_THROTTLE,
@@ -48,7 +49,11 @@ export async function startFanoutWorker(config: FanoutWorkerConfig): Promise<Run
       shutdownForceTime: SHUTDOWN_FORCE_TIME,
       ...(config.identity !== undefined ? { identity: config.identity } : {}),
     });
-    const done = worker.run().finally(() => connection.close());
+    // Released git working trees finish their scrub before the process goes (no git left behind).
+    const done = worker
+      .run()
+      .finally(() => connection.close())
+      .finally(() => settledPool());
     return {
       worker,
       done,
