@@ -1,11 +1,11 @@
 /**
  * Issue 15 "Done when", SPEC §4.4 in git mode: a worker killed with SIGKILL (a) while its agents
  * run — a new worker adopts them in the same working trees — and (b) right after an agent
- * succeeded but before its ref moved (the test-only hold of src/activities/git-workspace/test-hold.ts
- * pauses there) — the retried activity commits once. Each run ends with exactly one commit per
+ * succeeded but before its ref moved (the test-only pause of src/activities/git-workspace/test-pause.ts
+ * holds it there) — the retried activity commits once. Each run ends with exactly one commit per
  * unit, and every agent started once. Real worker processes, real dev server, real git.
  */
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { testClient, testServer } from '../helpers/temporal';
@@ -25,6 +25,9 @@ import {
   type GitTestDirs,
 } from './git-harness';
 import type { FanoutResult } from '../../src/plan/types';
+
+/** The test-only pause of src/activities/git-workspace/test-pause.ts (its PAUSE_BEFORE_REF_VARIABLE). */
+const PAUSE_BEFORE_REF_VARIABLE = 'FANOUT_TEST_PAUSE_BEFORE_REF';
 
 let client: Client;
 beforeAll(async () => {
@@ -128,22 +131,19 @@ describe('git mode: a worker killed after its agent succeeded, before the unit r
     const { address } = testServer();
     const id = runId('crash-before-ref');
     const dirs = gitTestDirs('crash-before-ref');
-    const hold = join(dirs.dir, 'hold');
-    writeFileSync(hold, '');
+    const pauses = join(dirs.dir, 'pauses');
+    mkdirSync(pauses);
     const first = await startWorkerProcess(address, id, {
       logDir: dirs.dir,
-      env: { ...process.env, FANOUT_TEST_HOLD_BEFORE_REF: hold },
+      env: { ...process.env, [PAUSE_BEFORE_REF_VARIABLE]: pauses },
     });
     const running = runGit(dirs, tickingPlan(dirs, 'crash-before-ref', ['a'], 2), id, id);
-    await waitFor(
-      'the hold before the ref',
-      () => (existsSync(`${hold}.reached`) ? true : undefined),
-      90_000,
-    );
+    const marker = join(pauses, 'a-1');
+    await waitFor('the pause before the ref', () => (existsSync(marker) ? true : undefined), 90_000);
+    expect(startLines(dirs)).toEqual(['a attempt=1']);
     expect(refsUnder(dirs.repo, `refs/fanout/${id}/units/`)).toEqual({});
 
     await killWorker(first);
-    rmSync(hold);
     await startWorkerProcess(address, id, { logDir: dirs.dir });
     const { run, result } = await running;
 
