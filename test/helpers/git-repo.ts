@@ -100,9 +100,10 @@ export function statusLines(repo: string): string[] {
 }
 
 /**
- * Working trees still holding a unit namespace (`.agent/workers/<unit>`) anywhere under `root`
- * (FANOUT_WORKTREES): every attempt's tree must be gone when its attempt ended, unless kept with
- * --keep-failed. A tree returned to a pool (cleaned) does not hold a namespace, so it does not count.
+ * Attempt working trees (folders holding a unit namespace, `.agent/workers/<unit>`) still under
+ * `root` (FANOUT_WORKTREES): every attempt's tree must be gone from its place when its attempt
+ * ended, unless kept with --keep-failed. Trees parked in the pool (`<root>/.pool/`, re-pointed
+ * and cleaned by the next attempt that takes one) are not attempt trees and do not count.
  */
 export function workingTreesLeft(root: string, maxDepth = 8): string[] {
   const found: string[] = [];
@@ -119,7 +120,8 @@ export function workingTreesLeft(root: string, maxDepth = 8): string[] {
       return;
     }
     for (const entry of entries)
-      if (entry.isDirectory() && entry.name !== '.git') walk(path.join(dir, entry.name), depth + 1);
+      if (entry.isDirectory() && entry.name !== '.git' && !(depth === 0 && entry.name === '.pool'))
+        walk(path.join(dir, entry.name), depth + 1);
   };
   if (existsSync(root)) walk(root, 0);
   return found.sort();
