@@ -109,9 +109,12 @@ describe('--into main', () => {
     const git = result.git;
     if (git === undefined) throw new Error('the result has no git section');
     expect(git.into).toMatchObject({ branch: 'main', outcome: 'conflict' });
-    expect(git.into?.message).toContain('main');
-    expect(git.into?.message).toContain(git.branch);
-    expect(run.stderr).toContain(git.into?.message ?? '(no message)');
+    const message = git.into?.message ?? '';
+    expect(message).toContain("'main'");
+    expect(message).toContain('src/a/a.txt');
+    // It says what to merge to do it by hand: the run's branch or its integration commit.
+    expect(message.includes(git.branch) || message.includes(git.integration)).toBe(true);
+    expect(run.stderr).toContain(message);
     expect(mainTip(dirs)).toBe(moved);
     expect(refTarget(dirs.repo, `refs/heads/${git.branch}`)).toBe(git.integration);
     expect(checkedOut(dirs, 'src/a/a.txt')).toBe('changed on main\n');
