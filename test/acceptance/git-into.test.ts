@@ -114,7 +114,8 @@ describe('--into main', () => {
     expect(message).toContain('src/a/a.txt');
     // It says what to merge to do it by hand: the run's branch or its integration commit.
     expect(message.includes(git.branch) || message.includes(git.integration)).toBe(true);
-    expect(run.stderr).toContain(message);
+    // With --json the result carries it (above); the run's summary file says it too.
+    expect(checkedOut(dirs, '.agent/artifacts/parallel_development_summary.md')).toContain(message);
     expect(mainTip(dirs)).toBe(moved);
     expect(refTarget(dirs.repo, `refs/heads/${git.branch}`)).toBe(git.integration);
     expect(checkedOut(dirs, 'src/a/a.txt')).toBe('changed on main\n');
