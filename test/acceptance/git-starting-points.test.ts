@@ -115,6 +115,8 @@ describe('three units, a and b independent, c on both, an unrelated d', () => {
       expect(gitIn(dirs.repo, ['diff', '--name-only', `${commit}^`, commit])).toBe(
         `src/${unitId}/${unitId}.txt`,
       );
+      // Working trees live outside the checkout and $HOME, so git mode confines (SPEC §8.1, §9).
+      expect(result.units[unitId]?.confinement).toBe('landlock');
     }
     expect(gitIn(dirs.repo, ['rev-parse', `${git.units.a}^`])).toBe(dirs.base);
     // c's starting point: the base merged with a's and b's outputs, nothing of d.

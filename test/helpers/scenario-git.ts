@@ -58,6 +58,8 @@ export function checkGitScenario(
   problems.push(...unitProblems(repo, result ?? {}, git));
   const status = statusLines(repo).filter((line) => line !== '?? .agent/');
   if (status.length > 0) problems.push(`source checkout changed outside .agent/: ${status.join('; ')}`);
+  // Namespaces live in the working trees; the checkout gets only the evidence copies and the summary.
+  if (exists(path.join(repo, '.agent', 'workers'))) problems.push('the source checkout has .agent/workers');
   const left = workingTreesLeft(worktreeRoot);
   if (left.length > 0) problems.push(`working trees left: ${left.join(', ')}`);
   return problems;
