@@ -18,6 +18,7 @@ import {
   attemptRecordsUnder,
   gitTestDirs,
   reapGitAgents,
+  removeGitTestDirs,
   runGit,
   runId,
   startLines,
@@ -40,6 +41,8 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await client?.connection.close();
+  await reapEverything();
+  await removeGitTestDirs();
 });
 
 function tickingPlan(dirs: GitTestDirs, name: string, units: string[], ticks: number): string {

@@ -15,6 +15,7 @@ import {
   countStart,
   gitTestDirs,
   reapGitAgents,
+  removeGitTestDirs,
   runGit,
   runId,
   sh,
@@ -25,6 +26,7 @@ import {
 const fixture = useFanoutWorker('git-enforcement');
 beforeAll(() => requireBuiltCli());
 afterEach(reapGitAgents);
+afterAll(removeGitTestDirs);
 
 describe('a unit that writes outside its allowed directories', () => {
   it('fails with the §9 text, is not integrated; a retried attempt that behaves succeeds', async () => {

@@ -4,7 +4,15 @@
  * count their starts in a file outside every repository, `agent-fanout run --workspace git --json`
  * as a real subprocess, and a reaper for the agents whose attempt records live inside working trees.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { recordedProcessState, type AttemptRecord } from '../../src/activities/agent/attempt-record';
@@ -14,6 +22,7 @@ import { runCli, type CliRun } from '../helpers/scenario-runner';
 import { initGitRepo, writeFiles } from '../helpers/git-repo';
 
 const roots: string[] = [];
+const testDirs: string[] = [];
 
 /** One test's directories: the source checkout, the working-tree root, a counts dir outside both. */
 export interface GitTestDirs {
@@ -46,6 +55,7 @@ export function gitTestDirs(
   writeFileSync(starts, '');
   process.env.FANOUT_WORKTREES = worktrees;
   roots.push(worktrees);
+  testDirs.push(dir);
   return { dir, repo, worktrees, starts, base };
 }
 
@@ -207,4 +217,11 @@ export function agentLogsUnder(root: string): Map<string, string> {
     }
   }
   return logs;
+}
+
+/** Reaps what is left and deletes every directory the tests of this file made; for afterAll. */
+export async function removeGitTestDirs(): Promise<void> {
+  await reapGitAgents();
+  for (const dir of testDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  roots.splice(0);
 }

@@ -22,6 +22,7 @@ import {
   EVIDENCE,
   gitTestDirs,
   reapGitAgents,
+  removeGitTestDirs,
   runGit,
   runId,
   sh,
@@ -32,6 +33,7 @@ import {
 const fixture = useFanoutWorker('git-into');
 beforeAll(() => requireBuiltCli());
 afterEach(reapGitAgents);
+afterAll(removeGitTestDirs);
 
 function onePlan(dirs: GitTestDirs, name: string): string {
   return writePlan(dirs, name, [

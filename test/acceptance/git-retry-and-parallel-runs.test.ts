@@ -26,6 +26,7 @@ import {
   gitTestDirs,
   parseResult,
   reapGitAgents,
+  removeGitTestDirs,
   runGit,
   runId,
   sh,
@@ -36,6 +37,7 @@ import {
 const fixture = useFanoutWorker('git-retry-parallel');
 beforeAll(() => requireBuiltCli());
 afterEach(reapGitAgents);
+afterAll(removeGitTestDirs);
 
 const writes = (unitId: string): string =>
   `mkdir -p src/${unitId}; echo ${unitId} > src/${unitId}/${unitId}.txt`;

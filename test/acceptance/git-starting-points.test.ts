@@ -26,6 +26,7 @@ import {
   evidenceCopy,
   gitTestDirs,
   reapGitAgents,
+  removeGitTestDirs,
   runGit,
   runId,
   sh,
@@ -36,6 +37,7 @@ import {
 const fixture = useFanoutWorker('git-starting-points');
 beforeAll(() => requireBuiltCli());
 afterEach(reapGitAgents);
+afterAll(removeGitTestDirs);
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const eventIndex = (
