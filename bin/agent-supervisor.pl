@@ -8,11 +8,13 @@
 # fd 3. The spec is NUL-separated (argv and environment entries cannot hold a NUL; the worker uses
 # the Node supervisor when one does):
 #
-#   agent-fanout-supervisor/2, record path, record head, exit path, exit head, deadline ms,
+#   agent-fanout-supervisor/3, record path, record head, exit path, exit head, deadline ms,
 #   grace ms, syscall numbers ("setsid gettimeofday prctl landlock_create_ruleset
 #   landlock_add_rule landlock_restrict_self openat close"), open(2) flags ("O_NOFOLLOW=... O_EXCL=..."), cwd,
-#   confinement ("landlock" or "none"), writablec, writable path..., argc, argv..., envc,
-#   "NAME=value"..., end
+#   confinement ("landlock" or "none"), writablec, writable path..., readonlyc, read-only root...,
+#   argc, argv..., envc, "NAME=value"..., end
+#
+# (`agent-fanout-supervisor/2` is the same without the read-only roots; it is still accepted.)
 #
 # The syscall and flag numbers come from the worker (src/activities/containment/landlock-spec.ts),
 # which knows the architecture. Every file this process writes is opened without following a
@@ -104,9 +106,10 @@ my ($sysSetsid, $sysClock, $sysPrctl, $sysLandlockCreate, $sysLandlockAdd, $sysL
 my %O = open_flags(shift @spec);
 my ($cwd, $confinement) = splice(@spec, 0, 2);
 my @writable = take_counted(\@spec);
+my @readOnly = $version eq 'agent-fanout-supervisor/2' ? () : take_counted(\@spec);
 my @argv = take_counted(\@spec);
 my @env = take_counted(\@spec);
-if ($version ne 'agent-fanout-supervisor/2' || !@argv || "@spec" ne 'end' || !defined $sysClose ||
+if ($version !~ m{\Aagent-fanout-supervisor/[23]\z} || !@argv || "@spec" ne 'end' || !defined $sysClose ||
   ($confinement ne 'landlock' && $confinement ne 'none')) {
   tell_worker('launch-failed ' . json_string('malformed launch spec'));
   exit 1;
@@ -272,8 +275,9 @@ sub signal_group {
 
 # Landlock (SPEC §8.1), in the agent's child just before exec: only write-type rights are handled,
 # so reads and execution stay free. Writable: the paths the worker gave (allowed directories,
-# namespace, agent.writable) and, outside the repo (the cwd), every entry beside each directory
-# that leads to it; so inside the repo nothing else, `.git` included. Returns an error text or undef.
+# namespace, agent.writable) and, outside the repo (the cwd) and the read-only roots (a git run's
+# source checkout, §9), every entry beside each directory that leads to one of them; so inside the
+# repo nothing else, `.git` included, and inside a read-only root nothing. Returns an error text or undef.
 my $PR_SET_NO_NEW_PRIVS = 38;
 my $AT_FDCWD = -100;
 my $LANDLOCK_CREATE_RULESET_VERSION = 1;
@@ -309,12 +313,18 @@ sub confine {
     my $failed = $allow->($path, 1);
     return $failed if defined $failed;
   }
-  my @parts = grep { $_ ne '' } split m{/}, $cwd;
-  for my $depth (0 .. $#parts) {
-    my $directory = '/' . join('/', @parts[0 .. $depth - 1]);
+  my @closed = map { s{/+\z}{}r } ($cwd, @readOnly);
+  my %leadsTo;    # directory => the entries of it that lead to the cwd or a read-only root
+  for my $root (@closed) {
+    my @parts = grep { $_ ne '' } split m{/}, $root;
+    $leadsTo{ '/' . join('/', @parts[0 .. $_ - 1]) }{ $parts[$_] } = 1 for 0 .. $#parts;
+  }
+  for my $directory (sort keys %leadsTo) {
+    # Within the cwd or a root (one nested in another) this walk allows nothing.
+    next if grep { $directory eq $_ || index($directory, "$_/") == 0 } @closed;
     opendir(my $listing, $directory) or next;
     for my $entry (readdir $listing) {
-      next if $entry eq '.' || $entry eq '..' || $entry eq $parts[$depth];
+      next if $entry eq '.' || $entry eq '..' || $leadsTo{$directory}{$entry};
       my $path = ($directory eq '/' ? '' : $directory) . "/$entry";
       next if !lstat($path) || -l _;    # a link's target is judged by its own rule
       $allow->($path, 0);               # an entry that vanished or refuses a rule stays read-only

@@ -27,10 +27,14 @@ import {
 } from './run-files/run-store';
 import type { AttemptDeps } from './agent/attempt-deps';
 import { runAgentAttempt } from './agent/run-attempt';
+import { isRunOpenOnServer } from './agent/run-open';
 import { writeRunSummary } from './run-files/summary';
 import { verifyArtifacts, type VerifyArtifactsInput } from './unit-files/verify-artifacts';
 import type { AttemptInput, AttemptSuccess, SummaryInput, SummaryResult } from './types';
 import type { SegmentRef } from '../contracts/run-types';
+import type { FinishGitAnswer, FinishGitInput, IntegrateAnswer, IntegrateInput } from '../contracts/git';
+import { finishGitRun } from './git-workspace/finish-git-run';
+import { integrateUnit } from './git-workspace/integrate-unit';
 
 export type ActivityDeps = AttemptDeps;
 export type { Clock, AttemptTiming } from './agent/attempt-deps';
@@ -49,9 +53,15 @@ export type { ResultInput, SegmentInput, StoredResult } from './run-files/run-st
  */
 export const DEFAULT_TIMING = { pollMs: 1000, heartbeatMs: 1000 } as const;
 
-/** The real dependencies: Node's spawn, the wall clock, this process's environment. */
+/** The real dependencies: Node's spawn, the wall clock, this process's environment, the worker's client. */
 export function defaultActivityDeps(): ActivityDeps {
-  return { spawn, clock: { now: () => Date.now() }, env: process.env, timing: DEFAULT_TIMING };
+  return {
+    spawn,
+    clock: { now: () => Date.now() },
+    env: process.env,
+    timing: DEFAULT_TIMING,
+    isRunOpen: isRunOpenOnServer,
+  };
 }
 
 /** Builds the activities; any dependency not given is the real one. */
@@ -72,6 +82,10 @@ export function createActivities(deps: Partial<ActivityDeps> = {}) {
     storeRunSegment: (input: SegmentInput): Promise<SegmentRef> => storeRunSegment(input),
     /** Assembles the stored segments into the run's result file. */
     writeRunResult: (input: ResultInput): Promise<StoredResult> => writeRunResult(input),
+    /** Merges a SUCCEEDED git unit's output into the run's integration (SPEC §9, completion order). */
+    integrateUnit: (input: IntegrateInput): Promise<IntegrateAnswer> => integrateUnit(input),
+    /** Points the git run's branch at its integration, and moves `--into` (SPEC §9 "End"). */
+    finishGitRun: (input: FinishGitInput): Promise<FinishGitAnswer> => finishGitRun(input),
   };
 }
 

@@ -13,7 +13,7 @@ import type {
   UnitStatus,
   WorkUnit,
 } from '../plan/types';
-import type { GitAttempt, GitAttemptOutput } from '../contracts/git';
+import type { GitAttempt, GitAttemptOutput, GitRunResult } from '../contracts/git';
 
 /** One agent attempt of one unit (SPEC §4.1). */
 export interface AttemptInput {
@@ -124,6 +124,8 @@ export interface SummaryInput {
   readonly retryOf?: string;
   /** The run's out-of-bounds changes (SPEC §8.2). Read from `resultFile` when that is given. */
   readonly outOfBounds?: readonly OutOfBoundsChange[];
+  /** A `workspace: git` run's commits and branch (SPEC §9 "End"): the summary names the branch. */
+  readonly git?: GitRunResult;
 }
 
 export interface SummaryResult {

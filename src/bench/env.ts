@@ -19,6 +19,11 @@ export interface Environment {
   readonly taskQueue: string;
   readonly scratch: string;
   readonly bundlePath: string;
+  /**
+   * With the `workspace` shape: a folder under /var/tmp (outside $HOME, so Landlock can confine a
+   * git unit's tree) for its repositories and, in `trees/`, the worker's `FANOUT_WORKTREES`.
+   */
+  readonly gitScratch?: string;
 }
 
 export function log(message: string): void {

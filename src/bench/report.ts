@@ -4,7 +4,7 @@ import type { ShapeReport } from './shape-report';
 import type { ScaleTargets } from './scale';
 import type { Distribution } from './stats';
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
   );

@@ -8,12 +8,16 @@ import { breakdownTable, cancelTable, historyTable, machineTable, scaleTable, su
 import type { ScaleTargets } from './scale';
 import type { ShapeReport } from './shape-report';
 import { SCALE_BASE_UNITS, SCALE_UNITS } from './shapes';
+import { WORKSPACE_TARGET_FILES, WORKSPACE_TARGET_P95_MS } from './workspace';
+import type { WorkspaceReport } from './workspace-types';
+import { workspaceTable } from './workspace-report';
 
 /** What the shapes of one bench produced. */
 export interface BenchOutcome {
   readonly reports: readonly ShapeReport[];
   readonly cancel?: CancelReport;
   readonly scale?: { readonly report: ShapeReport; readonly targets?: ScaleTargets };
+  readonly workspace?: WorkspaceReport;
 }
 
 export interface MachineFacts {
@@ -38,6 +42,7 @@ const NOTES = [
   'bench CPUs = CPU of worker + agents (with their supervisors) + server / wall time; machine busy CPUs includes every other process',
   `chain = the executions of one workflow id (continue-as-new); limits: <= ${MAX_EVENTS_PER_EXECUTION} events per execution, <= ${MAX_PAYLOAD_BYTES} bytes per payload (data + metadata)`,
   'cancel = failing agent last action (stamp just before exit 1) -> each sibling process group gone (kill(-pgid, 0) ESRCH or only zombies left), probed every 5 ms by the bench',
+  `workspace = per repository size: shared mode, git mode with an empty pool of released trees (git-first), git mode again (git-reused, judged); unit start -> agent start = runAgentAttempt ActivityTaskStarted -> agent's first stamp; target p95 <= ${WORKSPACE_TARGET_P95_MS} ms at ${WORKSPACE_TARGET_FILES} files, git-reused; tree disk = du -sk of one pooled (prepared) tree + its .git/worktrees admin folder`,
   `scale = ${SCALE_UNITS} units (round(sqrt(N)) levels, instant agents, max_workers 32) vs scale-base ${SCALE_BASE_UNITS} units (10 levels; judged) and scale-base-wide ${SCALE_BASE_UNITS} units (1 level, as many agents at once as at ${SCALE_UNITS}): overhead ratio p50 and p95 target <= 1.5, worker peak RSS <= 400 MiB`,
 ];
 
@@ -96,6 +101,7 @@ export function resultsDocument(
     shapes: outcome.reports,
     ...(outcome.cancel === undefined ? {} : { cancel: outcome.cancel }),
     ...(outcome.scale?.targets === undefined ? {} : { scaleTargets: outcome.scale.targets }),
+    ...(outcome.workspace === undefined ? {} : { workspace: outcome.workspace }),
   };
 }
 
@@ -115,7 +121,7 @@ export function summaryText(
   outcome: BenchOutcome,
   outFile: string,
 ): string {
-  const { reports, cancel, scale } = outcome;
+  const { reports, cancel, scale, workspace } = outcome;
   const sections: string[] = [
     '',
     `agent-fanout bench (${mode}), ${machine.cpus} CPUs, node ${versions.node}, ${versions.temporalCli}, SDK ${versions.sdkWorker}`,
@@ -138,6 +144,8 @@ export function summaryText(
   if (cancel !== undefined) sections.push('', `Cancel latency: ${cancel.title}`, cancelTable(cancel));
   if (scale !== undefined)
     sections.push('', `Scale: ${scale.report.title}`, scaleTable(scale.report, scale.targets));
+  if (workspace !== undefined)
+    sections.push('', `Workspace (unit start -> agent start): ${workspace.title}`, workspaceTable(workspace));
   sections.push('', `Results: ${path.relative(process.cwd(), outFile) || outFile}`, '');
   return sections.join('\n');
 }
@@ -151,6 +159,7 @@ export function benchHealthy(outcome: BenchOutcome): boolean {
         report.limitViolations.length === 0 &&
         (report.checks?.problems.length ?? 0) === 0,
     ) &&
-    (outcome.cancel === undefined || outcome.cancel.problems.length === 0)
+    (outcome.cancel === undefined || outcome.cancel.problems.length === 0) &&
+    (outcome.workspace === undefined || outcome.workspace.problems.length === 0)
   );
 }

@@ -15,13 +15,14 @@
  * progress, result and retry, against `scale-base` and `scale-base-wide` at 100 units) takes
  * well over 10 minutes on 2 cores, so it runs only with `--shape scale` or `--all`;
  * `--scale-units N` shrinks it and `--history-event-limit N` makes it continue as new sooner, to
- * try the code paths. Every run is checked against Temporal's limits (10,240 events per execution,
+ * try the code paths. `workspace` (`workspace.ts`: git working trees vs the shared checkout on
+ * repositories of 10,000 and 100,000 files) also runs only with `--shape workspace` or `--all`. Every run is checked against Temporal's limits (10,240 events per execution,
  * 2 MiB per payload); a run that breaks one fails the bench (exit 1), as does a failed run or a
  * failed check. Targets (cancel p95, overhead ratio, RSS) are reported as met or MISSED.
  *
  * A script, not a test: Jest only looks under test/.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -52,6 +53,10 @@ import {
   type ShapeName,
 } from './shapes';
 import { startWorkerProcess, WORKER_MALLOC_ARENA_MAX, type WorkerProcess } from './worker-process';
+import { runWorkspaceShape } from './workspace';
+
+/** Where the `workspace` shape's repositories and working trees go (SPEC §9's default root is here too). */
+const GIT_SCRATCH_PARENT = '/var/tmp';
 
 async function main(argv: readonly string[]): Promise<number> {
   const options = parseArgs(argv);
@@ -114,6 +119,10 @@ async function inBenchEnvironment<T>(
   const { cliPath, bundlePath, scratch, taskQueue, options } = setup;
   let server: DevServer | undefined;
   let worker: WorkerProcess | undefined;
+  // Outside $HOME and os.tmpdir(): big repositories, and working trees Landlock can confine.
+  const gitScratch = options.shapes.includes('workspace')
+    ? realpathSync(mkdtempSync(path.join(GIT_SCRATCH_PARENT, 'agent-fanout-bench-')))
+    : undefined;
   try {
     server = await startDevServer({ dbFile: path.join(scratch, 'temporal.sqlite'), cliPath, log });
     worker = await startWorkerProcess({
@@ -122,6 +131,7 @@ async function inBenchEnvironment<T>(
       taskQueue,
       logFile: path.join(scratch, 'worker.log'),
       ...(options.profileDir === undefined ? {} : { profileDir: options.profileDir }),
+      ...(gitScratch === undefined ? {} : { env: { FANOUT_WORKTREES: path.join(gitScratch, 'trees') } }),
     });
     log(
       `worker pid ${worker.pid} ready in ${worker.startupMs} ms ` +
@@ -131,7 +141,8 @@ async function inBenchEnvironment<T>(
       log(`profiling the worker: its .cpuprofile files go to ${options.profileDir} when it stops`);
     const client = await connectClient({ address: server.address, namespace: server.namespace });
     try {
-      return await body({ server, worker, taskQueue, scratch, bundlePath }, client);
+      const env = { server, worker, taskQueue, scratch, bundlePath };
+      return await body(gitScratch === undefined ? env : { ...env, gitScratch }, client);
     } finally {
       await client.connection.close();
     }
@@ -139,10 +150,14 @@ async function inBenchEnvironment<T>(
     await worker?.stop();
     await server?.stop();
     rmSync(scratch, { recursive: true, force: true });
+    if (gitScratch !== undefined) {
+      log(`removing ${gitScratch} (the workspace repositories and working trees; minutes at 100,000 files)`);
+      rmSync(gitScratch, { recursive: true, force: true });
+    }
   }
 }
 
-/** The throughput shapes, then `cancel` and `scale` when selected. */
+/** The throughput shapes, then `cancel`, `scale` and `workspace` when selected. */
 async function runSelectedShapes(
   env: Environment,
   client: Client,
@@ -174,7 +189,15 @@ async function runSelectedShapes(
     reports.push(big);
     scale = { report: big, targets: scaleTargets(baselines, big, big.process.workerPeakRssMiB) };
   }
-  return { reports, ...(cancel === undefined ? {} : { cancel }), ...(scale === undefined ? {} : { scale }) };
+  let workspace: BenchOutcome['workspace'];
+  if (selected('workspace') && env.gitScratch !== undefined)
+    workspace = await runWorkspaceShape(env, client, options.quick, runLabel, env.gitScratch);
+  return {
+    reports,
+    ...(cancel === undefined ? {} : { cancel }),
+    ...(scale === undefined ? {} : { scale }),
+    ...(workspace === undefined ? {} : { workspace }),
+  };
 }
 
 main(process.argv.slice(2)).then(

@@ -34,11 +34,18 @@
 import path from 'node:path';
 import { PROJECT_ROOT } from '../dev/find-temporal-cli';
 
-/** What `--shape` accepts. `scale` runs `scale-base` too, and only with `--shape scale` or `--all`. */
-export const SHAPE_NAMES = ['chain', 'wide', 'lattice', 'dag', 'cancel', 'scale'] as const;
+/**
+ * What `--shape` accepts. `scale` runs `scale-base` too; `scale` and `workspace` (git working
+ * trees vs the shared checkout on big repositories, see `workspace.ts`) run only with `--shape`
+ * or `--all`.
+ */
+export const SHAPE_NAMES = ['chain', 'wide', 'lattice', 'dag', 'cancel', 'scale', 'workspace'] as const;
 export type ShapeName = (typeof SHAPE_NAMES)[number];
 
-/** The shapes a plain `npm run bench` runs: all but `scale` (10,000 units take well over 10 minutes on 2 cores). */
+/**
+ * The shapes a plain `npm run bench` runs: all but `scale` (10,000 units take well over 10 minutes
+ * on 2 cores) and `workspace` (it writes repositories of 100,000 files).
+ */
 export const DEFAULT_SHAPES: readonly ShapeName[] = ['chain', 'wide', 'lattice', 'dag', 'cancel'];
 
 /** The throughput shapes: one run each through `runShape`, reported in the summary tables. */

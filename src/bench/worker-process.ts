@@ -28,6 +28,8 @@ export interface WorkerProcessOptions {
   readonly logFile: string;
   /** Run the worker under `node --cpu-prof`, writing its profiles here. */
   readonly profileDir?: string;
+  /** Added to the worker's environment (e.g. `FANOUT_WORKTREES`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface WorkerProcess {
@@ -59,7 +61,11 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       // As the worker image runs (Dockerfile); set MALLOC_ARENA_MAX to measure another value.
-      env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? WORKER_MALLOC_ARENA_MAX },
+      env: {
+        ...process.env,
+        MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? WORKER_MALLOC_ARENA_MAX,
+        ...options.env,
+      },
     },
   );
   const pid = await new Promise<number>((resolve, reject) => {

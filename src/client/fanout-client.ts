@@ -18,6 +18,7 @@ import type { CancelUnitAnswer, FanoutInput, Progress } from '../contracts/run-t
 import type { fanoutWorkflow } from '../workflows/fanout-workflow';
 import { WORKFLOW_TASK_TIMEOUT } from '../workflows/history-budget';
 import type { ConnectionSecurity } from '../contracts/connection';
+import type { GitRunInput } from '../contracts/git';
 import {
   FANOUT_PLAN,
   FANOUT_REPO,
@@ -68,6 +69,8 @@ export interface StartRunOptions {
   readonly allowRestartClosed?: boolean;
   /** Set by `retry`: the run this one retries and what succeeded there. */
   readonly retryOf?: FanoutInput['retryOf'];
+  /** Set for `workspace: git` (SPEC §9): base, branch and commit identity, resolved by the client. */
+  readonly git?: GitRunInput;
   /** Events per execution before the run continues as new (tests lower it; default 10,240). */
   readonly historyEventLimit?: number;
 }
@@ -79,6 +82,7 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
     plan,
     repo: options.repo,
     ...(options.retryOf === undefined ? {} : { retryOf: options.retryOf }),
+    ...(options.git === undefined ? {} : { git: options.git }),
     ...(options.historyEventLimit === undefined ? {} : { historyEventLimit: options.historyEventLimit }),
   };
   refuseOversizedInput(input);
@@ -97,6 +101,7 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
         `**Plan** ${plan.name}`,
         `**Units** ${plan.workUnits.length} · **max_workers** ${plan.maxWorkers} · **on_failure** ${plan.onFailure} · **overlap** ${plan.overlap}`,
         `**Repo** ${options.repo}`,
+        ...(options.git === undefined ? [] : [gitDetails(options.git)]),
       ].join('\n\n'),
       ...(searchable ? { typedSearchAttributes: runSearchAttributes(plan, options.repo) } : {}),
       memo: {
@@ -104,6 +109,8 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
         repo: options.repo,
         units: plan.workUnits.length,
         ...(options.retryOf === undefined ? {} : { retry_of: options.retryOf.workflowId }),
+        // `status` names a git run's branch from here, without reading the run's (plan-sized) input.
+        ...(options.git === undefined ? {} : { git_branch: options.git.branch, git_base: options.git.base }),
       },
     });
   // A server that does not know the attributes refuses the start: run anyway, just not listable.
@@ -111,6 +118,12 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
     if (isUnknownSearchAttribute(error)) return start(false);
     throw error;
   });
+}
+
+/** The Web UI's line about a git run: its base, its branch, and `--into`. */
+function gitDetails(git: GitRunInput): string {
+  const into = git.into === undefined ? '' : ` · **into** ${git.into}`;
+  return `**Workspace** git · **base** ${git.base.slice(0, 12)} · **branch** ${git.branch}${into}`;
 }
 
 /** What `agent-fanout list` finds a run by (`src/contracts/search-attributes.ts`). */

@@ -1,5 +1,12 @@
 /** Inputs and answers of the fan-out workflow: plain data shared by the client, the workflow and the activities. */
-import type { ArtifactEntry, FanoutEvent, Plan, RunStatus, UnitStatus } from '../plan/types';
+import type {
+  ArtifactEntry,
+  FanoutEvent,
+  OutOfBoundsChange,
+  Plan,
+  RunStatus,
+  UnitStatus,
+} from '../plan/types';
 import type { GitRunInput } from './git';
 
 /** A unit an earlier run finished with success; a retry reuses it if its evidence is intact. */
@@ -66,6 +73,22 @@ export interface CarriedRun {
   readonly evidence: readonly number[];
   readonly details: Readonly<Record<string, CarriedDetail>>;
   readonly firstFailure?: string;
+  /** A `workspace: git` run's SHAs so far (SPEC §9). */
+  readonly git?: CarriedGit;
+  /** A git retry continued before every reused unit was merged: the next execution reuses the rest. */
+  readonly reusing?: boolean;
+  /** The run's containment warnings (SPEC §8.1) so far; absent when none. */
+  readonly warnings?: readonly string[];
+  /** The run's changes outside every unit's area (SPEC §8.2) so far; absent when none. */
+  readonly outOfBounds?: readonly OutOfBoundsChange[];
+}
+
+/** The SHAs a git run carries into its next execution: 40 hex each, no more. */
+export interface CarriedGit {
+  /** The integration commit so far (the base before the first unit was integrated). */
+  readonly integration: string;
+  /** Each unit's output commit in plan order; '' for a unit without one. */
+  readonly commits: readonly string[];
 }
 
 export interface CarriedDetail {
@@ -99,6 +122,8 @@ export interface UnitProgress {
   readonly why?: string;
   /** A retry's unit reused from the run it retries (no agent started): that run's id. */
   readonly reused_from?: string;
+  /** A git unit's output commit (SPEC §9), once it SUCCEEDED. */
+  readonly commit?: string;
 }
 
 export interface Progress {

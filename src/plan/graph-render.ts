@@ -2,6 +2,7 @@
  * The dependency graph as Mermaid or Graphviz DOT, units grouped by predicted wave (see
  * `predictWaves`), each edge drawn from a dependency to the unit that waits for it.
  */
+import { predictedStartingInputs } from './starting-inputs';
 import type { Plan } from './types';
 
 export type GraphFormat = 'mermaid' | 'dot';
@@ -22,7 +23,7 @@ export function renderMermaid(plan: Plan, waves: readonly (readonly string[])[])
   waves.forEach((wave, index) => {
     lines.push(`  subgraph wave${index + 1}["Wave ${index + 1}"]`, '    direction TB');
     for (const unitId of wave) {
-      const label = [unitId, summary(unitId)].filter(Boolean).map(mermaidText).join('<br/>');
+      const label = [unitId, ...summary(unitId).split('\n')].filter(Boolean).map(mermaidText).join('<br/>');
       lines.push(`    ${nodeId(unitId)}["${label}"]`);
     }
     lines.push('  end');
@@ -73,13 +74,27 @@ function edges(plan: Plan): [string, string][] {
   );
 }
 
-/** Each unit's description, first line only, shortened for a node label. */
+/**
+ * Each unit's description, first line only, shortened for a node label; in a git plan (SPEC §9)
+ * followed by what its starting point is predicted to merge.
+ */
 function summaries(plan: Plan): (unitId: string) => string {
   const byId = new Map(plan.workUnits.map((unit) => [unit.unitId, unit.description]));
+  const startsFrom = plan.workspace === 'git' ? predictedStartingInputs(plan) : undefined;
   return (unitId) => {
     const firstLine = (byId.get(unitId) ?? '').trim().split('\n')[0]?.trim() ?? '';
-    return firstLine.length > LABEL_LIMIT ? `${firstLine.slice(0, LABEL_LIMIT - 1)}…` : firstLine;
+    const summary = firstLine.length > LABEL_LIMIT ? `${firstLine.slice(0, LABEL_LIMIT - 1)}…` : firstLine;
+    if (startsFrom === undefined) return summary;
+    const from = startingPointText(startsFrom[unitId] ?? []);
+    return summary === '' ? `from ${from}` : `${summary}\nfrom ${from}`;
   };
+}
+
+/** `base`, or `base + a, b`: what a git unit's starting point merges, cut for a label. */
+export function startingPointText(merges: readonly string[]): string {
+  if (merges.length === 0) return 'base';
+  const text = `base + ${merges.join(', ')}`;
+  return text.length > LABEL_LIMIT ? `base + ${merges.length} units` : text;
 }
 
 /** Mermaid entity codes for the characters that would end or confuse a quoted label. */

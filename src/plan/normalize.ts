@@ -33,7 +33,7 @@ export function toPlan(file: PlanFile, options: NormalizeOptions): Plan {
     },
     evidence: { pattern: file.evidence.pattern },
     namespaceRoot: normalizeDirectory(file.namespace_root),
-    ...definedOnly({ confinement: file.confinement }),
+    ...definedOnly({ confinement: file.confinement, workspace: file.workspace }),
     workUnits: file.work_units.map(toWorkUnit),
   };
 }

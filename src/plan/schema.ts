@@ -16,7 +16,7 @@ import {
 } from './field-rules';
 import { showValue } from './messages';
 import { directorySegments } from './overlap';
-import type { Duration } from './types';
+import { WORKSPACE_MODES, type Duration } from './types';
 
 /** Marks a duration past the cap of SPEC §8.8; the param holds the value as written. */
 export const DURATION_CAP = 'durationCap';
@@ -250,6 +250,12 @@ export const planSchema = z.object({
     .enum(['landlock', 'audit', 'off'])
     .optional()
     .describe('How agents are held to their areas: Linux Landlock (default), audit only, or off.'),
+  workspace: z
+    .enum(WORKSPACE_MODES)
+    .optional()
+    .describe(
+      'Where units work: one shared checkout (default), or git: a working tree of its own per unit, the run ending as a branch.',
+    ),
   agent: agentSchema.prefault({}),
   retry: retrySchema.prefault({}),
   evidence: evidenceSchema.prefault({}),

@@ -18,7 +18,20 @@ export class AttemptReports {
   constructor(
     private readonly plan: Plan,
     private readonly records: UnitRecords,
-  ) {}
+    /** What earlier executions of the run reported (it continued as new). */
+    carried?: { readonly warnings?: readonly string[]; readonly outOfBounds?: readonly OutOfBoundsChange[] },
+  ) {
+    this.warnings.push(...(carried?.warnings ?? []));
+    this.outOfBounds = carried?.outOfBounds ?? [];
+  }
+
+  /** The reports for the next execution (SPEC §8.1, §8.2 hold for the whole run). */
+  carry(): { warnings?: readonly string[]; outOfBounds?: readonly OutOfBoundsChange[] } {
+    return {
+      ...(this.warnings.length === 0 ? {} : { warnings: [...this.warnings] }),
+      ...(this.outOfBounds.length === 0 ? {} : { outOfBounds: this.outOfBounds }),
+    };
+  }
 
   /** Keeps what the attempts of a unit that just ended reported. */
   ended(unitId: string, outcome: UnitOutcome): void {

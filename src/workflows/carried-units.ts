@@ -80,6 +80,8 @@ export function restoredRecord(
   if (letter === REUSED && reusedFromRun !== undefined) record.reusedFrom = reusedFromRun;
   if (detail?.blockedBy !== undefined) record.blockedBy = detail.blockedBy;
   if (detail?.retryAt !== undefined) record.retryAt = detail.retryAt;
+  const commit = carried.git?.commits[index];
+  if (commit !== undefined && commit !== '') record.commit = commit;
   return record;
 }
 
@@ -107,4 +109,12 @@ export function carriedUnits(
     }
   }
   return { statuses, attempts, evidence, details };
+}
+
+/** Each unit's output commit in plan order ('' for none): the per-unit part of a git run's carried SHAs. */
+export function carriedCommits(
+  units: readonly WorkUnit[],
+  recordOf: (unitId: string) => UnitRecord,
+): string[] {
+  return units.map((unit) => recordOf(unit.unitId).commit ?? '');
 }

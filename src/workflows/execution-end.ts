@@ -11,6 +11,9 @@ import { hostActivities } from './host-activities';
 import { summaryInput } from './run-ending';
 import type { RunState } from './run-state';
 import { INLINE_RESULT_BYTES, storeExecutionSegments, storeResult } from './stored-result';
+import { carriedCommits } from './carried-units';
+import { finishGit } from './git-finish';
+import type { GitIntegration } from './git-integration';
 
 const { writeRunSummary } = hostActivities;
 
@@ -23,6 +26,8 @@ export interface ExecutionEnd {
   readonly state: RunState;
   /** 1 for the run's first execution. */
   readonly execution: number;
+  /** A `workspace: git` run's integration (SPEC §9). */
+  readonly integration?: GitIntegration;
 }
 
 /** The segments of earlier executions, then this one's: its events and the units it ended. */
@@ -40,14 +45,30 @@ async function allSegments({ input, state, execution }: ExecutionEnd): Promise<S
 
 /** Stores this execution's part of the run and continues as new from the carried state. */
 export async function continueRunAsNew(end: ExecutionEnd): Promise<never> {
-  const { input, state, execution } = end;
+  const { input, state, execution, integration } = end;
   const segments = await allSegments(end);
-  const retryOf = input.retryOf === undefined ? {} : { retryOf: { workflowId: input.retryOf.workflowId } };
+  // A retry still merging reused units hands its successes on: the next execution reuses the rest.
+  const reusing = integration?.reusing === true;
+  const retryOf =
+    input.retryOf === undefined
+      ? {}
+      : { retryOf: reusing ? input.retryOf : { workflowId: input.retryOf.workflowId } };
+  const git =
+    integration === undefined
+      ? {}
+      : {
+          git: {
+            integration: integration.integration,
+            commits: carriedCommits(input.plan.workUnits, (id) => state.view(id)),
+          },
+          ...(reusing ? { reusing: true } : {}),
+        };
   return makeContinueAsNewFunc<FanoutWorkflow>({ workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT })({
     plan: input.plan,
     repo: input.repo,
     ...retryOf,
-    carried: state.carry(execution, segments),
+    ...(input.git === undefined ? {} : { git: input.git }),
+    carried: { ...state.carry(execution, segments), ...git },
     ...(input.historyEventLimit === undefined ? {} : { historyEventLimit: input.historyEventLimit }),
   });
 }
@@ -61,6 +82,7 @@ export function finalResult(end: ExecutionEnd, status: RunStatus): Promise<Fanou
   const { workflowId, runId } = workflowInfo();
   const retryOf = input.retryOf?.workflowId;
   return CancellationScope.nonCancellable(async (): Promise<FanoutResult> => {
+    const git = await finishGit(end, status);
     const header = {
       workflow_id: workflowId,
       run_id: runId,
@@ -69,15 +91,16 @@ export function finalResult(end: ExecutionEnd, status: RunStatus): Promise<Fanou
       ...(execution > 1 ? { executions: execution } : {}),
       ...(state.reports.warnings.length === 0 ? {} : { warnings: [...state.reports.warnings] }),
       ...(state.reports.outOfBounds.length === 0 ? {} : { out_of_bounds: state.reports.outOfBounds }),
+      ...(git === undefined ? {} : { git }),
     };
     const inline: FanoutResult = { ...header, events: [...state.events], units: state.unitResults() };
     if (input.carried === undefined && JSON.stringify(inline).length <= INLINE_RESULT_BYTES) {
-      await writeRunSummary(summaryInput(state, input.repo, retryOf));
+      await writeRunSummary(summaryInput(state, input.repo, retryOf, undefined, git));
       return inline;
     }
     const unitOrder = input.plan.workUnits.map((unit) => unit.unitId);
     const stored = await storeResult(input.repo, header, await allSegments(end), unitOrder);
-    await writeRunSummary(summaryInput(state, input.repo, retryOf, stored.file));
+    await writeRunSummary(summaryInput(state, input.repo, retryOf, stored.file, git));
     return stored.result;
   });
 }

@@ -16,6 +16,7 @@ import { registerRunHandlers } from './handlers';
 import { DEFAULT_HISTORY_EVENT_LIMIT, MIN_HISTORY_EVENT_LIMIT } from './history-budget';
 import { buildProgress, renderDetails } from './progress';
 import { reuseEarlierSuccesses } from './reuse';
+import { GitIntegration } from './git-integration';
 import { failureMessage, rejectedRun } from './run-ending';
 import { RunState } from './run-state';
 import { SchedulerLoop } from './scheduler-loop';
@@ -50,7 +51,17 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
   let phase: Progress['state'] = 'running';
   /** Set once the run has ended: what the `result` query answers. */
   const ended: { result?: FanoutResult } = {};
-  const loop = new SchedulerLoop({ input, state, eventLimit, phase: () => phase });
+  const integration =
+    input.git === undefined
+      ? undefined
+      : new GitIntegration({ repo: input.repo, runId: workflowId, git: input.git }, carried?.git);
+  const loop = new SchedulerLoop({
+    input,
+    state,
+    eventLimit,
+    phase: () => phase,
+    ...(integration === undefined ? {} : { integration }),
+  });
 
   registerRunHandlers({
     state,
@@ -62,7 +73,9 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
   let cancellation: Error | undefined;
   let ending: 'done' | 'continue' = 'done';
   try {
-    if (carried === undefined) await reuseEarlierSuccesses(state, input);
+    if (carried === undefined || carried.reusing === true) {
+      await reuseEarlierSuccesses(state, input, integration);
+    }
     for (const resumed of state.resumedRetries()) loop.startUnit(resumed.unitId, resumed);
     ending = await loop.run();
   } catch (error) {
@@ -74,7 +87,12 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
     await CancellationScope.nonCancellable(() => loop.run());
   }
 
-  const end: ExecutionEnd = { input, state, execution };
+  const end: ExecutionEnd = {
+    input,
+    state,
+    execution,
+    ...(integration === undefined ? {} : { integration }),
+  };
   if (ending === 'continue' && cancellation === undefined) return continueRunAsNew(end);
 
   const status = state.finish(workflowNowIso());

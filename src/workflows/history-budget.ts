@@ -18,6 +18,12 @@ export const MIN_HISTORY_EVENT_LIMIT = 300;
 /** Upper bound of the events one launched unit adds: scheduled, started, closed, cancel, workflow tasks. */
 export const EVENTS_PER_LAUNCH = 8;
 
+/**
+ * A git unit adds its merge into the integration (SPEC §9): one more activity's scheduled, started
+ * and closed events and the workflow tasks around them.
+ */
+export const EVENTS_PER_GIT_LAUNCH = EVENTS_PER_LAUNCH + 6;
+
 /** Kept for the end of an execution: storing segments, the summary, the result, updates. */
 const CLOSING_RESERVE = 200;
 
@@ -35,10 +41,13 @@ export interface HistoryUse {
 }
 
 /** How many more units this execution may launch, given the units it is still running. */
-export function launchAllowance(use: HistoryUse, running: number, eventLimit: number): number {
-  const byEvents = Math.floor(
-    (eventLimit - CLOSING_RESERVE - use.events - running * EVENTS_PER_LAUNCH) / EVENTS_PER_LAUNCH,
-  );
+export function launchAllowance(
+  use: HistoryUse,
+  running: number,
+  eventLimit: number,
+  perLaunch: number = EVENTS_PER_LAUNCH,
+): number {
+  const byEvents = Math.floor((eventLimit - CLOSING_RESERVE - use.events - running * perLaunch) / perLaunch);
   const byBytes = Math.floor(
     (HISTORY_BYTES_LIMIT - use.bytes - running * BYTES_PER_LAUNCH) / BYTES_PER_LAUNCH,
   );

@@ -37,6 +37,7 @@ function unitProgress(state: RunState, unitId: string): UnitProgress {
     error: record.error,
     ...(reason === undefined ? {} : { reason, why: describeReason(reason) }),
     ...(record.reusedFrom === undefined ? {} : { reused_from: record.reusedFrom }),
+    ...(record.commit === undefined ? {} : { commit: record.commit }),
   };
 }
 

@@ -27,12 +27,14 @@ export function summaryInput(
   repo: string,
   retryOf: string | undefined,
   resultFile?: SummaryInput['resultFile'],
+  git?: SummaryInput['git'],
 ): SummaryInput {
   const common = {
     repo,
     namespaceRoot: state.plan.namespaceRoot,
     evidencePattern: state.plan.evidence.pattern,
     retryOf,
+    ...(git === undefined ? {} : { git }),
   };
   if (resultFile !== undefined) return { ...common, resultFile };
   const { outOfBounds: strays } = state.reports;

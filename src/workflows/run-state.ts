@@ -50,7 +50,7 @@ export class RunState {
     this.scheduler = new Scheduler(plan.workUnits, { maxWorkers: plan.maxWorkers, overlap: plan.overlap });
     this.eventOffset = carried?.eventCount ?? 0;
     this.records = new UnitRecords(plan.workUnits, this.events, carried, reusedFromRun);
-    this.reports = new AttemptReports(plan, this.records);
+    this.reports = new AttemptReports(plan, this.records, carried);
     plan.workUnits.forEach((unit) => {
       const record = this.record(unit.unitId);
       if (record.status === 'SUCCEEDED') this.scheduler.succeeded(unit.unitId);
@@ -93,6 +93,7 @@ export class RunState {
       segments,
       ...carriedUnits(this.plan.workUnits, (unitId) => this.record(unitId)),
       ...(this.firstFailure === undefined ? {} : { firstFailure: this.firstFailure }),
+      ...this.reports.carry(),
     };
   }
 

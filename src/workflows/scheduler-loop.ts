@@ -12,20 +12,28 @@ import {
 } from '@temporalio/workflow';
 import type { PlanAreas } from '../activities';
 import type { WorkUnit } from '../plan/types';
+import { OverlapIndex } from '../plan/starting-inputs';
 import { resolveUnitSettings } from '../plan/unit-settings';
 import type { FanoutInput, Progress } from '../contracts/run-types';
 import { workflowNowIso } from './clock';
-import { launchAllowance } from './history-budget';
+import { EVENTS_PER_GIT_LAUNCH, EVENTS_PER_LAUNCH, launchAllowance } from './history-budget';
 import { buildProgress, renderDetails } from './progress';
 import type { RunState } from './run-state';
 import type { CancelCause, UnitOutcome } from './unit-record';
 import { attemptContainment, runUnit } from './unit-runner';
 import { showInVisibility } from './visibility';
+import {
+  integrationConflict,
+  integrationFailed,
+  type GitIntegration,
+  type IntegrationDone,
+} from './git-integration';
+import { gitAttemptInput } from './git-attempt';
 
-interface Completion {
-  readonly unitId: string;
-  readonly outcome: UnitOutcome;
-}
+/** What the loop handles one at a time: a unit's coroutine ended, or a git merge answered. */
+type Completion =
+  | { readonly kind: 'unit'; readonly unitId: string; readonly outcome: UnitOutcome }
+  | { readonly kind: 'integration'; readonly done: IntegrationDone };
 
 /** Plans up to this size refresh the Web UI's details on every completion; larger ones less often. */
 const DETAILS_EVERY_COMPLETION_UP_TO = 200;
@@ -37,10 +45,14 @@ export interface SchedulerLoopContext {
   readonly eventLimit: number;
   /** The run's phase, as the Web UI's details show it. */
   readonly phase: () => Progress['state'];
+  /** A `workspace: git` run's integration (SPEC §9); absent in a shared run. */
+  readonly integration?: GitIntegration;
 }
 
 export class SchedulerLoop {
   private readonly completions: Completion[] = [];
+  /** Git units whose attempt succeeded, waiting for their merge into the integration. */
+  private readonly pendingOutcomes = new Map<string, Extract<UnitOutcome, { kind: 'succeeded' }>>();
   private readonly scopes = new Map<string, CancellationScope>();
   private readonly cancelCauses = new Map<string, CancelCause>();
   private readonly unitsById: ReadonlyMap<string, WorkUnit>;
@@ -50,11 +62,16 @@ export class SchedulerLoop {
   private readonly detailsEvery: number;
   /** What every attempt is told of the plan's areas (SPEC §8.2, §8.5), built once per execution. */
   private readonly containment: PlanAreas;
+  /** A git run's overlapping units (SPEC §9 starting points), indexed once per execution. */
+  private readonly overlaps: OverlapIndex | undefined;
 
   constructor(private readonly context: SchedulerLoopContext) {
     const units = context.input.plan.workUnits;
     this.unitsById = new Map(units.map((unit) => [unit.unitId, unit]));
     this.containment = attemptContainment(context.input.plan);
+    // Only `overlap: serialize` lets areas overlap (SPEC §2.3); under `reject` no unit has partners.
+    const overlapping = context.input.git !== undefined && context.input.plan.overlap === 'serialize';
+    this.overlaps = overlapping ? new OverlapIndex(units) : undefined;
     this.detailsEvery = Math.max(1, Math.ceil(units.length / DETAILS_EVERY_COMPLETION_UP_TO));
   }
 
@@ -69,8 +86,10 @@ export class SchedulerLoop {
     const info = workflowInfo();
     return launchAllowance(
       { events: info.historyLength, bytes: info.historySize },
-      this.context.state.scheduler.running.size,
+      // A settling unit still adds its merge's events.
+      this.context.state.scheduler.running.size + this.context.state.scheduler.settling.size,
       this.context.eventLimit,
+      this.context.integration === undefined ? EVENTS_PER_LAUNCH : EVENTS_PER_GIT_LAUNCH,
     );
   }
 
@@ -78,6 +97,7 @@ export class SchedulerLoop {
     const unit = this.unitsById.get(unitId);
     if (unit === undefined) return;
     const { input, state } = this.context;
+    const git = input.git;
     const scope = new CancellationScope();
     this.scopes.set(unitId, scope);
     scope
@@ -94,10 +114,13 @@ export class SchedulerLoop {
           mayStartAttempt: () => this.allowance() > 0,
           ...(resume === undefined ? {} : { resume }),
           containment: this.containment,
+          ...(git === undefined
+            ? {}
+            : { gitAttempt: () => gitAttemptInput(git, unit, this.overlaps?.partners(unitId) ?? [], state) }),
         }),
       )
       .then(
-        (outcome) => this.completions.push({ unitId, outcome }),
+        (outcome) => this.completions.push({ kind: 'unit', unitId, outcome }),
         (error: unknown) => {
           this.unexpected ??= error instanceof Error ? error : new Error(String(error));
         },
@@ -110,13 +133,22 @@ export class SchedulerLoop {
    * any more.
    */
   async run(): Promise<'done' | 'continue'> {
-    const { state } = this.context;
+    const { state, integration } = this.context;
     for (;;) {
-      for (const unitId of state.launchReady(workflowNowIso(), this.allowance())) this.startUnit(unitId);
+      // A retry's reused units are merged into the integration before any new unit starts.
+      if (integration?.reusing !== true) {
+        for (const unitId of state.launchReady(workflowNowIso(), this.allowance())) this.startUnit(unitId);
+      }
+      this.integrateNext();
       if (this.completions.length === 0) {
-        const idle = state.scheduler.running.size === 0;
+        const merged = integration?.idle ?? true;
+        const idle = state.scheduler.running.size === 0 && merged;
         const mustContinue =
-          this.allowance() === 0 && !state.halted && state.hasUnfinished && state.onlyRetriesWaiting;
+          this.allowance() === 0 &&
+          !state.halted &&
+          state.hasUnfinished &&
+          state.onlyRetriesWaiting &&
+          (integration?.onlyReusedWaiting ?? true);
         if (mustContinue && allHandlersFinished()) return 'continue';
         if (idle && !mustContinue) return 'done';
         this.showDetails();
@@ -131,9 +163,73 @@ export class SchedulerLoop {
       const next = this.completions.shift();
       if (next === undefined) continue;
       if (this.completionsSinceDetails !== undefined) this.completionsSinceDetails += 1;
-      const cause = this.cancelCauses.get(next.unitId) ?? (state.isRunCancelled ? 'run' : 'policy');
-      for (const unitId of state.settle(next.unitId, next.outcome, cause)) this.scopes.get(unitId)?.cancel();
+      const ended = this.unitEnd(next);
+      if (ended === undefined) continue;
+      const cause = this.cancelCauses.get(ended.unitId) ?? (state.isRunCancelled ? 'run' : 'policy');
+      for (const unitId of state.settle(ended.unitId, ended.outcome, cause))
+        this.scopes.get(unitId)?.cancel();
     }
+  }
+
+  /**
+   * How a completion ends its unit, or undefined when it does not end one yet: in a git run a
+   * succeeded unit first waits for its merge into the integration, and a reused unit counts as
+   * reused only once merged (one that conflicts runs again instead).
+   */
+  private unitEnd(completion: Completion): { unitId: string; outcome: UnitOutcome } | undefined {
+    const { integration, state } = this.context;
+    if (completion.kind === 'unit') {
+      const { unitId, outcome } = completion;
+      if (integration === undefined || outcome.kind !== 'succeeded' || outcome.commit === undefined) {
+        return completion;
+      }
+      this.pendingOutcomes.set(unitId, outcome);
+      // Its agent is done: the slot goes to another agent while the merge waits its turn.
+      state.scheduler.agentEnded(unitId);
+      integration.enqueue({ kind: 'completed', unitId, output: outcome.commit });
+      return undefined;
+    }
+    const { entry, conflicts, failure } = completion.done;
+    const merged = conflicts === undefined && failure === undefined;
+    if (entry.kind === 'reused') {
+      const retryOf = this.context.input.retryOf?.workflowId;
+      // An operator may have cancelled the unit while it waited for its merge.
+      const stillPending = state.status(entry.unitId) === 'PENDING';
+      if (merged && retryOf !== undefined && stillPending) {
+        state.reuse(entry.unitId, entry.earlier, retryOf);
+      }
+      return undefined;
+    }
+    const outcome = this.pendingOutcomes.get(entry.unitId);
+    this.pendingOutcomes.delete(entry.unitId);
+    if (outcome === undefined || outcome.kind !== 'succeeded') return undefined;
+    if (merged) return { unitId: entry.unitId, outcome };
+    const failed: UnitOutcome = {
+      kind: 'failed',
+      exitCode: 1,
+      error:
+        conflicts === undefined
+          ? integrationFailed(entry.unitId, failure ?? '')
+          : integrationConflict(entry.unitId, conflicts),
+      startedAt: outcome.startedAt,
+      finishedAt: outcome.finishedAt,
+      ...(outcome.containment === undefined ? {} : { containment: outcome.containment }),
+      ...(outcome.observed === undefined ? {} : { observed: outcome.observed }),
+    };
+    return { unitId: entry.unitId, outcome: failed };
+  }
+
+  /** Starts the next merge into the integration, when one waits and none is in flight. */
+  private integrateNext(): void {
+    const { integration, state } = this.context;
+    // A retry's budget spent while merging reused units: continue as new before the next merge.
+    if (integration?.reusing === true && this.allowance() === 0 && !state.halted) return;
+    integration?.startNext(
+      (done) => this.completions.push({ kind: 'integration', done }),
+      (error: unknown) => {
+        this.unexpected ??= error instanceof Error ? error : new Error(String(error));
+      },
+    );
   }
 
   private showDetails(): void {

@@ -15,6 +15,8 @@ export type UnitOutcome =
       readonly containment?: AttemptContainment;
       /** What its attempts changed (SPEC §8.2): the last one's changes, every one's out-of-bounds. */
       readonly observed?: ObservedChanges;
+      /** A git unit's output commit (SPEC §9). */
+      readonly commit?: string;
     }
   | {
       readonly kind: 'failed';
@@ -49,6 +51,8 @@ export interface UnitRecord {
   containment?: AttemptContainment;
   /** What the unit's last attempt changed (SPEC §8.2). */
   changes?: readonly FileChange[];
+  /** A git unit's output commit (SPEC §9), once it SUCCEEDED. */
+  commit?: string;
 }
 
 /** Fields of a record that change together; each one typed as the record declares it. */

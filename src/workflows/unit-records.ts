@@ -16,6 +16,8 @@ export interface ReusedSuccess {
   readonly artifacts: readonly ArtifactEntry[];
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
+  /** A git unit's output commit (SPEC §9). */
+  readonly commit?: string;
 }
 
 /** Statuses whose units block their dependents. */
@@ -73,6 +75,7 @@ export class UnitRecords {
       finishedAt: earlier.finishedAt,
       evidenceCount: earlier.artifacts.length,
       reusedFrom: from,
+      ...(earlier.commit === undefined ? {} : { commit: earlier.commit }),
     });
     this.events.push({ type: 'worker_completed', unit_id: unitId, exit_code: 0, reused_from: from });
   }
@@ -108,6 +111,7 @@ export class UnitRecords {
       artifacts: outcome.artifacts,
       evidenceCount: outcome.artifacts.length,
       ...(outcome.startedAt !== null ? { startedAt: outcome.startedAt } : {}),
+      ...(outcome.commit === undefined ? {} : { commit: outcome.commit }),
     });
     this.events.push({ type: 'worker_completed', unit_id: unitId, exit_code: 0 });
   }
@@ -155,6 +159,7 @@ export class UnitRecords {
         ...(record.reusedFrom === undefined ? {} : { reused_from: record.reusedFrom }),
         ...containmentFields(record.containment),
         ...(record.changes === undefined ? {} : { changes: record.changes }),
+        ...(record.commit === undefined ? {} : { commit: record.commit }),
       };
     }
     return results;

@@ -13,6 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { RetryPolicy as RetryOptions } from '@temporalio/workflow';
 import type { ObservedChanges, PlanAreas, createActivities } from '../activities';
+import type { GitAttempt } from '../contracts/git';
 import type { AgentFailureDetails, AgentFailureType } from '../errors';
 import { AGENT_FAILURE_TYPES, NEVER_RETRIED, isAgentFailureType } from '../errors';
 import { attemptDeadlines } from '../plan/deadlines';
@@ -77,6 +78,8 @@ export interface UnitRunContext {
   readonly resume?: { readonly attempt: number; readonly retryAt: string };
   /** The plan's overlap mode and every unit's areas (SPEC §8.2, §8.5), passed to each attempt. */
   readonly containment?: PlanAreas;
+  /** A git run (SPEC §9): what the attempt starting now merges, from the run's state at that moment. */
+  readonly gitAttempt?: () => GitAttempt;
 }
 
 /** Runs the unit's attempts until one succeeds, the attempts are used up, or the scope is cancelled. */
@@ -112,8 +115,12 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
           settings,
           attempt,
           ...(context.containment === undefined ? {} : { containment: context.containment }),
+          ...(context.gitAttempt === undefined ? {} : { git: context.gitAttempt() }),
         },
       ]);
+      if (context.gitAttempt !== undefined && result.git === undefined) {
+        return withoutOutputCommit(unit.unitId, result.startedAt);
+      }
       return {
         kind: 'succeeded',
         artifacts: result.artifacts,
@@ -121,6 +128,7 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
         finishedAt: result.finishedAt,
         ...(result.containment === undefined ? {} : { containment: result.containment }),
         observed: observed(result),
+        ...(result.git === undefined ? {} : { commit: result.git.output }),
       };
     } catch (error) {
       if (isCancellation(error)) return { kind: 'cancelled', finishedAt: workflowNowIso() };
@@ -197,6 +205,17 @@ function lostAttempt(unitId: string, error: unknown): AttemptFailure {
     exitCode: 1,
     error: infrastructureFailure(unitId, cause),
     startedAt: null,
+    finishedAt: workflowNowIso(),
+  };
+}
+
+/** A git attempt that succeeded without naming its output commit: a worker of another version. */
+function withoutOutputCommit(unitId: string, startedAt: string | null): UnitOutcome {
+  return {
+    kind: 'failed',
+    exitCode: 1,
+    error: infrastructureFailure(unitId, 'its worker reported no output commit; is every worker up to date?'),
+    startedAt,
     finishedAt: workflowNowIso(),
   };
 }

@@ -21,6 +21,17 @@ describe('examples', () => {
     expect({ code, stderr: output.stderr() }).toEqual({ code: 0, stderr: '' });
   });
 
+  it('git-workspace.yaml passes validate in git mode and runs claude', async () => {
+    const output = captureIo(EXAMPLES);
+    const code = await main(['validate', 'git-workspace.yaml'], output.io);
+    expect({ code, stderr: output.stderr() }).toEqual({ code: 0, stderr: '' });
+    expect(output.stdout()).toContain('    docs: api, ui\n');
+    const plan = readFileSync(path.join(EXAMPLES, 'git-workspace.yaml'), 'utf8');
+    expect(plan).toMatch(/^workspace: git$/m);
+    expect(plan).toMatch(/command:\n\s+- claude\n/);
+    expect(plan).toContain('{artifact_dir}/');
+  });
+
   it.each([
     ['claude-code', 'claude'],
     ['codex', 'codex'],

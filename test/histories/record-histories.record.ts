@@ -14,14 +14,39 @@ import { requireTemporalCli } from '../../src/dev/find-temporal-cli';
 import { testServer, useFanoutWorker } from '../helpers/fanout-worker';
 import { duration, testPlan, testUnit } from '../helpers/plan-factory';
 import { FAKE_AGENT } from '../helpers/scenario-runner';
+import {
+  gitRunInput,
+  sourceRepo,
+  startGitRun,
+  useWorktreeFolder,
+  type GitRunStart,
+} from '../workflows/git-run-helpers';
 
+useWorktreeFolder();
 const fixture = useFanoutWorker('record-histories');
+
+/** A git run (SPEC §9) on a fresh source checkout. */
+function gitStart(workflowId: string, plan: Plan): GitRunStart {
+  const { repo, base } = sourceRepo();
+  return { plan, repo, workflowId, taskQueue: fixture.taskQueue, git: gitRunInput(base, workflowId) };
+}
 const agent = (...args: string[]): string[] => [FAKE_AGENT, ...args];
 
-async function record(name: string, plan: Plan, during?: (id: string) => Promise<void>): Promise<void> {
-  const repo = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'fanout-history-')));
+async function record(
+  name: string,
+  plan: Plan,
+  during?: (id: string) => Promise<void>,
+  git?: boolean,
+): Promise<void> {
   const workflowId = `history-${name}-${Date.now().toString(36)}`;
-  const handle = await startRun(fixture.client(), { plan, repo, taskQueue: fixture.taskQueue, workflowId });
+  const handle = git
+    ? await startGitRun(fixture.client(), gitStart(workflowId, plan))
+    : await startRun(fixture.client(), {
+        plan,
+        repo: realpathSync(mkdtempSync(path.join(os.tmpdir(), 'fanout-history-'))),
+        taskQueue: fixture.taskQueue,
+        workflowId,
+      });
   if (during !== undefined) await during(workflowId);
   await awaitResult(handle);
   // The Temporal CLI writes the history in the proto JSON form that historyFromJSON reads.
@@ -82,5 +107,24 @@ it('records a unit cancelled by request and a run cancelled by an operator', asy
       await cancelUnit(handle, 'long');
       await handle.cancel();
     },
+  );
+});
+
+it('records a git run: a join of two units, and two serialized units that build on each other', async () => {
+  const shared = { allowedDirectories: ['src/shared'] };
+  await record(
+    'git-join-and-serialize',
+    testPlan(
+      [
+        testUnit('a', [], { command: agent('--write', 'src/a/a.txt', 'a', '--artifact', 'a.md') }),
+        testUnit('b', [], { command: agent('--write', 'src/b/b.txt', 'b', '--artifact', 'b.md') }),
+        testUnit('c', ['a', 'b'], { command: agent('--copy', 'src/a/a.txt', 'src/c/c.txt', '--artifact', 'c.md') }),
+        testUnit('s1', [], { ...shared, command: agent('--write', 'src/shared/1.txt', '1', '--artifact', 's.md') }),
+        testUnit('s2', [], { ...shared, command: agent('--write', 'src/shared/2.txt', '2', '--artifact', 's.md') }),
+      ],
+      { name: 'git-join-and-serialize', overlap: 'serialize', maxWorkers: 2 },
+    ),
+    undefined,
+    true,
   );
 });

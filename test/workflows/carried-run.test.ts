@@ -98,6 +98,33 @@ describe('RunState.carry', () => {
     expect(next.launchReady(T)).toEqual(['b']);
   });
 
+  it('keeps the containment warnings and out-of-bounds changes for the next execution', () => {
+    const two = testPlan([testUnit('a'), testUnit('b')]);
+    const first = new RunState(two);
+    expect(first.launchReady(T, 1)).toEqual(['a']);
+    first.attemptStarting('a', 1);
+    const warning = 'confinement: landlock is not available on h (test); auditing instead';
+    first.settle('a', {
+      ...ok,
+      containment: { confinement: 'audit', warning },
+      observed: { outOfBounds: [{ path: 'stray.txt', kind: 'added' }] },
+    });
+    const carried = first.carry(1, []);
+    const next = new RunState(two, carried);
+    expect(next.launchReady(T)).toEqual(['b']);
+    next.attemptStarting('b', 1);
+    next.settle('b', {
+      ...ok,
+      containment: { confinement: 'audit', warning },
+      observed: { outOfBounds: [{ path: 'other.txt', kind: 'modified' }] },
+    });
+    expect(next.reports.warnings).toEqual([warning]);
+    expect(next.reports.outOfBounds.map(({ path, units }) => ({ path, units }))).toEqual([
+      { path: 'other.txt', units: ['b'] },
+      { path: 'stray.txt', units: ['a'] },
+    ]);
+  });
+
   it('launches no more than the limit it is given, keeping the rest ready in order', () => {
     const state = new RunState(testPlan([testUnit('a'), testUnit('b'), testUnit('c')]));
     expect(state.launchReady(T, 1)).toEqual(['a']);

@@ -21,8 +21,8 @@ import { readPidScope } from './attempt-record';
 import type { AttemptScope, Origin } from './attempt-scope';
 import {
   agentLeftRunning,
+  agentOutlivesCancellation,
   agentStatusLost,
-  cancellationLeavesAgentRunning,
   cancellationOf,
   cancellationReason,
 } from './cancellation';
@@ -32,7 +32,11 @@ import { LogTail } from './output-tail';
 import { logPrevious, noteStrays, recordedFacts } from './previous-try';
 import { stopProcessGroup } from './process-group';
 import { spawnAgent } from './spawn-agent';
-import { prepareContainment } from '../containment/landlock-launch';
+import {
+  prepareContainment,
+  sourceCheckoutRoots,
+  type PreparedContainment,
+} from '../containment/landlock-launch';
 
 /** Adopts or starts the agent and follows it; returns the facts the outcome is decided on. */
 export async function agentFacts(scope: AttemptScope): Promise<AttemptFacts> {
@@ -76,7 +80,7 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
   const { unit, settings } = input;
   await prepareNamespace(paths, { runId: input.runId, repo: scope.repo, unit, attempt: input.attempt });
   // Decided before the baseline: what the attempt's changes are observed under is what the agent runs under.
-  const containment = await prepareContainment({ repo: scope.repo, paths, unit, settings, deps });
+  const containment = await prepareAttemptContainment(scope);
   scope.state.containment = { ...containment.attempt };
   const repoChangedMs = await scope.takeChangeBaseline(containment.mode);
   const before = await snapshotArtifacts(paths.artifactDir);
@@ -145,6 +149,14 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
   return followToFacts(scope, spawned.agent, origin);
 }
 
+/** The attempt's confinement (SPEC §8.1); in a git run its source checkout stays read-only (§9). */
+async function prepareAttemptContainment(scope: AttemptScope): Promise<PreparedContainment> {
+  const { input, paths, deps } = scope;
+  const readOnlyRoots = await sourceCheckoutRoots(input, scope.repo);
+  const { unit, settings } = input;
+  return prepareContainment({ repo: scope.repo, paths, unit, settings, deps, readOnlyRoots });
+}
+
 /** Follows a started or adopted agent to its end. */
 async function followToFacts(
   scope: AttemptScope,
@@ -175,7 +187,7 @@ async function followToFacts(
         state.phase = 'stopping';
         heartbeater.beat();
       },
-      release: () => cancellationLeavesAgentRunning(context),
+      release: () => agentOutlivesCancellation(context, deps.isRunOpen),
     });
     const { end, lastLine, stop } = followed;
     if (end.kind !== 'released') await noteStrays(scope);

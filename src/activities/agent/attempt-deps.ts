@@ -4,6 +4,7 @@
  */
 
 import type { SpawnFn, SupervisorKind } from './agent-process';
+import type { RunOpenProbe } from './run-open';
 
 export interface Clock {
   /** Wall-clock milliseconds since the epoch. */
@@ -24,4 +25,6 @@ export interface AttemptDeps {
   /** The worker's environment, the bottom layer of the agent's. */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly timing: AttemptTiming;
+  /** Asked when the server no longer knows the attempt: is its run still open? @default the worker's client */
+  readonly isRunOpen?: RunOpenProbe;
 }

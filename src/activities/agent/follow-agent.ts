@@ -34,7 +34,7 @@ export interface FollowOptions {
   /** Called once, when a live group is about to be signalled. */
   readonly onStopping?: () => void;
   /** Asked once the signal aborts: true leaves the agent running (a worker shutdown, a lost attempt). */
-  readonly release?: () => boolean;
+  readonly release?: () => boolean | Promise<boolean>;
 }
 
 export type FollowEnd =
@@ -84,7 +84,9 @@ export async function followAgent(
       if (exitCode === null) end = { kind: 'lost' };
       else if (exitCode !== undefined) end = { kind: 'exited', exitCode };
       else if (signal.aborted)
-        end = options.release?.() ? { kind: 'released' } : { kind: 'cancelled', reason: signal.reason };
+        end = (await options.release?.())
+          ? { kind: 'released' }
+          : { kind: 'cancelled', reason: signal.reason };
       else if (timeoutLeft <= 0) end = { kind: 'timeout' };
       else if (idleLeft <= 0) end = { kind: 'idle' };
       else await sleep(Math.min(options.pollMs, timeoutLeft, idleLeft), (wake) => (wakeUp = wake));

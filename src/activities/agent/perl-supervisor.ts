@@ -12,6 +12,7 @@ import { SupervisorLauncher } from './supervisor-launcher';
 import {
   CONTAINMENT_SYSCALLS,
   confinementFields,
+  SUPERVISOR_SPEC_VERSION,
   openFlagsField,
   syscallsField,
 } from '../containment/landlock-spec';
@@ -79,7 +80,7 @@ export function perlSpec(
   const exitHead = JSON.stringify({ version: 1, launchId: record.launchId }, null, 2);
   const env = Object.entries(options.env).map(([name, value]) => `${name}=${value}`);
   const fields = [
-    'agent-fanout-supervisor/2',
+    SUPERVISOR_SPEC_VERSION,
     options.recordPath,
     recordJson.slice(0, recordJson.lastIndexOf('\n}')),
     record.exitPath,

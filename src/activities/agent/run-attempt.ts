@@ -22,10 +22,17 @@ import type { AgentHeartbeat, AttemptInput, AttemptSuccess } from '../types';
 import { AttemptChangeTracker } from '../containment/changes-attempt';
 import { attemptPathProblem } from '../containment/resolved-paths';
 import { SymbolicLinkRefused } from '../containment/safe-write';
+import { runGitAttempt } from '../git-workspace/git-attempt';
 
 export async function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): Promise<AttemptSuccess> {
+  // SPEC §9: the same attempt, in a working tree of its own (input.repo stays the source checkout).
+  if (input.git !== undefined) return runGitAttempt(deps, input, (tree) => runAttemptIn(deps, input, tree));
+  return runAttemptIn(deps, input, await realpath(input.repo));
+}
+
+/** The attempt with `repo` (a real path) as the agent's checkout: the source, or a git working tree. */
+async function runAttemptIn(deps: AttemptDeps, input: AttemptInput, repo: string): Promise<AttemptSuccess> {
   const context = Context.current();
-  const repo = await realpath(input.repo);
   const paths = namespacePaths(repo, input.namespaceRoot, input.unit.unitId);
   const logPath = attemptLogPath(paths, input.attempt);
   const iso = (): string => new Date(deps.clock.now()).toISOString();

@@ -81,7 +81,8 @@ async function probeLandlock(): Promise<string | null> {
   });
 }
 
-async function isInsideHome(repo: string, home: string | undefined): Promise<boolean> {
+/** Whether `repo` (a real path) is `home` or lies beneath it. */
+export async function isInsideHome(repo: string, home: string | undefined): Promise<boolean> {
   if (home === undefined || home === '' || !path.isAbsolute(home)) return false;
   const realHome = await realpath(home).catch(() => path.resolve(home));
   if (realHome === '/') return false;

@@ -57,13 +57,23 @@ export function openFlagsField(arch: string = process.arch): string {
     .join(' ');
 }
 
-/** A launch under Landlock: the absolute paths inside the repo the agent may write. */
+/** The launch spec's version: `/3` added the read-only roots (the supervisor still takes `/2`). */
+export const SUPERVISOR_SPEC_VERSION = 'agent-fanout-supervisor/3';
+
+/** A launch under Landlock. */
 export interface LandlockLaunch {
+  /** The absolute paths inside the repo the agent may write. */
   readonly writable: readonly string[];
+  /**
+   * Absolute real paths outside the repo that stay unwritable, beneath them and directly in the
+   * directories that lead to them (a git run's source checkout, SPEC §9).
+   */
+  readonly readOnly: readonly string[];
 }
 
-/** The spec's confinement fields: `landlock` or `none`, then the counted writable paths. */
+/** The spec's confinement fields: `landlock` or `none`, the counted writable paths, the counted read-only roots. */
 export function confinementFields(landlock: LandlockLaunch | undefined): string[] {
-  if (landlock === undefined) return ['none', '0'];
-  return ['landlock', String(landlock.writable.length), ...landlock.writable];
+  if (landlock === undefined) return ['none', '0', '0'];
+  const { writable, readOnly } = landlock;
+  return ['landlock', String(writable.length), ...writable, String(readOnly.length), ...readOnly];
 }

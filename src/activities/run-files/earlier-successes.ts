@@ -15,6 +15,8 @@ export interface EarlierSuccessesInput {
   /** Index among the earlier run's succeeded units (in its plan order). */
   readonly offset: number;
   readonly limit: number;
+  /** Set when the earlier run was a git run: its workflow id, whose evidence copy is checked. */
+  readonly git?: { readonly runId: string };
 }
 
 export interface EarlierSuccessesPage {
@@ -32,6 +34,7 @@ export async function readEarlierSuccesses(input: EarlierSuccessesInput): Promis
       repo: input.repo,
       namespaceRoot: input.namespaceRoot,
       units: Object.fromEntries(page.map(([unitId, unit]) => [unitId, unit.artifacts])),
+      ...(input.git === undefined ? {} : { git: { runId: input.git.runId, commits: pageCommits(page) } }),
     }),
   );
   const units: Record<string, EarlierSuccess> = {};
@@ -42,6 +45,12 @@ export async function readEarlierSuccesses(input: EarlierSuccessesInput): Promis
 }
 
 type Succeeded = [unitId: string, unit: EarlierSuccess][];
+
+function pageCommits(page: Succeeded): Record<string, string> {
+  const commits: Record<string, string> = {};
+  for (const [unitId, unit] of page) if (unit.commit !== undefined) commits[unitId] = unit.commit;
+  return commits;
+}
 
 /**
  * The pages of one retry come one after another: the file (megabytes for 10,000 units) is read
@@ -71,7 +80,12 @@ function succeededUnits(file: { readonly path: string; readonly sha256: string }
           ? [
               [
                 unitId,
-                { artifacts: unit.artifacts, startedAt: unit.started_at, finishedAt: unit.finished_at },
+                {
+                  artifacts: unit.artifacts,
+                  startedAt: unit.started_at,
+                  finishedAt: unit.finished_at,
+                  ...(unit.commit === undefined ? {} : { commit: unit.commit }),
+                },
               ],
             ]
           : [],

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { SymbolicLinkRefused, writeFileAtomically } from '../containment/safe-write';
 import { countArtifacts } from '../unit-files/evidence';
+import type { GitRunResult } from '../../contracts/git';
 import type { FanoutResult, FileChange, OutOfBoundsChange } from '../../plan/types';
 import { namespacePaths } from '../unit-files/namespace';
 import { readVerified } from './run-store';
@@ -24,16 +25,23 @@ export interface SummaryRow {
   readonly error: string | null;
   /** Listed under the unit's line, one per line (SPEC §8.2). */
   readonly changes?: readonly FileChange[];
+  /** A git run's output commit of the unit (SPEC §9). */
+  readonly commit?: string;
 }
 
-/** The summary text; rows in plan order. Changes and out-of-bounds lines appear only when there are some. */
+/**
+ * The summary text; rows in plan order. Changes and out-of-bounds lines appear only when there
+ * are some; a git run (SPEC §9) adds each unit's commit and a section on its branch.
+ */
 export function renderSummary(
   rows: readonly SummaryRow[],
   retryOf?: string,
   outOfBounds: readonly OutOfBoundsChange[] = [],
+  git?: GitRunResult,
 ): string {
   const workers = rows.flatMap((row) => {
-    const line = `- **${row.unitId}**: ${row.status.toLowerCase()} (${row.artifactCount} artifact(s))`;
+    const commit = row.commit === undefined ? '' : `, commit ${row.commit}`;
+    const line = `- **${row.unitId}**: ${row.status.toLowerCase()} (${row.artifactCount} artifact(s)${commit})`;
     const changes = (row.changes ?? []).map((change) => `  - ${change.kind}: ${change.path}`);
     return [row.error ? `${line} — ${row.error}` : line, ...changes];
   });
@@ -53,12 +61,34 @@ export function renderSummary(
     `- all_succeeded: ${allSucceeded}`,
     ...(retryOf === undefined ? [] : [`- retry_of: ${retryOf}`]),
     '',
+    ...(git === undefined ? [] : gitSection(git)),
     ...(strays.length === 0 ? [] : ['## Out of bounds', '', ...strays, '']),
     '## Verification',
     '',
     'Ran: no',
     '',
   ].join('\n');
+}
+
+/** Where a git run's outcome is and how to take it (SPEC §9 "End"). */
+function gitSection(git: GitRunResult): string[] {
+  const into =
+    git.into === undefined
+      ? []
+      : [
+          `- into: ${git.into.branch} (${git.into.outcome})${git.into.message === '' ? '' : `: ${git.into.message}`}`,
+        ];
+  return [
+    '## Git',
+    '',
+    `- base: ${git.base}`,
+    `- integration: ${git.integration}`,
+    `- branch: ${git.branch}`,
+    `- review: \`git log --stat ${git.base}..${git.branch}\``,
+    `- merge: \`git merge ${git.branch}\``,
+    ...into,
+    '',
+  ];
 }
 
 /** SPEC §7.14: evidence manifest length, else countable files whatever their age, else 0. */
@@ -70,17 +100,20 @@ async function artifactCount(input: SummaryInput, unit: SummaryUnit): Promise<nu
 }
 
 export async function writeRunSummary(input: SummaryInput): Promise<SummaryResult> {
+  const git = await gitOf(input);
   const rows: SummaryRow[] = [];
   for (const unit of await summaryUnits(input)) {
+    const commit = git?.units[unit.unitId];
     rows.push({
       unitId: unit.unitId,
       status: unit.status,
       error: unit.error,
       artifactCount: await artifactCount(input, unit),
       ...(unit.changes === undefined ? {} : { changes: unit.changes }),
+      ...(commit === undefined ? {} : { commit }),
     });
   }
-  const text = renderSummary(rows, input.retryOf, await outOfBoundsOf(input));
+  const text = renderSummary(rows, input.retryOf, await outOfBoundsOf(input), git);
   const files: string[] = [];
   const skipped: { file: string; reason: string }[] = [];
   for (const file of SUMMARY_FILES.map((relative) => join(input.repo, relative))) {
@@ -109,6 +142,11 @@ function reportSkipped(file: string, reason: string): void {
 async function outOfBoundsOf(input: SummaryInput): Promise<readonly OutOfBoundsChange[]> {
   if (input.resultFile === undefined) return input.outOfBounds ?? [];
   return (await storedResult(input.resultFile)).out_of_bounds ?? [];
+}
+
+async function gitOf(input: SummaryInput): Promise<GitRunResult | undefined> {
+  if (input.resultFile === undefined) return input.git;
+  return (await storedResult(input.resultFile)).git;
 }
 
 async function storedResult(file: { path: string; sha256: string }): Promise<FanoutResult> {

@@ -1,23 +1,41 @@
 /**
  * Checks, on the host that holds the checkout, that the evidence of units an earlier run finished
- * is still there unchanged (same name, size and sha256), so a retry may reuse those units.
+ * is still there unchanged (same name, size and sha256), so a retry may reuse those units. A git
+ * run's evidence is its copy under `.agent/runs/<workflow id>/<unit_id>/`, and its output commit
+ * must still exist (SPEC §9 "Retry").
  */
 import path from 'node:path';
 import type { ArtifactEntry } from '../../plan/types';
 import { hashWithoutFollowing } from '../containment/safe-write';
+import { evidencePaths } from '../git-workspace/evidence-copy';
+import { commitsPresent } from './commits-present';
+
+/** A git run's evidence: the earlier run (whose copy holds it) and each unit's output commit. */
+export interface GitEvidence {
+  readonly runId: string;
+  readonly commits: Readonly<Record<string, string>>;
+}
 
 export interface VerifyArtifactsInput {
   readonly repo: string;
   readonly namespaceRoot: string;
   /** Per unit, the artifact manifest its earlier success recorded. */
   readonly units: Readonly<Record<string, readonly ArtifactEntry[]>>;
+  /** Set when the earlier run was a git run. */
+  readonly git?: GitEvidence;
 }
 
 /** The units whose every recorded artifact is still on disk, unchanged. */
 export async function verifyArtifacts(input: VerifyArtifactsInput): Promise<string[]> {
+  const { git } = input;
+  const present = git === undefined ? undefined : await commitsPresent(input.repo, git.commits);
   const intact: string[] = [];
   for (const [unitId, artifacts] of Object.entries(input.units)) {
-    const dir = path.join(input.repo, input.namespaceRoot, unitId, 'artifacts');
+    if (present !== undefined && !present.has(unitId)) continue;
+    const dir =
+      git === undefined
+        ? path.join(input.repo, input.namespaceRoot, unitId, 'artifacts')
+        : evidencePaths(input.repo, git.runId, unitId).artifactDir;
     if (artifacts.length > 0 && (await allUnchanged(dir, artifacts))) intact.push(unitId);
   }
   return intact;

@@ -1,6 +1,12 @@
 /** The commands that read a plan: `validate`, `graph`, `schema`, `run` and `demo`. */
 import { GRAPH_FORMATS, type GraphFormat } from '../../plan/graph-render';
-import { CONFINEMENT_MODES, type ConfinementMode } from '../../plan/types';
+import {
+  CONFINEMENT_MODES,
+  WORKSPACE_MODES,
+  type ConfinementMode,
+  type WorkspaceMode,
+} from '../../plan/types';
+import type { GitFlags } from '../git-mode/git-flags';
 import { declareCommand, type ConnectionOptions, type OptionSpec } from './command-spec';
 
 const PLAN_ARGUMENT = { name: '<plan>', description: 'plan file (.json, .yaml or .yml)' };
@@ -18,6 +24,30 @@ const CONFINEMENT_OPTION: OptionSpec = {
   description: "how agents' writes are held to their areas (default: the plan's confinement, else landlock)",
   choices: CONFINEMENT_MODES,
 };
+/** `--workspace`, over the plan's `workspace` key (SPEC §9). */
+const WORKSPACE_OPTION: OptionSpec = {
+  flags: '--workspace <mode>',
+  description:
+    "shared: one checkout for every agent; git: a working tree per unit, the run ending as a branch (default: the plan's workspace, else shared)",
+  choices: WORKSPACE_MODES,
+};
+/** The flags of a git-workspace run (SPEC §9); refused without git mode. */
+const GIT_OPTIONS: readonly OptionSpec[] = [
+  {
+    flags: '--base <rev>',
+    description: 'git mode: the commit the run starts from (default: HEAD of --repo)',
+  },
+  {
+    flags: '--branch <name>',
+    description: 'git mode: the branch the run ends on (default: fanout/<plan name>-<8 hex of the run id>)',
+  },
+  {
+    flags: '--into <branch>',
+    description:
+      'git mode: when the run succeeds, also move this branch to its outcome (fast-forward, else a merge commit; left alone on a conflict)',
+  },
+  { flags: '--keep-failed', description: "git mode: keep a failed attempt's working tree to look at" },
+];
 const JSON_RESULT_OPTION: OptionSpec = {
   flags: '--json',
   description: 'print only the result (SPEC §5) on stdout; progress goes to stderr',
@@ -29,6 +59,7 @@ export interface ValidateOptions {
   readonly json?: boolean;
   readonly confinement?: ConfinementMode;
   readonly repo?: string;
+  readonly workspace?: WorkspaceMode;
 }
 
 export const validateCommand = declareCommand<[plan: string], ValidateOptions>({
@@ -40,6 +71,7 @@ export const validateCommand = declareCommand<[plan: string], ValidateOptions>({
     AGENT_COMMAND_OPTION,
     PREDICT_MAX_WORKERS_OPTION,
     CONFINEMENT_OPTION,
+    WORKSPACE_OPTION,
     {
       flags: '--repo <dir>',
       description:
@@ -62,6 +94,7 @@ export const validateCommand = declareCommand<[plan: string], ValidateOptions>({
 export interface GraphOptions {
   readonly format: GraphFormat;
   readonly maxWorkers?: string;
+  readonly workspace?: WorkspaceMode;
 }
 
 export const graphCommand = declareCommand<[plan: string], GraphOptions>({
@@ -71,6 +104,7 @@ export const graphCommand = declareCommand<[plan: string], GraphOptions>({
   options: [
     { flags: '--format <format>', description: 'output format', choices: GRAPH_FORMATS, default: 'mermaid' },
     PREDICT_MAX_WORKERS_OPTION,
+    WORKSPACE_OPTION,
   ],
   examples: [
     'agent-fanout graph plan.yaml > plan.mmd',
@@ -86,7 +120,7 @@ export const schemaCommand = declareCommand<[], Record<string, never>>({
   action: async (_positionals, _options, io) => (await import('../commands/schema')).run({}, io),
 });
 
-export interface RunOptions extends ConnectionOptions {
+export interface RunOptions extends ConnectionOptions, GitFlags {
   readonly repo: string;
   readonly json?: boolean;
   readonly id?: string;
@@ -116,6 +150,8 @@ export const runCommand = declareCommand<[plan: string], RunOptions>({
       description: "most units running at once (default: the plan's max_workers)",
     },
     CONFINEMENT_OPTION,
+    WORKSPACE_OPTION,
+    ...GIT_OPTIONS,
     {
       flags: '--embedded',
       description:
@@ -127,19 +163,32 @@ export const runCommand = declareCommand<[plan: string], RunOptions>({
     'agent-fanout run plan.yaml --repo ~/src/app',
     'agent-fanout run plan.yaml --json --id nightly-codemod > result.json',
     'agent-fanout run plan.yaml --embedded          # no server needed',
+    'agent-fanout run plan.yaml --workspace git --into main   # a branch per run; main moved when it succeeds',
   ],
   action: async ([plan], options, io) => (await import('../commands/run')).run({ plan, ...options }, io),
 });
 
 export interface DemoOptions {
   readonly json?: boolean;
+  readonly workspace?: GitFlags['workspace'];
 }
 
 export const demoCommand = declareCommand<[], DemoOptions>({
   name: 'demo',
   description:
     'Run the example plan (9 units, a diamond and a wide layer) with a demo agent in a scratch repo under .agent/demo, on a server started for it.',
-  options: [{ flags: '--json', description: 'print only the result (SPEC §5) on stdout' }],
-  examples: ['agent-fanout demo', 'npm start   # builds, then runs the demo'],
+  options: [
+    { flags: '--json', description: 'print only the result (SPEC §5) on stdout' },
+    {
+      ...WORKSPACE_OPTION,
+      description:
+        'shared (default): one scratch checkout for all; git: a working tree per unit, ending as a branch',
+    },
+  ],
+  examples: [
+    'agent-fanout demo',
+    'agent-fanout demo --workspace git',
+    'npm start   # builds, then runs the demo',
+  ],
   action: async (_positionals, options, io) => (await import('../commands/demo')).run(options, io),
 });

@@ -101,6 +101,7 @@ export const cancelCommand = declareCommand<[id: string], CancelOptions>({
 
 export interface RetryOptions extends ConnectionOptions {
   readonly newId?: string;
+  readonly branch?: string;
   readonly plan?: string;
   readonly json?: boolean;
 }
@@ -121,6 +122,11 @@ export const retryCommand = declareCommand<[id: string], RetryOptions>({
         'run this edited plan instead of the stored one; a succeeded unit is reused only when unchanged: same description, ' +
         'command and env (as resolved with agent.command/agent.env), allowed_directories, dependencies, evidence.pattern and ' +
         'namespace_root, and every unit it depends on reused too (timeouts, retry and scheduling keys do not count); new units run, removed ones are gone',
+    },
+    {
+      flags: '--branch <name>',
+      description:
+        "a git run's new branch (default: fanout/<plan name>-<8 hex of the new run id>); base, --into and --keep-failed stay the old run's",
     },
     { flags: '--json', description: 'print only the result (SPEC §5) on stdout; progress goes to stderr' },
   ],

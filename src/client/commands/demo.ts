@@ -6,7 +6,10 @@
  */
 import { copyFileSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { git } from '../../git/run-git';
+import type { WorkspaceMode } from '../../plan/types';
 import { startRun } from '../fanout-client';
+import { resolveGitRun } from '../git-mode/git-run-settings';
 import { defaultWorkflowId } from '../run/ids';
 import type { CommandIo, ExitCode } from '../io';
 import { loadPlanFile } from '../plan-input/load-plan';
@@ -22,28 +25,44 @@ const DEMO_REPO = path.join('.agent', 'demo', 'repo');
 
 export interface DemoArgs {
   readonly json?: boolean;
+  /** `--workspace git`: the scratch repo gets a first commit and each unit a working tree. */
+  readonly workspace?: WorkspaceMode;
 }
 
 export async function run(args: DemoArgs, io: CommandIo): Promise<ExitCode> {
   const loaded = await loadPlanFile(DEMO_PLAN, { cwd: io.cwd });
   printWarnings(loaded.warnings, io);
-  const { plan } = loaded;
+  const plan = args.workspace === undefined ? loaded.plan : { ...loaded.plan, workspace: args.workspace };
   const repo = makeScratchRepo(path.resolve(io.cwd, DEMO_REPO));
+  const workflowId = defaultWorkflowId(plan.name, loaded.text, Date.now());
+  const gitRun =
+    plan.workspace === 'git'
+      ? await commitScratchRepo(repo).then(() =>
+          resolveGitRun({
+            repo,
+            planName: plan.name,
+            workflowId,
+            idSource: 'the workflow id',
+            keepFailed: false,
+            now: new Date(),
+          }),
+        )
+      : undefined;
 
   return withRunTarget({ embedded: true }, io, async (target) => {
-    const workflowId = defaultWorkflowId(plan.name, loaded.text, Date.now());
     const handle = await startRun(target.client, {
       plan,
       repo,
       taskQueue: target.connection.taskQueue,
       workflowId,
+      ...(gitRun === undefined ? {} : { git: gitRun.git }),
     });
     return followOnTarget(target, {
       handle,
       workflowId,
       io,
       json: args.json === true,
-      headline: `demo ${workflowId}: ${plan.workUnits.length} units, max_workers ${plan.maxWorkers}, in ${repo}`,
+      headline: `demo ${workflowId}: ${plan.workUnits.length} units, max_workers ${plan.maxWorkers}, in ${repo}${gitRun === undefined ? '' : `, ending on branch ${gitRun.git.branch}`}`,
       planName: plan.name,
       repo,
     });
@@ -60,4 +79,31 @@ function makeScratchRepo(repo: string): string {
   );
   copyFileSync(DEMO_AGENT, path.join(repo, 'tools', 'demo-agent.js'));
   return realpathSync(repo);
+}
+
+/** Git mode starts from a commit: the scratch repo's files become its first one. */
+async function commitScratchRepo(repo: string): Promise<void> {
+  const identity = {
+    GIT_AUTHOR_NAME: 'agent-fanout demo',
+    GIT_AUTHOR_EMAIL: 'agent-fanout@localhost',
+    GIT_COMMITTER_NAME: 'agent-fanout demo',
+    GIT_COMMITTER_EMAIL: 'agent-fanout@localhost',
+  };
+  await git(['init', '--quiet', '--initial-branch=main'], { cwd: repo });
+  await git(['add', '--all'], { cwd: repo });
+  await git(
+    [
+      '-c',
+      'commit.gpgsign=false',
+      'commit',
+      '--quiet',
+      '--no-verify',
+      '--message',
+      'agent-fanout demo: the starting point',
+    ],
+    {
+      cwd: repo,
+      env: identity,
+    },
+  );
 }

@@ -1,6 +1,7 @@
 /**
  * `agent-fanout logs <id> <unit> [--attempt n] [--follow]`: prints a unit's agent log,
- * `<repo>/<namespace_root>/<unit>/logs/attempt-<n>.log` (SPEC §4.1), the latest attempt unless
+ * `<repo>/<namespace_root>/<unit>/logs/attempt-<n>.log` (SPEC §4.1; a git run's copy under
+ * `.agent/runs/<id>/<unit>/`, see run/unit-logs.ts), the latest attempt unless
  * --attempt says otherwise. The repo and namespace root come from the run's input. With --follow
  * it keeps printing while the unit runs (the file, polled, and the `progress` query for the unit's
  * status), goes on to the next attempt's log when the unit is retried, and stops once the unit
@@ -20,6 +21,7 @@ import { ANSWER_WAIT_MS } from '../run/ask-run';
 import { readRunLogs, runAttempts } from '../run/log-range';
 import { withRun } from '../run/open-run';
 import { readRunInput } from '../run/run-input';
+import { unitLogsDir } from '../run/unit-logs';
 
 const FILE_POLL_MS = 250;
 const STATUS_EVERY_POLLS = 4;
@@ -36,9 +38,10 @@ export interface LogsArgs extends ConnectionArgs {
 export async function run(args: LogsArgs, io: CommandIo): Promise<ExitCode> {
   const pinned = parseAttempt(args.attempt);
   return withRun(args, io, async ({ target, handle }) => {
-    const { plan, repo } = await readRunInput(target.client, args.id);
+    const input = await readRunInput(target.client, args.id);
+    const { plan, repo } = input;
     requireUnit(plan, args.unit, args.id);
-    const logsDir = path.join(repo, plan.namespaceRoot, args.unit, 'logs');
+    const logsDir = unitLogsDir(input, args.id, args.unit);
     if (!existsSync(repo)) {
       throw new UsageError(
         `the logs of run '${args.id}' are on the worker's host, in ${logsDir}; this host has no ${repo}. Run this command there`,

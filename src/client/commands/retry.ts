@@ -22,6 +22,8 @@ export interface RetryArgs extends ConnectionArgs {
   /** An edited plan file to run instead of the stored plan. */
   readonly plan?: string;
   readonly json?: boolean;
+  /** A git run's new branch (default: named after the new run). */
+  readonly branch?: string;
 }
 
 export async function run(args: RetryArgs, io: CommandIo): Promise<ExitCode> {
@@ -36,6 +38,8 @@ export async function run(args: RetryArgs, io: CommandIo): Promise<ExitCode> {
       ...(args.taskQueue === undefined ? {} : { taskQueue: args.taskQueue }),
       ...(edited === undefined ? {} : { plan: edited }),
       onPlanChanges: (changes) => io.stderr.write(`${describePlanChanges(changes)}\n`),
+      onGitNotice: (line) => io.stderr.write(`${line}\n`),
+      ...(args.branch === undefined ? {} : { branch: args.branch }),
     });
     const { plan, repo } = await readRunInput(client, workflowId);
     return followOnTarget(target, {

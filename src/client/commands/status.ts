@@ -2,7 +2,7 @@
 import type { ConnectionArgs } from '../connection/connection-options';
 import { readProgress } from '../fanout-client';
 import type { CommandIo, ExitCode } from '../io';
-import { formatProgressTable } from '../output/progress-table';
+import { formatProgressTable, type RunBranch } from '../output/progress-table';
 import { answerInTime, requireServingWorker } from '../run/ask-run';
 import { withRun } from '../run/open-run';
 
@@ -16,9 +16,19 @@ export async function run(args: StatusArgs, io: CommandIo): Promise<ExitCode> {
     const asked = { client: target.client, workflowId: args.id, description };
     await requireServingWorker(asked, 'read its progress');
     const progress = await answerInTime(asked, readProgress(handle), 'report its progress');
+    const git = runBranch(description.memo);
     io.stdout.write(
-      args.json ? `${JSON.stringify(progress, null, 2)}\n` : formatProgressTable(args.id, progress),
+      args.json
+        ? `${JSON.stringify(git === undefined ? progress : { ...progress, git }, null, 2)}\n`
+        : formatProgressTable(args.id, progress, Date.now(), git),
     );
     return 0;
   });
+}
+
+/** A git run's branch and base from its memo; undefined for a shared-checkout run. */
+export function runBranch(memo: Record<string, unknown> | undefined): RunBranch | undefined {
+  const branch = memo?.['git_branch'];
+  const base = memo?.['git_base'];
+  return typeof branch === 'string' && typeof base === 'string' ? { branch, base } : undefined;
 }

@@ -1,5 +1,6 @@
 /** `agent-fanout validate <plan>`: every preflight check of SPEC §2, and a summary; nothing runs. */
 import { EXIT_REJECTED, PlanRejected } from '../errors';
+import type { WorkspaceMode } from '../../plan/types';
 import type { CommandIo, ExitCode } from '../io';
 import { loadPlanFile } from '../plan-input/load-plan';
 import { parseAgentCommandOption, parseMaxWorkersOption } from '../plan-input/options';
@@ -20,6 +21,8 @@ export interface ValidateArgs {
   readonly confinement?: string;
   /** The checkout whose symlinks the allowed directories are judged through (SPEC §8.5); default cwd. */
   readonly repo?: string;
+  /** `--workspace`, over the plan's key: a git plan's summary predicts each unit's starting point. */
+  readonly workspace?: WorkspaceMode;
 }
 
 /**
@@ -30,7 +33,11 @@ export async function run(args: ValidateArgs, io: CommandIo): Promise<ExitCode> 
   const agentCommand = parseAgentCommandOption(args.agentCommand);
   const maxWorkers = parseMaxWorkersOption(args.maxWorkers);
   const repo = resolveRepo(args.repo, io.cwd);
-  const loading = loadPlanFile(args.plan, { cwd: io.cwd, agentCommand, repo });
+  const loading = loadPlanFile(args.plan, { cwd: io.cwd, agentCommand, repo }).then((loaded) =>
+    args.workspace === undefined
+      ? loaded
+      : { ...loaded, plan: { ...loaded.plan, workspace: args.workspace } },
+  );
   if (args.json === true) {
     const verdict = await loading.then(
       (loaded) => ({ code: 0, data: acceptedPlanData(loaded.plan, loaded.warnings, maxWorkers) }),
@@ -44,6 +51,14 @@ export async function run(args: ValidateArgs, io: CommandIo): Promise<ExitCode> 
   }
   const loaded = await loading;
   printWarnings(loaded.warnings, io);
-  io.stdout.write(formatPlanSummary({ plan: loaded.plan, path: args.plan, maxWorkers, agentCommand }));
+  io.stdout.write(
+    formatPlanSummary({
+      plan: loaded.plan,
+      path: args.plan,
+      maxWorkers,
+      agentCommand,
+      ...(args.workspace === undefined ? {} : { workspaceFlag: args.workspace }),
+    }),
+  );
   return 0;
 }

@@ -5,6 +5,7 @@
 import type { FanoutResult, UnitStatus } from '../../plan/types';
 import { TERMINAL_STATUSES } from '../../plan/types';
 import type { Progress } from '../../contracts/run-types';
+import { shortSha } from '../output/commit-text';
 
 export interface UnitView {
   readonly unitId: string;
@@ -78,11 +79,17 @@ export function viewFromResult(
         ...runTimes(unit.started_at, unit.finished_at, unit.reused_from),
       };
       if (unit.error !== null) return { ...base, note: unit.error, noteKind: 'error' as const };
+      // A git run's unit (SPEC §9) names its output commit first.
+      const commit = unit.commit === undefined ? '' : `commit ${shortSha(unit.commit)}, `;
       if (unit.reused_from !== undefined)
-        return { ...base, note: `reused from ${unit.reused_from}`, noteKind: 'done' as const };
+        return { ...base, note: `${commit}reused from ${unit.reused_from}`, noteKind: 'done' as const };
       const count = unit.artifacts.length;
       if (count > 0)
-        return { ...base, note: `${count} artifact${count === 1 ? '' : 's'}`, noteKind: 'done' as const };
+        return {
+          ...base,
+          note: `${commit}${count} artifact${count === 1 ? '' : 's'}`,
+          noteKind: 'done' as const,
+        };
       const output = lastLines.get(unitId);
       if (output !== undefined) return { ...base, note: output, noteKind: 'done' as const };
       return { ...base, note: '', noteKind: 'none' as const };

@@ -1,6 +1,7 @@
 /** The one-screen summary `agent-fanout validate` prints for an accepted plan. */
 import { criticalPath, dependencyCount, predictWaves } from '../../plan/graph';
-import type { Plan } from '../../plan/types';
+import { predictedStartingInputs } from '../../plan/starting-inputs';
+import type { Plan, WorkspaceMode } from '../../plan/types';
 
 const WAVES_SHOWN = 10;
 const WAVE_LINE_WIDTH = 90;
@@ -13,6 +14,8 @@ export interface PlanSummaryInput {
   readonly maxWorkers?: number;
   /** `--agent-command`, when given, repeated in the next command. */
   readonly agentCommand?: readonly string[];
+  /** `--workspace`, when given, repeated in the next command. */
+  readonly workspaceFlag?: WorkspaceMode;
 }
 
 export function formatPlanSummary(input: PlanSummaryInput): string {
@@ -33,6 +36,7 @@ export function formatPlanSummary(input: PlanSummaryInput): string {
     ),
     row('on_failure', plan.onFailure),
     row('overlap', plan.overlap),
+    ...(plan.workspace === 'git' ? gitRows({ ...plan, maxWorkers }) : []),
     row('critical path', `${plural(path.length, 'unit')}${path.length > 0 ? `: ${chain(path)}` : ''}`),
     row(
       'predicted waves',
@@ -47,6 +51,30 @@ export function formatPlanSummary(input: PlanSummaryInput): string {
     `Next: ${nextCommand(input)}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A git plan (SPEC §9): what each unit's starting point is predicted to merge besides the base
+ * (its dependencies, and overlapping units launched before it), one line per unit that merges any.
+ */
+function gitRows(plan: Plan): string[] {
+  const predicted = predictedStartingInputs(plan);
+  const merging = plan.workUnits.filter((unit) => (predicted[unit.unitId] ?? []).length > 0);
+  return [
+    row('workspace', 'git: a working tree per unit from its starting point; the run ends as a branch'),
+    row(
+      'starting points',
+      merging.length === 0
+        ? 'every unit starts from the base'
+        : `the base, merged with (a prediction; others start from the base):`,
+    ),
+    ...merging
+      .slice(0, WAVES_SHOWN)
+      .map((unit) => `    ${unit.unitId}: ${listWithin(predicted[unit.unitId] ?? [], WAVE_LINE_WIDTH)}`),
+    ...(merging.length > WAVES_SHOWN
+      ? [`    … ${plural(merging.length - WAVES_SHOWN, 'more unit')}; agent-fanout graph shows all`]
+      : []),
+  ];
 }
 
 function row(label: string, value: string): string {
@@ -76,6 +104,7 @@ function listWithin(unitIds: readonly string[], width: number): string {
 
 function nextCommand(input: PlanSummaryInput): string {
   const parts = ['agent-fanout run', shellWord(input.path)];
+  if (input.workspaceFlag !== undefined) parts.push('--workspace', input.workspaceFlag);
   if (input.agentCommand) parts.push('--agent-command', shellWord(JSON.stringify(input.agentCommand)));
   return parts.join(' ');
 }

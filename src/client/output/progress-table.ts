@@ -1,8 +1,21 @@
 /** `status` for people: counts, then one row per unit with why it waits when it does. */
 import type { Progress, UnitProgress } from '../../contracts/run-types';
+import { shortSha } from './commit-text';
 import { firstLineCut, formatColumns } from './text-table';
 
-export function formatProgressTable(workflowId: string, progress: Progress, nowMs = Date.now()): string {
+/** A git run's branch and base, as its memo holds them (`startRun`). */
+export interface RunBranch {
+  readonly branch: string;
+  readonly base: string;
+}
+
+/** A git run (SPEC §9) adds each unit's output commit and, under the table, the run's branch. */
+export function formatProgressTable(
+  workflowId: string,
+  progress: Progress,
+  nowMs = Date.now(),
+  git?: RunBranch,
+): string {
   const counts = Object.entries(progress.counts)
     .map(([status, n]) => `${n} ${status.toLowerCase()}`)
     .join(', ');
@@ -10,11 +23,14 @@ export function formatProgressTable(workflowId: string, progress: Progress, nowM
     unit.unit_id,
     unit.reused_from === undefined ? unit.status : 'REUSED',
     String(unit.attempts),
+    ...(git === undefined ? [] : [unit.commit === undefined ? '' : shortSha(unit.commit)]),
     firstLineCut(noteOf(unit, nowMs)),
   ]);
+  const header = ['unit', 'status', 'attempts', ...(git === undefined ? [] : ['commit']), 'note'];
   return [
     `${workflowId} — ${progress.plan_name}: ${progress.state} (${counts}; max_workers ${progress.max_workers}, on_failure ${progress.on_failure})`,
-    ...formatColumns(['unit', 'status', 'attempts', 'note'], rows),
+    ...formatColumns(header, rows),
+    ...(git === undefined ? [] : [branchLine(git, progress.state)]),
     '',
   ].join('\n');
 }
@@ -28,4 +44,12 @@ function noteOf(unit: UnitProgress, nowMs: number): string {
     return `${unit.why ?? ''} (in ${inSeconds} s)${failed}`;
   }
   return unit.error ?? unit.why ?? '';
+}
+
+/** Where a git run's outcome goes: the branch exists once the run has ended (SPEC §9 "End"). */
+function branchLine(git: RunBranch, state: Progress['state']): string {
+  const from = `from base ${shortSha(git.base)}`;
+  return state === 'running' || state === 'cancelling'
+    ? `branch ${git.branch} (${from}) when the run has ended; then: git merge ${git.branch}`
+    : `branch ${git.branch} (${from}); merge it: git merge ${git.branch}`;
 }

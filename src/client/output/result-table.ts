@@ -1,21 +1,23 @@
 /** The end-of-run table for people: one row per unit. */
 import type { FanoutResult, UnitResult } from '../../plan/types';
+import { shortSha } from './commit-text';
 import { firstLineCut, formatColumns } from './text-table';
 
+/** A git run (SPEC §9) adds a `commit` column: each unit's output commit, short. */
 export function formatResultTable(result: FanoutResult): string {
+  const withCommits = result.git !== undefined;
   const rows = Object.entries(result.units).map(([id, unit]) => [
     id,
     unit.reused_from === undefined ? unit.status : 'REUSED',
     String(unit.attempts),
     unit.exit_code === null ? '' : String(unit.exit_code),
+    ...(withCommits ? [unit.commit === undefined ? '' : shortSha(unit.commit)] : []),
     firstLineCut(unit.error ?? noteOf(unit)),
   ]);
   const verdict =
     `run ${result.status}` + (result.workflow_id !== undefined ? ` (${result.workflow_id})` : '');
-  return (
-    ['', verdict, ...formatColumns(['unit', 'status', 'attempts', 'exit', 'note'], rows), ''].join('\n') +
-    '\n'
-  );
+  const header = ['unit', 'status', 'attempts', 'exit', ...(withCommits ? ['commit'] : []), 'note'];
+  return ['', verdict, ...formatColumns(header, rows), ''].join('\n') + '\n';
 }
 
 function noteOf(unit: UnitResult): string {

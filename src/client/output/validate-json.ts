@@ -9,6 +9,7 @@
  * from 1 (null when unknown), `path` is like `work_units[2].dependencies[0]`.
  */
 import { criticalPath, dependencyCount, predictWaves } from '../../plan/graph';
+import { predictedStartingInputs } from '../../plan/starting-inputs';
 import type { Plan } from '../../plan/types';
 import type { PlanRejected } from '../errors';
 import { problemAsData } from './plan-problems';
@@ -29,6 +30,10 @@ export function acceptedPlanData(plan: Plan, warnings: readonly string[], maxWor
       overlap: plan.overlap,
       critical_path: criticalPath(plan),
       predicted_waves: predictWaves(plan, workers),
+      // A git plan (SPEC §9): what each unit's starting point is predicted to merge with the base.
+      ...(plan.workspace === 'git'
+        ? { workspace: 'git', starting_points: predictedStartingInputs({ ...plan, maxWorkers: workers }) }
+        : {}),
     },
   };
 }

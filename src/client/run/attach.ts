@@ -21,6 +21,7 @@ import { LiveDisplay } from '../live/live-display';
 import { viewFromProgress, viewFromResult, type RunView } from '../live/run-view';
 import { printWarnings } from '../commands/shared';
 import { formatResultTable } from '../output/result-table';
+import { gitRunLines } from '../output/commit-text';
 
 /** A detached command exits like one interrupted by SIGINT. */
 export const EXIT_DETACHED = 130;
@@ -156,6 +157,7 @@ function printResult(
     io.stdout.write(formatResultTable(result));
   }
   printWarnings(resultWarnings(result), io);
+  if (result.git !== undefined) io.stdout.write(`${gitRunLines(result.git).join('\n')}\n`);
   if (options.repo !== undefined && result.status !== 'rejected') {
     io.stdout.write(
       `Summary: ${resolve(options.repo, '.agent/artifacts/parallel_development_summary.md')}\n`,

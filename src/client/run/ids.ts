@@ -7,13 +7,18 @@ import { UsageError } from '../errors';
  * explicit `--id` is refused by Temporal while the first runs (never a duplicate run).
  */
 export function defaultWorkflowId(planName: string, planText: string, nowMs: number): string {
+  const hash = createHash('sha256').update(planText).update(String(nowMs)).digest('hex').slice(0, 8);
+  return `fanout-${planSlug(planName)}-${hash}`;
+}
+
+/** The plan's name in lower-case letters, digits, `_` and `-`, at most 40 of them; `plan` when none is left. */
+export function planSlug(planName: string): string {
   const slug = planName
     .toLowerCase()
     .replace(/[^a-z0-9_-]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 40);
-  const hash = createHash('sha256').update(planText).update(String(nowMs)).digest('hex').slice(0, 8);
-  return `fanout-${slug || 'plan'}-${hash}`;
+  return slug || 'plan';
 }
 
 /** Temporal's default limit on a workflow id (`limit.maxIDLength`). */

@@ -1,5 +1,9 @@
 import { ActivityCancellationDetails, CancelledFailure } from '@temporalio/common';
-import { cancellationLeavesAgentRunning } from '../../../src/activities/agent/cancellation';
+import {
+  agentOutlivesCancellation,
+  cancellationLeavesAgentRunning,
+} from '../../../src/activities/agent/cancellation';
+import type { RunExecution } from '../../../src/activities/agent/run-open';
 
 function cancelled(reason: string, details?: ConstructorParameters<typeof ActivityCancellationDetails>[0]) {
   const controller = new AbortController();
@@ -37,5 +41,49 @@ describe('cancellationLeavesAgentRunning', () => {
         cancelled('WORKER_SHUTDOWN', { workerShutdown: true, cancelRequested: true }),
       ),
     ).toBe(false);
+  });
+});
+
+describe('agentOutlivesCancellation', () => {
+  const execution = { workflowId: 'w', runId: 'r' };
+  function inRun(reason: string, details: ConstructorParameters<typeof ActivityCancellationDetails>[0]) {
+    return { ...cancelled(reason, details), info: { workflowExecution: execution } };
+  }
+  function probe(answer: boolean | undefined) {
+    const asked: RunExecution[] = [];
+    return { asked, isRunOpen: (run: RunExecution) => (asked.push(run), Promise.resolve(answer)) };
+  }
+
+  it.each([
+    ['NOT_FOUND', { notFound: true }],
+    ['TIMED_OUT', { timedOut: true }],
+  ] as const)(
+    'on %s stops the agent of a closed run, after asking about that run',
+    async (reason, details) => {
+      const { asked, isRunOpen } = probe(false);
+      expect(await agentOutlivesCancellation(inRun(reason, details), isRunOpen)).toBe(false);
+      expect(asked).toEqual([execution]);
+    },
+  );
+
+  it('on NOT_FOUND leaves the agent of an open run, or of a run the server could not tell about', async () => {
+    expect(
+      await agentOutlivesCancellation(inRun('NOT_FOUND', { notFound: true }), probe(true).isRunOpen),
+    ).toBe(true);
+    expect(
+      await agentOutlivesCancellation(inRun('NOT_FOUND', { notFound: true }), probe(undefined).isRunOpen),
+    ).toBe(true);
+  });
+
+  it('does not ask on a worker shutdown, a pause or a cancel request', async () => {
+    const { asked, isRunOpen } = probe(false);
+    expect(
+      await agentOutlivesCancellation(inRun('WORKER_SHUTDOWN', { workerShutdown: true }), isRunOpen),
+    ).toBe(true);
+    expect(await agentOutlivesCancellation(inRun('PAUSED', { paused: true }), isRunOpen)).toBe(true);
+    expect(await agentOutlivesCancellation(inRun('CANCELLED', { cancelRequested: true }), isRunOpen)).toBe(
+      false,
+    );
+    expect(asked).toEqual([]);
   });
 });

@@ -141,7 +141,7 @@ describe('a Landlock failure at the start', () => {
       record,
       deadlineMs: Date.now() + 60_000,
       graceMs: 300,
-      landlock: { writable: [repo] },
+      landlock: { writable: [repo], readOnly: [] },
     });
     if (spec === null) throw new Error('no spec');
     const launcher = spawn(

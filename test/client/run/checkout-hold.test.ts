@@ -4,7 +4,15 @@
  * terminated), without any process having to let go. The built CLI against the shared dev
  * server and an in-process worker.
  */
-import { existsSync, mkdtempSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -28,7 +36,17 @@ function setup(): { repo: string; slowPlan: string; quickPlan: string } {
       JSON.stringify({
         name,
         confinement: 'off',
-        agent: { command: [FAKE_AGENT, '--sleep-ms', String(sleepMs), '--artifact', 'out.md'] },
+        agent: {
+          command: [
+            FAKE_AGENT,
+            '--pid-file',
+            'a/agent.pid',
+            '--sleep-ms',
+            String(sleepMs),
+            '--artifact',
+            'out.md',
+          ],
+        },
         work_units: [{ unit_id: 'a', description: 'unit a', allowed_directories: ['a'] }],
       }),
     );
@@ -88,6 +106,20 @@ async function exists(id: string): Promise<boolean> {
 
 const suffix = (): string => Date.now().toString(36);
 
+/** Waits (generously: the machine is shared) for the agent's whole group to be gone. */
+async function agentGone(pid: number): Promise<boolean> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      process.kill(-pid, 0);
+    } catch {
+      return true;
+    }
+    if (Date.now() > deadline) return false;
+    await delay(250);
+  }
+}
+
 describe('one run per checkout', () => {
   it('refuses a second run while the first is open, and takes the checkout once it is cancelled', async () => {
     const { repo, slowPlan, quickPlan } = setup();
@@ -127,6 +159,8 @@ describe('one run per checkout', () => {
       .workflow.getHandle(holder)
       .terminate('test: terminated while holding the checkout');
     await holderRun;
+    // SPEC §8.3: the terminated run's agent does not live on until its supervisor's deadline.
+    expect(await agentGone(Number(readFileSync(join(repo, 'a', 'agent.pid'), 'utf8')))).toBe(true);
 
     const after = await runCli(runArgs(quickPlan, repo, next), 60_000);
     expect(after.stderr).not.toContain('is in use by run');

@@ -1,0 +1,73 @@
+/**
+ * What an earlier try of the same git attempt left (SPEC §9 "Refs", §4.4): an activity retried
+ * after its worker died answers from it instead of running the agent or committing again.
+ */
+
+import { ApplicationFailure } from '@temporalio/common';
+import { lstat } from 'node:fs/promises';
+import { isAgentFailureType } from '../../errors';
+import { agentFailure } from '../agent/classify-outcome';
+import type { AttemptSuccess } from '../types';
+import { readRef, removeWorktree } from './git-plumbing';
+import type { GitScope } from './git-scope';
+import { unitRefTaken } from './messages';
+import { readOutcome } from './recorded-outcome';
+
+/** A try after the ref was set: the recorded success, nothing run or committed again. */
+export async function recordedSuccess(scope: GitScope): Promise<AttemptSuccess | null> {
+  const { source, ref, input } = scope;
+  const actual = await readRef(source, ref);
+  if (actual === null) return null;
+  const recorded = await readOutcome(scope.evidence.root, input.attempt, scope.owner);
+  const success = recorded?.outcome === 'succeeded' ? recorded.success : undefined;
+  if (success?.git?.output !== actual) throw refTaken(scope, actual);
+  scope.context.log.info('The unit ref is set already: answering with the recorded success', {
+    unitId: input.unit.unitId,
+    ref,
+    output: actual,
+  });
+  await removeWorktree(source, scope.tree);
+  return { ...success, adopted: true };
+}
+
+/**
+ * A retried try whose earlier try failed and removed the working tree (its worker died before
+ * answering): the recorded failure again, the agent not started a second time. Null otherwise.
+ */
+export async function throwRecordedFailure(scope: GitScope): Promise<null> {
+  if (scope.context.info.attempt <= 1 || (await exists(scope.tree))) return null;
+  const recorded = await readOutcome(scope.evidence.root, scope.input.attempt, scope.owner);
+  if (recorded?.outcome !== 'failed' || recorded.details === undefined) return null;
+  if (!isAgentFailureType(recorded.type)) return null;
+  const { exitCode, error, startedAt, finishedAt, containment, changes, outOfBounds } = recorded.details;
+  scope.context.log.info(
+    'An earlier try of this attempt failed and removed its tree: answering with its failure',
+    {
+      unitId: scope.input.unit.unitId,
+      error,
+    },
+  );
+  throw agentFailure(
+    recorded.type,
+    exitCode,
+    error,
+    { startedAt, finishedAt, ...(containment === undefined ? {} : { containment }) },
+    { ...(changes === undefined ? {} : { changes }), ...(outOfBounds === undefined ? {} : { outOfBounds }) },
+  );
+}
+
+async function exists(file: string): Promise<boolean> {
+  return lstat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The unit's ref holds a commit this attempt did not record: never retried. */
+export function refTaken(scope: GitScope, actual: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: unitRefTaken(scope.input.unit.unitId, scope.ref, actual),
+    type: 'UnitRefTaken',
+    nonRetryable: true,
+  });
+}
