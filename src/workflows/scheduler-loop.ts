@@ -184,8 +184,8 @@ export class SchedulerLoop {
         return completion;
       }
       this.pendingOutcomes.set(unitId, outcome);
-      // Its agent is done: the slot goes to another agent while the merge waits its turn.
-      state.scheduler.agentEnded(unitId);
+      // The unit keeps its slot until its merge settles it: the launch a freed slot allows comes
+      // after the unit's completion event, as in a shared run (SPEC §5 rounds; issue 15 "same events").
       integration.enqueue({ kind: 'completed', unitId, output: outcome.commit });
       return undefined;
     }

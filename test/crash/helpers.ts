@@ -53,14 +53,18 @@ export function makeRepo(): string {
 export async function startWorkerProcess(
   address: string,
   taskQueue: string,
-  options: { maxConcurrentAgents?: number; logDir: string },
+  options: { maxConcurrentAgents?: number; logDir: string; env?: NodeJS.ProcessEnv },
 ): Promise<WorkerProcess> {
   const logFile = join(options.logDir, `worker-${Date.now()}-${workers.size}.log`);
   const fd = openSync(logFile, 'a');
   const args = [CLI, 'worker', '--address', address, '--task-queue', taskQueue];
   if (options.maxConcurrentAgents !== undefined)
     args.push('--max-concurrent-agents', String(options.maxConcurrentAgents));
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: options.env ?? process.env,
+  });
   closeSync(fd);
   workers.add(child);
   const exited = new Promise<number | string>((resolve) =>

@@ -5,8 +5,6 @@
  */
 import { spawn } from 'node:child_process';
 import {
-  existsSync,
-  lstatSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -19,6 +17,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ScenarioEvent, ScenarioUnitExpectation } from './scenario-checks';
 import { checkConstraint, checkEventList, checkInvariants, checkUnits, keptEvents } from './scenario-checks';
+import { checkFiles, checkPidsDead, exists, type ScenarioFiles } from './scenario-files';
+import { checkGitScenario, type GitScenarioResult } from './scenario-git';
+import { initGitRepo } from './git-repo';
+
+export { checkFiles };
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const SCENARIO_DIR = path.join(PROJECT_ROOT, 'test', 'fixtures', 'scenarios');
@@ -39,13 +42,7 @@ export interface Scenario {
     readonly event_constraints?: string[];
     readonly units?: Record<string, ScenarioUnitExpectation>;
     readonly error_contains?: string;
-    readonly files?: {
-      exist?: string[];
-      absent?: string[];
-      contains?: Record<string, string[]>;
-      has_lines?: Record<string, string[]>;
-      line_count?: Record<string, number>;
-    };
+    readonly files?: ScenarioFiles;
     readonly pids_dead?: string[];
   };
 }
@@ -138,80 +135,6 @@ export function prepareScenario(scenario: Scenario): { repo: string; planFile: s
   return { repo, planFile };
 }
 
-function exists(file: string): boolean {
-  try {
-    lstatSync(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function processGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
-
-async function checkPidsDead(repo: string, pidFiles: readonly string[]): Promise<string[]> {
-  const problems: string[] = [];
-  for (const file of pidFiles) {
-    const full = path.join(repo, file);
-    if (!existsSync(full)) {
-      problems.push(`pid file ${file} missing`);
-      continue;
-    }
-    const pid = Number(readFileSync(full, 'utf8').trim());
-    const deadline = Date.now() + 5000;
-    while (!processGone(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (!processGone(pid)) {
-      problems.push(`process ${pid} from ${file} is still alive`);
-      process.kill(pid, 'SIGKILL');
-    }
-  }
-  return problems;
-}
-
-function lines(text: string): string[] {
-  const parts = text.split('\n').map((line) => line.replace(/\r$/, ''));
-  if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
-  return parts;
-}
-
-export function checkFiles(repo: string, files: NonNullable<Scenario['expect']['files']>): string[] {
-  const problems: string[] = [];
-  const read = (file: string): string | undefined => {
-    const full = path.join(repo, file);
-    return existsSync(full) ? readFileSync(full, 'utf8') : undefined;
-  };
-  for (const file of files.exist ?? [])
-    if (!exists(path.join(repo, file))) problems.push(`${file} does not exist`);
-  for (const file of files.absent ?? []) if (exists(path.join(repo, file))) problems.push(`${file} exists`);
-  for (const [file, needles] of Object.entries(files.contains ?? {})) {
-    const text = read(file);
-    for (const needle of needles)
-      if (!text?.includes(needle)) problems.push(`${file} lacks ${JSON.stringify(needle)}`);
-  }
-  for (const [file, wanted] of Object.entries(files.has_lines ?? {})) {
-    const have = lines(read(file) ?? '');
-    for (const line of wanted)
-      if (!have.includes(line)) problems.push(`${file} lacks line ${JSON.stringify(line)}`);
-  }
-  for (const [file, count] of Object.entries(files.line_count ?? {})) {
-    const have = lines(read(file) ?? '').length;
-    if (have !== count) problems.push(`${file} has ${have} lines, expected ${count}`);
-  }
-  return problems;
-}
-
 /** README §1.5: `{repo}` in any string under `expect` stands for R. */
 function withRepo<T>(value: T, repo: string): T {
   return JSON.parse(JSON.stringify(value), (_key, item: unknown) =>
@@ -223,7 +146,7 @@ export interface ScenarioOutcome {
   readonly problems: string[];
   readonly run: CliRun;
   readonly repo: string;
-  readonly result?: {
+  readonly result?: GitScenarioResult & {
     status?: string;
     events?: ScenarioEvent[];
     units?: Record<string, Record<string, unknown>>;
@@ -231,25 +154,90 @@ export interface ScenarioOutcome {
   };
 }
 
+export interface ScenarioOptions {
+  /**
+   * `git`: R is a git repository with the setup committed, the run gets `--workspace git`, and
+   * the git checks of scenario-git.ts replace the file checks (they name paths the agents wrote
+   * in their own working trees). The worker must use FANOUT_WORKTREES = `worktreeRoot`.
+   */
+  readonly workspace?: 'shared' | 'git';
+  /** Where the worker makes working trees (git mode); default: this process's FANOUT_WORKTREES. */
+  readonly worktreeRoot?: string;
+}
+
+function rejectionProblems(
+  run: CliRun,
+  repo: string,
+  events: ScenarioEvent[],
+  errorContains?: string,
+): string[] {
+  const problems: string[] = [];
+  if (errorContains !== undefined && !(run.stdout + run.stderr).includes(errorContains))
+    problems.push(`output lacks ${errorContains}`);
+  const only = events[0];
+  if (
+    events.length !== 1 ||
+    only?.unit_id !== '__preflight__' ||
+    only.exit_code !== 2 ||
+    !String(only.error).startsWith('parallel preflight rejected plan: ')
+  ) {
+    problems.push(`rejection events ${JSON.stringify(events)}`);
+  }
+  if (errorContains !== undefined && !String(only?.error).includes(errorContains))
+    problems.push(`preflight error lacks ${errorContains}`);
+  if (exists(path.join(repo, '.agent'))) problems.push('.agent exists after a rejected plan');
+  return problems;
+}
+
+function eventAndUnitProblems(
+  scenario: Scenario,
+  want: Scenario['expect'],
+  run: CliRun,
+  repo: string,
+  result: NonNullable<ScenarioOutcome['result']>,
+): string[] {
+  const problems: string[] = [];
+  if (result.status !== want.status) problems.push(`status ${result.status}, expected ${want.status}`);
+  const events = keptEvents(result.events ?? []);
+  if (want.status === 'rejected') {
+    problems.push(...rejectionProblems(run, repo, events, want.error_contains));
+  } else {
+    const planUnits =
+      (scenario.plan?.work_units as { unit_id: string }[] | undefined)?.map((u) => u.unit_id) ??
+      Object.keys(result.units ?? {});
+    problems.push(...checkInvariants(events, planUnits, want.units ?? {}, want.status));
+  }
+  if (want.events !== undefined) problems.push(...checkEventList(events, want.events));
+  for (const constraint of want.event_constraints ?? []) {
+    const problem = checkConstraint(events, constraint);
+    if (problem !== undefined) problems.push(problem);
+  }
+  problems.push(...checkUnits(result.units ?? {}, want.units ?? {}));
+  return problems;
+}
+
+function worktreeRootOf(options: ScenarioOptions): string {
+  const root = options.worktreeRoot ?? process.env.FANOUT_WORKTREES;
+  if (root === undefined || root === '')
+    throw new Error(
+      'a git-mode scenario needs FANOUT_WORKTREES (a temp dir), so nothing is left in /var/tmp',
+    );
+  return root;
+}
+
 /** Runs the scenario through the CLI and returns every problem found (empty: it passed). */
 export async function runScenario(
   scenario: Scenario,
   connection: { address: string; namespace: string; taskQueue: string },
+  options: ScenarioOptions = {},
 ): Promise<ScenarioOutcome> {
+  const gitMode = options.workspace === 'git';
+  const worktreeRoot = gitMode ? worktreeRootOf(options) : '';
   const { repo, planFile } = prepareScenario(scenario);
-  const args = [
-    'run',
-    planFile,
-    '--repo',
-    repo,
-    '--json',
-    '--address',
-    connection.address,
-    '--namespace',
-    connection.namespace,
-    '--task-queue',
-    connection.taskQueue,
-  ];
+  const base = gitMode ? initGitRepo(repo) : '';
+  const args = ['run', planFile, '--repo', repo, '--json', ...(gitMode ? ['--workspace', 'git'] : [])];
+  args.push('--address', connection.address, '--namespace', connection.namespace);
+  args.push('--task-queue', connection.taskQueue);
   const run = await runCli(args, (scenario.timeout_s ?? 120) * 1000);
   const want = withRepo(scenario.expect, repo);
   const problems: string[] = [];
@@ -261,38 +249,13 @@ export async function runScenario(
     problems.push(`stdout is not the JSON result: ${run.stdout.slice(0, 300)}`);
     return { problems: [...problems, `stderr: ${run.stderr.slice(0, 1000)}`], run, repo };
   }
-  if (result?.status !== want.status) problems.push(`status ${result?.status}, expected ${want.status}`);
-  const events = keptEvents(result?.events ?? []);
-  if (want.status === 'rejected') {
-    const output = run.stdout + run.stderr;
-    if (want.error_contains !== undefined && !output.includes(want.error_contains))
-      problems.push(`output lacks ${want.error_contains}`);
-    const only = events[0];
-    if (
-      events.length !== 1 ||
-      only?.unit_id !== '__preflight__' ||
-      only.exit_code !== 2 ||
-      !String(only.error).startsWith('parallel preflight rejected plan: ')
-    ) {
-      problems.push(`rejection events ${JSON.stringify(events)}`);
-    }
-    if (want.error_contains !== undefined && !String(only?.error).includes(want.error_contains))
-      problems.push(`preflight error lacks ${want.error_contains}`);
-    if (exists(path.join(repo, '.agent'))) problems.push('.agent exists after a rejected plan');
+  problems.push(...eventAndUnitProblems(scenario, want, run, repo, result ?? {}));
+  if (gitMode) {
+    problems.push(...checkGitScenario(repo, base, result, worktreeRoot));
   } else {
-    const planUnits =
-      (scenario.plan?.work_units as { unit_id: string }[] | undefined)?.map((u) => u.unit_id) ??
-      Object.keys(result?.units ?? {});
-    problems.push(...checkInvariants(events, planUnits, want.units ?? {}, want.status));
+    problems.push(...checkFiles(repo, want.files ?? {}));
+    problems.push(...(await checkPidsDead(repo, want.pids_dead ?? [])));
   }
-  if (want.events !== undefined) problems.push(...checkEventList(events, want.events));
-  for (const constraint of want.event_constraints ?? []) {
-    const problem = checkConstraint(events, constraint);
-    if (problem !== undefined) problems.push(problem);
-  }
-  problems.push(...checkUnits(result?.units ?? {}, want.units ?? {}));
-  problems.push(...checkFiles(repo, want.files ?? {}));
-  problems.push(...(await checkPidsDead(repo, want.pids_dead ?? [])));
   if (problems.length > 0) problems.push(`stderr: ${run.stderr.slice(-1500)}`);
   return { problems, run, repo, result };
 }
