@@ -14,7 +14,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { AttemptRecordTemplate } from '../../../src/activities/agent/attempt-record';
 import { openFlagsField } from '../../../src/activities/containment/landlock-spec';
 import { readAgentEnd } from '../../../src/activities/agent/exit-status';
-import { PERL_SUPERVISOR_PATH, perlSpec, perlSupervisor } from '../../../src/activities/agent/perl-supervisor';
+import {
+  PERL_SUPERVISOR_PATH,
+  perlSpec,
+  perlSupervisor,
+} from '../../../src/activities/agent/perl-supervisor';
 import {
   FAKE,
   attemptInput,
