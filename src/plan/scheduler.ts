@@ -53,24 +53,20 @@ export function nextLaunches(state: ScheduleState): string[] {
   return pickLaunches(ready, running, state, areas);
 }
 
-/** `settling` units hold no slot but still hold their edit area under serialize (see Scheduler.agentEnded). */
 function pickLaunches(
   readyInOrder: readonly string[],
   running: readonly string[],
   config: SchedulerConfig,
   areas: EditAreas,
   limit = Number.POSITIVE_INFINITY,
-  settling: readonly string[] = [],
 ): string[] {
   const launched: string[] = [];
   const busy = [...running];
-  const holdingAreas = [...running, ...settling];
   for (const candidate of readyInOrder) {
     if (busy.length >= config.maxWorkers || launched.length >= limit) break;
-    if (config.overlap === 'serialize' && areas.firstOverlap(candidate, holdingAreas) !== undefined) continue;
+    if (config.overlap === 'serialize' && areas.firstOverlap(candidate, busy) !== undefined) continue;
     launched.push(candidate);
     busy.push(candidate);
-    holdingAreas.push(candidate);
   }
   return launched;
 }
@@ -109,8 +105,6 @@ export class Scheduler {
   private readonly ready: string[] = [];
   /** Running units in launch order. */
   private readonly runningUnits = new Set<string>();
-  /** Units whose agent is done but whose outcome is not settled yet (a git unit's merge). */
-  private readonly settlingUnits = new Set<string>();
   private pending = 0;
   private readonly areas: EditAreas;
 
@@ -140,9 +134,7 @@ export class Scheduler {
    * workflow's history budget); the rest stay ready, in order, for a later call.
    */
   launch(limit?: number): string[] {
-    const launched = pickLaunches(this.ready, [...this.runningUnits], this.config, this.areas, limit, [
-      ...this.settlingUnits,
-    ]);
+    const launched = pickLaunches(this.ready, [...this.runningUnits], this.config, this.areas, limit);
     for (const id of launched) {
       this.removeReady(id);
       this.pending -= 1;
@@ -160,16 +152,6 @@ export class Scheduler {
       this.unmetDependencies.set(dependent, unmet);
       if (unmet === 0 && this.statuses.get(dependent) === 'pending') this.insertReady(dependent);
     }
-  }
-
-  /**
-   * A running unit's agent is done but its outcome waits (a git unit's merge into the integration):
-   * its slot frees for another agent, while under serialize its edit area stays held and its
-   * dependents wait until it succeeded.
-   */
-  agentEnded(unitId: string): void {
-    if (!this.runningUnits.delete(unitId)) return;
-    this.settlingUnits.add(unitId);
   }
 
   /** A unit ended without success (failed, cancelled, blocked, skipped): it frees its slot, if any. */
@@ -195,11 +177,6 @@ export class Scheduler {
     return this.runningUnits;
   }
 
-  /** Units whose agent is done and whose outcome is not settled yet ({@link agentEnded}). */
-  get settling(): ReadonlySet<string> {
-    return this.settlingUnits;
-  }
-
   /** How many units are pending (O(1), unlike {@link pendingUnits}). */
   get pendingCount(): number {
     return this.pending;
@@ -219,7 +196,7 @@ export class Scheduler {
     );
     if (waitingFor.length > 0) return { kind: 'dependencies', waitingFor };
     if (this.config.overlap === 'serialize') {
-      const blocker = this.areas.firstOverlap(unitId, [...this.runningUnits, ...this.settlingUnits]);
+      const blocker = this.areas.firstOverlap(unitId, this.runningUnits);
       if (blocker !== undefined) return { kind: 'overlap', unitId: blocker };
     }
     return { kind: 'slot', running: this.runningUnits.size, maxWorkers: this.config.maxWorkers };
@@ -228,7 +205,6 @@ export class Scheduler {
   private settle(unitId: string, status: 'succeeded' | 'done'): void {
     if (this.statuses.get(unitId) === 'pending') this.leavePending(unitId);
     this.runningUnits.delete(unitId);
-    this.settlingUnits.delete(unitId);
     this.statuses.set(unitId, status);
   }
 

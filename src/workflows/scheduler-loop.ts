@@ -86,8 +86,8 @@ export class SchedulerLoop {
     const info = workflowInfo();
     return launchAllowance(
       { events: info.historyLength, bytes: info.historySize },
-      // A settling unit still adds its merge's events.
-      this.context.state.scheduler.running.size + this.context.state.scheduler.settling.size,
+      // A git unit waiting for its merge still runs: its merge's events are in its launch's share.
+      this.context.state.scheduler.running.size,
       this.context.eventLimit,
       this.context.integration === undefined ? EVENTS_PER_LAUNCH : EVENTS_PER_GIT_LAUNCH,
     );

@@ -165,36 +165,6 @@ describe('Scheduler', () => {
     expect(scheduler.waitReason('b')).toBeUndefined();
   });
 
-  it('frees the slot of a unit whose agent ended, but keeps its area and its dependents waiting', () => {
-    const scheduler = new Scheduler(
-      [
-        unit('a', [], ['src']),
-        unit('b', [], ['src/x']),
-        unit('c', ['a'], ['lib/c']),
-        unit('d', [], ['lib/d']),
-      ],
-      { maxWorkers: 1, overlap: 'serialize' },
-    );
-    expect(scheduler.launch()).toEqual(['a']);
-    scheduler.agentEnded('a');
-    expect([...scheduler.running]).toEqual([]);
-    expect([...scheduler.settling]).toEqual(['a']);
-    expect(scheduler.waitReason('b')).toEqual({ kind: 'overlap', unitId: 'a' });
-    expect(scheduler.waitReason('c')).toEqual({ kind: 'dependencies', waitingFor: ['a'] });
-    expect(scheduler.launch()).toEqual(['d']);
-    scheduler.succeeded('a');
-    expect([...scheduler.settling]).toEqual([]);
-    scheduler.succeeded('d');
-    expect(scheduler.launch()).toEqual(['b']);
-  });
-
-  it('ignores agentEnded for a unit that is not running', () => {
-    const scheduler = new Scheduler([unit('a')], { maxWorkers: 1, overlap: 'reject' });
-    scheduler.agentEnded('a');
-    expect([...scheduler.settling]).toEqual([]);
-    expect(scheduler.launch()).toEqual(['a']);
-  });
-
   it('reports a slot as the reason when the cap holds a ready unit', () => {
     const scheduler = new Scheduler([unit('a'), unit('b')], { maxWorkers: 1, overlap: 'reject' });
     scheduler.launch();
