@@ -7,26 +7,20 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { useFanoutWorker } from '../helpers/fanout-worker';
-import { requireBuiltCli } from '../client/helpers/built-cli';
 import { refTarget, refsUnder, statusLines, treeFiles, workingTreesLeft } from '../helpers/git-repo';
 import {
   EVIDENCE,
   countStart,
   gitTestDirs,
-  reapGitAgents,
-  removeGitTestDirs,
   runGit,
   runId,
   sh,
   startLines,
   writePlan,
+  useGitAcceptance,
 } from './git-harness';
 
-const fixture = useFanoutWorker('git-enforcement');
-beforeAll(() => requireBuiltCli());
-afterEach(reapGitAgents);
-afterAll(removeGitTestDirs);
+const fixture = useGitAcceptance('git-enforcement');
 
 describe('a unit that writes outside its allowed directories', () => {
   it('fails with the §9 text, is not integrated; a retried attempt that behaves succeeds', async () => {

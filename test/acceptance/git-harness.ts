@@ -17,6 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { recordedProcessState, type AttemptRecord } from '../../src/activities/agent/attempt-record';
 import type { FanoutResult } from '../../src/plan/types';
+import { requireBuiltCli } from '../client/helpers/built-cli';
+import { useFanoutWorker } from '../helpers/fanout-worker';
 import { testServer } from '../helpers/temporal';
 import { runCli, type CliRun } from '../helpers/scenario-runner';
 import { initGitRepo, writeFiles } from '../helpers/git-repo';
@@ -224,4 +226,16 @@ export async function removeGitTestDirs(): Promise<void> {
   await reapGitAgents();
   for (const dir of testDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   roots.splice(0);
+}
+
+/**
+ * A git acceptance file's frame: its own worker on the test server, the built CLI, every agent
+ * reaped after each test and every folder removed at the end. Returns the worker fixture.
+ */
+export function useGitAcceptance(name: string): ReturnType<typeof useFanoutWorker> {
+  const fixture = useFanoutWorker(name);
+  beforeAll(() => requireBuiltCli());
+  afterEach(reapGitAgents);
+  afterAll(removeGitTestDirs);
+  return fixture;
 }

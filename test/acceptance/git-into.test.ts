@@ -7,8 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { useFanoutWorker } from '../helpers/fanout-worker';
-import { requireBuiltCli } from '../client/helpers/built-cli';
 import {
   commitAll,
   gitIn,
@@ -21,19 +19,15 @@ import {
 import {
   EVIDENCE,
   gitTestDirs,
-  reapGitAgents,
-  removeGitTestDirs,
   runGit,
   runId,
   sh,
   writePlan,
   type GitTestDirs,
+  useGitAcceptance,
 } from './git-harness';
 
-const fixture = useFanoutWorker('git-into');
-beforeAll(() => requireBuiltCli());
-afterEach(reapGitAgents);
-afterAll(removeGitTestDirs);
+const fixture = useGitAcceptance('git-into');
 
 function onePlan(dirs: GitTestDirs, name: string): string {
   return writePlan(dirs, name, [

@@ -6,8 +6,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { useFanoutWorker } from '../helpers/fanout-worker';
-import { requireBuiltCli } from '../client/helpers/built-cli';
 import { runCli } from '../helpers/scenario-runner';
 import { testServer } from '../helpers/temporal';
 import {
@@ -25,19 +23,15 @@ import {
   evidenceCopy,
   gitTestDirs,
   parseResult,
-  reapGitAgents,
-  removeGitTestDirs,
   runGit,
   runId,
   sh,
   startLines,
   writePlan,
+  useGitAcceptance,
 } from './git-harness';
 
-const fixture = useFanoutWorker('git-retry-parallel');
-beforeAll(() => requireBuiltCli());
-afterEach(reapGitAgents);
-afterAll(removeGitTestDirs);
+const fixture = useGitAcceptance('git-retry-parallel');
 
 const writes = (unitId: string): string =>
   `mkdir -p src/${unitId}; echo ${unitId} > src/${unitId}/${unitId}.txt`;

@@ -8,8 +8,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { useFanoutWorker } from '../helpers/fanout-worker';
-import { requireBuiltCli } from '../client/helpers/built-cli';
 import {
   fileAt,
   gitIn,
@@ -25,19 +23,15 @@ import {
   countStart,
   evidenceCopy,
   gitTestDirs,
-  reapGitAgents,
-  removeGitTestDirs,
   runGit,
   runId,
   sh,
   startLines,
   writePlan,
+  useGitAcceptance,
 } from './git-harness';
 
-const fixture = useFanoutWorker('git-starting-points');
-beforeAll(() => requireBuiltCli());
-afterEach(reapGitAgents);
-afterAll(removeGitTestDirs);
+const fixture = useGitAcceptance('git-starting-points');
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const eventIndex = (
