@@ -59,6 +59,8 @@ export interface AgentFailureDetails {
   /** What the attempt changed in the repo (SPEC §8.2), when observed. */
   readonly changes?: readonly FileChange[];
   readonly outOfBounds?: readonly Pick<FileChange, 'path' | 'kind'>[];
+  /** The worker host that ran the attempt (SPEC §10), in a remote run. */
+  readonly host?: string;
 }
 
 export function isAgentFailureType(value: unknown): value is AgentFailureType {

@@ -34,6 +34,13 @@ export interface AttemptInput {
   readonly containment?: PlanAreas;
   /** Set in a `workspace: git` run (SPEC §9): the attempt runs in a working tree of its own. */
   readonly git?: GitAttempt;
+  /**
+   * A remote run (SPEC §10): the attempt record's owner is this key (`attemptOwnerKey` in contracts/hosts.ts), not the
+   * activity id, so an activity on the host's own queue may adopt the agent another activity started.
+   */
+  readonly ownerKey?: string;
+  /** Set on an activity the workflow sent to the host's own queue after a lost heartbeat: adopt first. */
+  readonly adopt?: boolean;
 }
 
 /** The plan's overlap mode and its units' areas, for one attempt (SPEC §8.2, §8.5). */
@@ -70,6 +77,8 @@ export interface AttemptSuccess extends ObservedChanges {
   readonly containment?: AttemptContainment;
   /** A git-mode attempt's starting point and output commit (SPEC §9). */
   readonly git?: GitAttemptOutput;
+  /** The worker host that ran it (SPEC §10), in a remote run. */
+  readonly host?: string;
 }
 
 /**
@@ -95,6 +104,9 @@ export interface AgentHeartbeat {
   /** The last few non-blank output lines, control sequences stripped, each cut to 200 chars. */
   readonly lastLines: readonly string[];
   readonly logPath: string;
+  /** The worker host's id and own queue (SPEC §10): where a lost attempt is continued. */
+  readonly host?: string;
+  readonly hostQueue?: string;
 }
 
 /** One unit's line in the run summary (SPEC §5, §7.14). */

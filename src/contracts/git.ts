@@ -22,6 +22,13 @@ export interface GitRunInput {
   /** `--keep-failed`: a failed attempt's working tree is left on disk. */
   readonly keepFailed: boolean;
   readonly identity: CommitIdentity;
+  /**
+   * `--remote <url>` (SPEC §10): workers fetch from and push to it; refs and the branch live there,
+   * and the source checkout (`FanoutInput.repo`) may be absent ('').
+   */
+  readonly remote?: string;
+  /** SPEC §10 `host_loss_timeout` in ms (plan key or `--host-loss-timeout`); set with `remote`. */
+  readonly hostLossTimeoutMs?: number;
 }
 
 /** One commit merged into a unit's starting point, in unit_id order (SPEC §9, "A unit's starting point"). */
@@ -33,6 +40,8 @@ export interface StartingInput {
 /** What a git-mode attempt needs beyond a shared-mode one; its `repo` is the source checkout. */
 export interface GitAttempt {
   readonly base: string;
+  /** The run's `--remote` (SPEC §10): the attempt fetches its inputs from it and pushes its refs there. */
+  readonly remote?: string;
   /** Outputs of its dependencies and of SUCCEEDED overlapping units, sorted by unit_id. */
   readonly merges: readonly StartingInput[];
   readonly keepFailed: boolean;
@@ -50,6 +59,8 @@ export interface GitAttemptOutput {
 /** Merging one SUCCEEDED unit's output into the run's integration (completion order). */
 export interface IntegrateInput {
   readonly repo: string;
+  /** SPEC §10: merge in the worker's clone of the remote and push the integration ref there. */
+  readonly remote?: string;
   readonly runId: string;
   readonly unitId: string;
   /** The integration commit so far (the base before the first). */
@@ -65,6 +76,8 @@ export type IntegrateAnswer =
 /** The end of a git run: its branch, and `--into`. */
 export interface FinishGitInput {
   readonly repo: string;
+  /** SPEC §10: the branch (and `--into`) are moved on the remote. */
+  readonly remote?: string;
   readonly runId: string;
   readonly base: string;
   readonly integration: string;

@@ -82,6 +82,8 @@ export interface Plan {
   readonly confinement?: ConfinementMode;
   /** As the plan or `--workspace` said; absent means `shared` (SPEC §9). */
   readonly workspace?: WorkspaceMode;
+  /** `host_loss_timeout` (SPEC §10); absent means the default, 10m. Used by remote runs only. */
+  readonly hostLossTimeout?: Duration;
   readonly workUnits: readonly WorkUnit[];
 }
 
@@ -189,6 +191,8 @@ export interface UnitResult {
   readonly changes?: readonly FileChange[];
   /** A git run's output commit of the unit (SPEC §9). */
   readonly commit?: string;
+  /** A remote run's worker host that ran the unit's last attempt (SPEC §10). */
+  readonly host?: string;
 }
 
 export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'rejected';

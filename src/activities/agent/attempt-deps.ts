@@ -4,6 +4,7 @@
  */
 
 import type { SpawnFn, SupervisorKind } from './agent-process';
+import type { HostIdentity } from '../../contracts/hosts';
 import type { RunOpenProbe } from './run-open';
 
 export interface Clock {
@@ -27,4 +28,6 @@ export interface AttemptDeps {
   readonly timing: AttemptTiming;
   /** Asked when the server no longer knows the attempt: is its run still open? @default the worker's client */
   readonly isRunOpen?: RunOpenProbe;
+  /** This worker's host (SPEC §10): its id, own queue and work directory. @default from the environment */
+  readonly host?: HostIdentity;
 }
