@@ -80,7 +80,8 @@ async function attemptWithScope(scope: GitScope, attemptIn: AttemptInTree): Prom
   try {
     success = await attemptIn(await realpath(scope.tree));
   } catch (error) {
-    if (attemptIsOver(scope, error)) await endWithoutOutput(scope, failureRecord(error));
+    if (attemptIsOver(scope, error))
+      await endWithoutOutput(scope, failureRecord(failureOnHost(scope, error)));
     throw error;
   }
   const collecting = { ...phase, phase: 'collecting' as const, startedAt: success.startedAt };
@@ -153,7 +154,7 @@ async function failWithoutOutput(
     ...(success.outOfBounds === undefined ? {} : { outOfBounds: success.outOfBounds }),
   };
   const failure = agentFailure(type, 1, message, times, observed);
-  await endWithoutOutput(scope, failureRecord(failure));
+  await endWithoutOutput(scope, failureRecord(failureOnHost(scope, failure)));
   throw failure;
 }
 
