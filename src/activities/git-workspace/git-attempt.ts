@@ -32,9 +32,9 @@ import {
   pushEvidence,
   pushUnitRef,
   remoteEarlierState,
-  remoteUnreachableFailure,
   successOnHost,
 } from './remote-attempt';
+import { unreachableFailure } from './remote-clone';
 import { pauseBeforeRefForTests } from './test-pause';
 
 /** The shared-mode attempt, run with `repo` = the attempt's working tree (a real path). */
@@ -49,7 +49,7 @@ export async function runGitAttempt(
   try {
     return successOnHost(scope, await attemptWithScope(scope, attemptIn));
   } catch (error) {
-    throw failureOnHost(scope, remoteUnreachableFailure(error));
+    throw failureOnHost(scope, unreachableFailure(error));
   }
 }
 

@@ -18,7 +18,6 @@ import {
   readRemoteRef,
   readRemoteRefs,
   RefMoved,
-  RemoteUnreachable,
   runGit,
 } from './git-plumbing';
 import type { GitScope, RemoteScope } from './git-scope';
@@ -102,16 +101,6 @@ export async function pushUnitRef(scope: GitScope, output: string): Promise<void
     if (error instanceof RefMoved) throw refTaken(scope, error.actual ?? '(absent)');
     throw error;
   }
-}
-
-/** A remote that cannot be reached: retryable, so the workflow tries the attempt again (elsewhere). */
-export function remoteUnreachableFailure(error: unknown): unknown {
-  if (!(error instanceof RemoteUnreachable)) return error;
-  return ApplicationFailure.create({
-    message: error.message,
-    type: 'RemoteUnreachable',
-    nonRetryable: false,
-  });
 }
 
 /**
