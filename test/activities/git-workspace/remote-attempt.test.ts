@@ -5,7 +5,7 @@
  * the remote on another host, and a remote the worker cannot reach.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { HostIdentity } from '../../../src/contracts/hosts';
 import type { AgentFailureDetails } from '../../../src/errors';
@@ -246,6 +246,37 @@ describe('a remote attempt whose worker died before its refs were pushed', () =>
     expect(second.adopted).toBe(true);
     expect(remoteRef(fixture, UNIT_REF)).toBe(second.git?.output);
     expect(gitIn(fixture.remote, 'rev-list', '--count', EVIDENCE_REF)).toBe('1');
+    expect(lines(count)).toEqual(['a attempt=1']);
+  });
+});
+
+describe('a remote that goes away while the agent runs', () => {
+  it('fails the try as RemoteUnreachable with its tree kept; the next try on that host pushes the same output', async () => {
+    const fixture = remoteFixture();
+    const host = workerHost('host-a');
+    const count = path.join(fixture.scratch, 'count.txt');
+    const marker = path.join(fixture.scratch, 'running');
+    const command = [FAKE, '--count', count, '--write', 'src/a/f.txt', 'f'];
+    const agent = [...command, '--write', marker, 'x', '--sleep-ms', '1500', '--artifact', 'out.md'];
+    const input = remoteInput(fixture, unit('a'), settings(agent));
+    const first = new AttemptRun({ env: fixture.env, timing: TIMING, host });
+    const firstTry = first.run(input).catch((e: unknown) => e);
+    await waitFor(() => existsSync(marker));
+    const away = `${fixture.remote}.away`;
+    renameSync(fixture.remote, away);
+
+    const error = await firstTry;
+    renameSync(away, fixture.remote);
+
+    expect(error).toMatchObject({ type: 'RemoteUnreachable', nonRetryable: false });
+    expect(remoteRef(fixture, UNIT_REF)).toBeNull();
+    const second = await new AttemptRun(
+      { env: fixture.env, timing: TIMING, host },
+      { attempt: 2, heartbeatDetails: first.heartbeats.at(-1) },
+    ).run({ ...input, adopt: true });
+    expect(second.adopted).toBe(true);
+    expect(remoteRef(fixture, UNIT_REF)).toBe(second.git?.output);
+    expect(remoteFile(fixture, second.git?.output ?? '', 'src/a/f.txt')).toBe('f');
     expect(lines(count)).toEqual(['a attempt=1']);
   });
 });
