@@ -3,7 +3,8 @@
  * task queue, each with a work directory and host id of its own, a bare repository as the remote,
  * and the run's history read back for where each try of an attempt was placed.
  */
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -12,6 +13,7 @@ import type { temporal } from '@temporalio/proto';
 import type { AttemptInput } from '../../src/activities/types';
 import { startFanoutWorker, type RunningWorker } from '../../src/worker/create-worker';
 import { testServer } from '../helpers/fanout-worker';
+import { CLI } from '../helpers/scenario-runner';
 import { gitIn } from '../git/git-repo';
 
 const scratch: string[] = [];
@@ -111,3 +113,52 @@ export function isAlive(pid: number): boolean {
 }
 
 export type { Client };
+
+/** A host in a process of its own (`agent-fanout worker --workdir --host`), so it can be killed -9. */
+export interface HostProcess {
+  readonly pid: number;
+  readonly exited: Promise<number | string>;
+  log(): string;
+}
+
+/** Starts the built CLI's worker as `host` and resolves once it polls. */
+export async function startHostProcess(
+  taskQueue: string,
+  host: TestHost,
+  logDir: string,
+): Promise<HostProcess> {
+  const server = testServer();
+  const logFile = path.join(logDir, `worker-${host.id}-${Date.now()}.log`);
+  const fd = openSync(logFile, 'a');
+  const args = [
+    CLI,
+    'worker',
+    '--address',
+    server.address,
+    '--namespace',
+    server.namespace,
+    '--task-queue',
+    taskQueue,
+  ];
+  const child = spawn(process.execPath, [...args, '--workdir', host.workdir, '--host', host.id], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
+  const log = (): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  await eventually(`worker ${host.id} to poll`, () => log().includes('worker polling task queue'), 60_000);
+  return { pid: child.pid ?? -1, exited, log };
+}
+
+/** SIGKILL to the host's worker process group (its agents run in groups of their own and survive). */
+export async function killHostProcess(worker: HostProcess): Promise<void> {
+  try {
+    process.kill(-worker.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  await worker.exited;
+}
