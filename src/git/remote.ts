@@ -122,6 +122,21 @@ export async function readRemoteRefs(
   return found;
 }
 
+/** Every ref on the remote whose name starts with `prefix` (e.g. `refs/fanout/<run>/`), with its SHA. */
+export async function readRemoteRefsUnder(
+  clone: string,
+  url: string,
+  prefix: string,
+): Promise<Map<string, string>> {
+  const { stdout } = await talkTo(url, clone, ['ls-remote', '--refs', url, `${prefix}*`]);
+  const found = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const [sha, ref] = line.split('\t');
+    if (sha !== undefined && ref?.startsWith(prefix) === true) found.set(ref, sha);
+  }
+  return found;
+}
+
 /** The SHA one ref holds on the remote, or null when it does not exist. */
 export async function readRemoteRef(clone: string, url: string, ref: string): Promise<string | null> {
   return (await readRemoteRefs(clone, url, [ref])).get(ref) ?? null;
