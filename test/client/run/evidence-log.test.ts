@@ -53,13 +53,13 @@ describe('withEvidenceLogs', () => {
   it('finds no attempt when the unit has no evidence ref yet', async () => {
     const { remote } = bareRemote();
     pushEvidence(remote, RUN, 'other', { 1: 'x\n' });
-    expect(await withEvidenceLogs(remote, RUN, 'a', async (logs) => logs.attempts)).toEqual([]);
+    expect(await withEvidenceLogs(remote, RUN, 'a', (logs) => Promise.resolve(logs.attempts))).toEqual([]);
   });
 
   it("says it could not reach the remote, with git's reason, and leaves nothing behind", async () => {
     const remote = path.join(emptyDirectory(), 'gone.git');
     const before = scratchRepos();
-    const error = await withEvidenceLogs(remote, RUN, 'a', async () => 'read').catch(
+    const error = await withEvidenceLogs(remote, RUN, 'a', () => Promise.resolve('read')).catch(
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(CommandFailed);
