@@ -47,11 +47,19 @@ function componentsBelow(repo: string, path: string): string[] {
 }
 
 /**
+ * Folders below the repo already checked (or made) as real folders, not links, by one step that
+ * writes several files in the same place (the namespace's preparation): each is checked once per
+ * step, not once per file. Never kept beyond that step.
+ */
+export type CheckedFolders = Map<string, 'made' | 'found'>;
+
+/**
  * Refuses when any existing component of `path` below `repo` is a symbolic link; components that
  * do not exist yet are fine (they are made by {@link makeDirectories} or the write itself).
  */
-export async function refuseLinks(repo: string, path: string): Promise<void> {
+export async function refuseLinks(repo: string, path: string, checked?: CheckedFolders): Promise<void> {
   for (const component of componentsBelow(repo, path)) {
+    if (checked?.has(component)) continue;
     const stats = await lstat(component).catch((error: unknown) => {
       if (errorCode(error) === 'ENOENT') return null;
       throw error;
@@ -61,16 +69,33 @@ export async function refuseLinks(repo: string, path: string): Promise<void> {
   }
 }
 
-/** `mkdir -p` below `repo`, one component at a time, refusing a link at any of them. */
-export async function makeDirectories(repo: string, dir: string): Promise<void> {
+/**
+ * `mkdir -p` below `repo`, one component at a time, refusing a link at any of them. A folder this
+ * call made is no link, and neither can be what a successful mkdir inside it makes, so only a
+ * component that already existed (or was made meanwhile by a sibling: EEXIST) is looked at.
+ */
+export async function makeDirectories(repo: string, dir: string, checked?: CheckedFolders): Promise<void> {
+  let parentIsNew = false;
   for (const component of componentsBelow(repo, dir)) {
-    const stats = await lstat(component).catch(() => null);
+    const known = checked?.get(component);
+    if (known !== undefined) {
+      parentIsNew = known === 'made';
+      continue;
+    }
+    const stats = parentIsNew ? null : await lstat(component).catch(() => null);
     if (stats?.isSymbolicLink()) throw new SymbolicLinkRefused(component);
-    if (stats !== null) continue;
-    await mkdir(component).catch((error: unknown) => {
-      if (errorCode(error) !== 'EEXIST') throw error; // made meanwhile by a sibling: checked below
-    });
-    if ((await lstat(component)).isSymbolicLink()) throw new SymbolicLinkRefused(component);
+    parentIsNew = false;
+    if (stats === null) {
+      parentIsNew = await mkdir(component).then(
+        () => true,
+        (error: unknown) => {
+          if (errorCode(error) !== 'EEXIST') throw error;
+          return false;
+        },
+      );
+      if (!parentIsNew && (await lstat(component)).isSymbolicLink()) throw new SymbolicLinkRefused(component);
+    }
+    checked?.set(component, parentIsNew ? 'made' : 'found');
   }
 }
 
@@ -83,10 +108,10 @@ async function openRefusingLink(file: string, flags: number): Promise<FileHandle
   }
 }
 
-async function parentOf(repo: string, file: string): Promise<void> {
+async function parentOf(repo: string, file: string, checked?: CheckedFolders): Promise<void> {
   const components = componentsBelow(repo, file);
   const parent = components.at(-2);
-  if (parent !== undefined) await makeDirectories(repo, parent);
+  if (parent !== undefined) await makeDirectories(repo, parent, checked);
 }
 
 /** Writes `file` (under `repo`) in place: its folders made safely, the file opened with O_NOFOLLOW. */
@@ -94,8 +119,9 @@ export async function writeFileNoFollow(
   repo: string,
   file: string,
   data: string | Uint8Array,
+  checked?: CheckedFolders,
 ): Promise<void> {
-  await parentOf(repo, file);
+  await parentOf(repo, file, checked);
   const handle = await openRefusingLink(file, WRITE_FLAGS);
   try {
     await handle.writeFile(data);
@@ -126,8 +152,12 @@ export async function writeFileAtomically(
 }
 
 /** Opens `file` (under `repo`) for appending, never through a link; the caller closes it. */
-export async function openForAppend(repo: string, file: string): Promise<FileHandle> {
-  await parentOf(repo, file);
+export async function openForAppend(
+  repo: string,
+  file: string,
+  checked?: CheckedFolders,
+): Promise<FileHandle> {
+  await parentOf(repo, file, checked);
   return openRefusingLink(file, APPEND_FLAGS);
 }
 

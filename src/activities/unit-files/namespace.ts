@@ -5,7 +5,12 @@
 
 import { join } from 'node:path';
 import type { WorkUnit } from '../../plan/types';
-import { makeDirectories, refuseLinks, writeFileNoFollow } from '../containment/safe-write';
+import {
+  makeDirectories,
+  refuseLinks,
+  writeFileNoFollow,
+  type CheckedFolders,
+} from '../containment/safe-write';
 
 export interface NamespacePaths {
   /** Absolute namespace directory (`FANOUT_NAMESPACE`). */
@@ -79,17 +84,23 @@ export function workerManifest(paths: NamespacePaths, context: ManifestContext):
  * Creates the four directories, writes the manifest and `tmp/prompt.md` (the description), never
  * through a symbolic link (SPEC §8.4): a link on the way, or at this attempt's log, record or exit
  * file (which the supervisor writes), is refused with SymbolicLinkRefused before anything is written.
+ * Each folder is checked once: `checked` remembers them for this launch's next writes.
  */
-export async function prepareNamespace(paths: NamespacePaths, context: ManifestContext): Promise<void> {
+export async function prepareNamespace(
+  paths: NamespacePaths,
+  context: ManifestContext,
+  checked: CheckedFolders = new Map(),
+): Promise<void> {
   const { repo, attempt } = context;
   for (const dir of [paths.artifactDir, paths.tmpDir, paths.logsDir, paths.handoffsDir]) {
-    await makeDirectories(repo, dir);
+    await makeDirectories(repo, dir, checked);
   }
   for (const file of [attemptLogPath, attemptRecordPath, attemptExitPath]) {
-    await refuseLinks(repo, file(paths, attempt));
+    await refuseLinks(repo, file(paths, attempt), checked);
   }
-  await writeFileNoFollow(repo, paths.promptFile, context.unit.description);
-  await writeManifest(paths, context);
+  await writeFileNoFollow(repo, paths.promptFile, context.unit.description, checked);
+  const manifest = workerManifest(paths, context);
+  await writeFileNoFollow(repo, paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`, checked);
 }
 
 /** (Re)writes `worker-manifest.json`; `extra` adds keys known only later, like the attempt's `changes`. */
