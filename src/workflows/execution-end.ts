@@ -14,6 +14,7 @@ import { INLINE_RESULT_BYTES, storeExecutionSegments, storeResult } from './stor
 import { carriedCommits } from './carried-units';
 import { finishGit } from './git-finish';
 import type { GitIntegration } from './git-integration';
+import type { AbandonedAttempts } from './abandoned-attempts';
 
 const { writeRunSummary } = hostActivities;
 
@@ -28,6 +29,8 @@ export interface ExecutionEnd {
   readonly execution: number;
   /** A `workspace: git` run's integration (SPEC §9). */
   readonly integration?: GitIntegration;
+  /** A remote run's abandoned attempts (SPEC §10), carried into the next execution. */
+  readonly abandoned?: AbandonedAttempts;
 }
 
 /** The segments of earlier executions, then this one's: its events and the units it ended. */
@@ -45,7 +48,7 @@ async function allSegments({ input, state, execution }: ExecutionEnd): Promise<S
 
 /** Stores this execution's part of the run and continues as new from the carried state. */
 export async function continueRunAsNew(end: ExecutionEnd): Promise<never> {
-  const { input, state, execution, integration } = end;
+  const { input, state, execution, integration, abandoned } = end;
   const segments = await allSegments(end);
   // A retry still merging reused units hands its successes on: the next execution reuses the rest.
   const reusing = integration?.reusing === true;
@@ -68,7 +71,7 @@ export async function continueRunAsNew(end: ExecutionEnd): Promise<never> {
     repo: input.repo,
     ...retryOf,
     ...(input.git === undefined ? {} : { git: input.git }),
-    carried: { ...state.carry(execution, segments), ...git },
+    carried: { ...state.carry(execution, segments), ...git, ...abandoned?.carry() },
     ...(input.historyEventLimit === undefined ? {} : { historyEventLimit: input.historyEventLimit }),
   });
 }
@@ -81,6 +84,11 @@ export function finalResult(end: ExecutionEnd, status: RunStatus): Promise<Fanou
   const { input, state, execution } = end;
   const { workflowId, runId } = workflowInfo();
   const retryOf = input.retryOf?.workflowId;
+  // SPEC §10: a remote run's summary is pushed to the remote, the worker having no checkout.
+  const remote =
+    input.git?.remote === undefined
+      ? {}
+      : { remote: { url: input.git.remote, runId: workflowId, identity: input.git.identity } };
   return CancellationScope.nonCancellable(async (): Promise<FanoutResult> => {
     const git = await finishGit(end, status);
     const header = {
@@ -95,12 +103,12 @@ export function finalResult(end: ExecutionEnd, status: RunStatus): Promise<Fanou
     };
     const inline: FanoutResult = { ...header, events: [...state.events], units: state.unitResults() };
     if (input.carried === undefined && JSON.stringify(inline).length <= INLINE_RESULT_BYTES) {
-      await writeRunSummary(summaryInput(state, input.repo, retryOf, undefined, git));
+      await writeRunSummary({ ...summaryInput(state, input.repo, retryOf, undefined, git), ...remote });
       return inline;
     }
     const unitOrder = input.plan.workUnits.map((unit) => unit.unitId);
     const stored = await storeResult(input.repo, header, await allSegments(end), unitOrder);
-    await writeRunSummary(summaryInput(state, input.repo, retryOf, stored.file, git));
+    await writeRunSummary({ ...summaryInput(state, input.repo, retryOf, stored.file, git), ...remote });
     return stored.result;
   });
 }
