@@ -7,6 +7,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { runGit } from './run-git';
+import { worktreeGit } from './worktree-admin';
 
 /** Runs no hook of the user's repository in a tree agent-fanout manages. */
 export const NO_HOOKS = ['-c', 'core.hooksPath=/dev/null'];
@@ -44,7 +45,7 @@ export async function scrubTree(tree: string): Promise<void> {
 
 /** Deletes a tree git may or may not still know; never throws for a tree already gone. */
 export async function discardTree(source: string, tree: string): Promise<void> {
-  await runGit(['worktree', 'remove', '--force', '--force', tree], { cwd: source, okCodes: [128] });
+  await worktreeGit(source, ['worktree', 'remove', '--force', '--force', tree], { okCodes: [128] });
   await rm(tree, { recursive: true, force: true });
 }
 
@@ -61,7 +62,7 @@ export function startScrub(source: string, dirty: string, ready: string): void {
 async function scrubAndMove(source: string, dirty: string, ready: string): Promise<void> {
   try {
     await scrubTree(dirty);
-    await runGit(['worktree', 'move', dirty, ready], { cwd: source });
+    await worktreeGit(source, ['worktree', 'move', dirty, ready]);
   } catch {
     // Nobody awaits this promise: a failure must end here, with the half-scrubbed tree gone.
     await discardTree(source, dirty).catch(() => undefined);

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { NO_HOOKS, discardTree, isScrubbing, scrubFinishedIn, startScrub } from './pool-scrub';
 import { GitError, git, runGit } from './run-git';
 import { sourceKey } from './worktree-paths';
+import { worktreeGit } from './worktree-admin';
 
 export { NO_HOOKS, settledPool } from './pool-scrub';
 
@@ -114,7 +115,7 @@ async function moveIntoPool(source: string, worktree: string, pool: string): Pro
     // detaches without walking the files as `checkout --detach` would.
     const head = await git(['rev-parse', 'HEAD'], { cwd: worktree });
     await runGit(['update-ref', '--no-deref', 'HEAD', head], { cwd: worktree });
-    await runGit(['worktree', 'move', worktree, dirty], { cwd: source });
+    await worktreeGit(source, ['worktree', 'move', worktree, dirty]);
     return dirty;
   } catch (error) {
     if (error instanceof GitError) return null;
@@ -134,7 +135,7 @@ export async function reuseWorktree(source: string, sha: string, worktree: strin
   do {
     for (const { tree, ready } of await claimable(pool)) {
       try {
-        await runGit(['worktree', 'move', tree, worktree], { cwd: source });
+        await worktreeGit(source, ['worktree', 'move', tree, worktree]);
       } catch (error) {
         if (error instanceof GitError) continue; // claimed by another attempt, or not a tree any more
         throw error;

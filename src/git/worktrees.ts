@@ -6,6 +6,7 @@ import { isAncestor } from './merge';
 import { GitError, git, runGit } from './run-git';
 import { NO_HOOKS, parkWorktree, reuseWorktree } from './worktree-pool';
 import { realOrResolved } from './worktree-paths';
+import { worktreeGit } from './worktree-admin';
 
 export { settledPool } from './worktree-pool';
 
@@ -73,7 +74,7 @@ export async function prepareWorktree(
   }
   await mkdir(path.dirname(worktree), { recursive: true, mode: 0o700 });
   if (!(await reuseWorktree(source, sha, worktree))) {
-    await runGit([...NO_HOOKS, 'worktree', 'add', '-q', '-f', '--detach', worktree, sha], { cwd: source });
+    await worktreeGit(source, [...NO_HOOKS, 'worktree', 'add', '-q', '-f', '--detach', worktree, sha]);
   }
   return { created: true };
 }
@@ -87,15 +88,15 @@ export async function removeWorktree(source: string, worktree: string): Promise<
     const ours = (await commonDir(worktree)) === (await commonDir(source));
     if (!ours || !(await parkWorktree(source, worktree))) await deleteWorktree(source, worktree);
   }
-  await runGit(['worktree', 'prune'], { cwd: source });
+  await worktreeGit(source, ['worktree', 'prune']);
   await removeEmptyParents(worktree, 2);
 }
 
 async function deleteWorktree(source: string, worktree: string): Promise<void> {
-  await runGit(['worktree', 'remove', '--force', '--force', worktree], { cwd: source, okCodes: [128] });
+  await worktreeGit(source, ['worktree', 'remove', '--force', '--force', worktree], { okCodes: [128] });
   // A tree git would not remove (a file it cannot delete, or not a tree at all) goes anyway.
   await rm(worktree, { recursive: true, force: true });
-  await runGit(['worktree', 'prune'], { cwd: source });
+  await worktreeGit(source, ['worktree', 'prune']);
 }
 
 /** The unit and run folders above a tree, once nothing is left in them. */
