@@ -8,6 +8,7 @@ import type {
   UnitStatus,
 } from '../plan/types';
 import type { GitRunInput } from './git';
+import type { AbandonedAttempt } from './hosts';
 
 /** A unit an earlier run finished with success; a retry reuses it if its evidence is intact. */
 export interface EarlierSuccess {
@@ -81,6 +82,8 @@ export interface CarriedRun {
   readonly warnings?: readonly string[];
   /** The run's changes outside every unit's area (SPEC §8.2) so far; absent when none. */
   readonly outOfBounds?: readonly OutOfBoundsChange[];
+  /** A remote run's attempts given up on lost hosts (SPEC §10) so far; absent when none. */
+  readonly abandoned?: readonly AbandonedAttempt[];
 }
 
 /** The SHAs a git run carries into its next execution: 40 hex each, no more. */

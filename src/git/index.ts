@@ -12,3 +12,14 @@ export { GitError, git, runGit } from './run-git';
 export { startingPoint, type StartingPointAnswer } from './starting-point';
 export { attemptWorktreePath, worktreeRoot } from './worktree-paths';
 export { prepareWorktree, removeWorktree, settledPool } from './worktrees';
+export {
+  RemoteUnreachable,
+  ensureRemoteClone,
+  fetchCommits,
+  missingCommits,
+  pushRef,
+  readRemoteRef,
+  readRemoteRefs,
+  remoteClonePath,
+} from './remote';
+export { commitFiles, filesOfFolder, type TreeFile } from './tree-commit';

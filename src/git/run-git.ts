@@ -10,8 +10,8 @@ export interface GitOptions {
   readonly cwd: string;
   /** Added to (and overriding) the process environment: GIT_INDEX_FILE, GIT_AUTHOR_DATE, … */
   readonly env?: Readonly<Record<string, string>>;
-  /** Written to git's stdin. */
-  readonly input?: string;
+  /** Written to git's stdin (a Buffer for file contents that may not be text). */
+  readonly input?: string | Buffer;
   /** Exit codes that are answers, not errors (e.g. 1 from `merge-tree` on a conflict). */
   readonly okCodes?: readonly number[];
 }

@@ -33,7 +33,11 @@ export function toPlan(file: PlanFile, options: NormalizeOptions): Plan {
     },
     evidence: { pattern: file.evidence.pattern },
     namespaceRoot: normalizeDirectory(file.namespace_root),
-    ...definedOnly({ confinement: file.confinement, workspace: file.workspace }),
+    ...definedOnly({
+      confinement: file.confinement,
+      workspace: file.workspace,
+      hostLossTimeout: file.host_loss_timeout,
+    }),
     workUnits: file.work_units.map(toWorkUnit),
   };
 }

@@ -256,6 +256,11 @@ export const planSchema = z.object({
     .describe(
       'Where units work: one shared checkout (default), or git: a working tree of its own per unit, the run ending as a branch.',
     ),
+  host_loss_timeout: limitDuration()
+    .optional()
+    .describe(
+      'With --remote: how long an agent on a host that went silent is waited for before its attempt starts over on another host (default 10m).',
+    ),
   agent: agentSchema.prefault({}),
   retry: retrySchema.prefault({}),
   evidence: evidenceSchema.prefault({}),

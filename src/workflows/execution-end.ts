@@ -14,6 +14,7 @@ import { INLINE_RESULT_BYTES, storeExecutionSegments, storeResult } from './stor
 import { carriedCommits } from './carried-units';
 import { finishGit } from './git-finish';
 import type { GitIntegration } from './git-integration';
+import type { AbandonedAttempts } from './abandoned-attempts';
 
 const { writeRunSummary } = hostActivities;
 
@@ -28,6 +29,8 @@ export interface ExecutionEnd {
   readonly execution: number;
   /** A `workspace: git` run's integration (SPEC §9). */
   readonly integration?: GitIntegration;
+  /** A remote run's abandoned attempts (SPEC §10), carried into the next execution. */
+  readonly abandoned?: AbandonedAttempts;
 }
 
 /** The segments of earlier executions, then this one's: its events and the units it ended. */
@@ -45,7 +48,7 @@ async function allSegments({ input, state, execution }: ExecutionEnd): Promise<S
 
 /** Stores this execution's part of the run and continues as new from the carried state. */
 export async function continueRunAsNew(end: ExecutionEnd): Promise<never> {
-  const { input, state, execution, integration } = end;
+  const { input, state, execution, integration, abandoned } = end;
   const segments = await allSegments(end);
   // A retry still merging reused units hands its successes on: the next execution reuses the rest.
   const reusing = integration?.reusing === true;
@@ -68,7 +71,7 @@ export async function continueRunAsNew(end: ExecutionEnd): Promise<never> {
     repo: input.repo,
     ...retryOf,
     ...(input.git === undefined ? {} : { git: input.git }),
-    carried: { ...state.carry(execution, segments), ...git },
+    carried: { ...state.carry(execution, segments), ...git, ...abandoned?.carry() },
     ...(input.historyEventLimit === undefined ? {} : { historyEventLimit: input.historyEventLimit }),
   });
 }

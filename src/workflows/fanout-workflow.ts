@@ -17,6 +17,8 @@ import { DEFAULT_HISTORY_EVENT_LIMIT, MIN_HISTORY_EVENT_LIMIT } from './history-
 import { buildProgress, renderDetails } from './progress';
 import { reuseEarlierSuccesses } from './reuse';
 import { GitIntegration } from './git-integration';
+import { AbandonedAttempts } from './abandoned-attempts';
+import { remotePlacement } from './placed-attempt';
 import { failureMessage, rejectedRun } from './run-ending';
 import { RunState } from './run-state';
 import { SchedulerLoop } from './scheduler-loop';
@@ -55,12 +57,14 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
     input.git === undefined
       ? undefined
       : new GitIntegration({ repo: input.repo, runId: workflowId, git: input.git }, carried?.git);
+  const abandoned = AbandonedAttempts.registered(carried?.abandoned);
   const loop = new SchedulerLoop({
     input,
     state,
     eventLimit,
     phase: () => phase,
     ...(integration === undefined ? {} : { integration }),
+    ...remotePlacement(input.git, abandoned),
   });
 
   registerRunHandlers({
@@ -92,6 +96,7 @@ export async function fanoutWorkflow(input: FanoutInput): Promise<FanoutResult> 
     state,
     execution,
     ...(integration === undefined ? {} : { integration }),
+    abandoned,
   };
   if (ending === 'continue' && cancellation === undefined) return continueRunAsNew(end);
 

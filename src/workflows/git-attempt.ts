@@ -21,6 +21,7 @@ export function gitAttemptInput(
   };
   return {
     base: git.base,
+    ...(git.remote === undefined ? {} : { remote: git.remote }),
     merges: startingInputs(unit, partners, commitOf),
     keepFailed: git.keepFailed,
     identity: git.identity,

@@ -23,6 +23,7 @@ export async function finishGit(end: GitRunEnd, status: RunStatus): Promise<GitR
   const answer = await gitActivities
     .finishGitRun({
       repo: input.repo,
+      ...(git.remote === undefined ? {} : { remote: git.remote }),
       runId,
       base: git.base,
       integration: integration.integration,

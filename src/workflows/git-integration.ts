@@ -104,8 +104,10 @@ export class GitIntegration {
     if (entry === undefined) return;
     this.inFlight = entry;
     const output = entry.kind === 'completed' ? entry.output : entry.earlier.commit;
+    const remote = this.run.git.remote;
     const input = {
       repo: this.run.repo,
+      ...(remote === undefined ? {} : { remote }),
       runId: this.run.runId,
       unitId: entry.unitId,
       integration: this.current,

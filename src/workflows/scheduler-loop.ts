@@ -29,6 +29,7 @@ import {
   type IntegrationDone,
 } from './git-integration';
 import { gitAttemptInput } from './git-attempt';
+import type { Placement } from './placed-attempt';
 
 /** What the loop handles one at a time: a unit's coroutine ended, or a git merge answered. */
 type Completion =
@@ -47,6 +48,8 @@ export interface SchedulerLoopContext {
   readonly phase: () => Progress['state'];
   /** A `workspace: git` run's integration (SPEC §9); absent in a shared run. */
   readonly integration?: GitIntegration;
+  /** A remote run (SPEC §10): where each try of an attempt goes is decided by the workflow. */
+  readonly placement?: Placement;
 }
 
 export class SchedulerLoop {
@@ -117,6 +120,7 @@ export class SchedulerLoop {
           ...(git === undefined
             ? {}
             : { gitAttempt: () => gitAttemptInput(git, unit, this.overlaps?.partners(unitId) ?? [], state) }),
+          ...(this.context.placement === undefined ? {} : { placement: this.context.placement }),
         }),
       )
       .then(
@@ -215,6 +219,7 @@ export class SchedulerLoop {
       finishedAt: outcome.finishedAt,
       ...(outcome.containment === undefined ? {} : { containment: outcome.containment }),
       ...(outcome.observed === undefined ? {} : { observed: outcome.observed }),
+      ...(outcome.host === undefined ? {} : { host: outcome.host }),
     };
     return { unitId: entry.unitId, outcome: failed };
   }

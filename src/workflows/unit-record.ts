@@ -17,6 +17,8 @@ export type UnitOutcome =
       readonly observed?: ObservedChanges;
       /** A git unit's output commit (SPEC §9). */
       readonly commit?: string;
+      /** A remote run's host that ran the last attempt (SPEC §10). */
+      readonly host?: string;
     }
   | {
       readonly kind: 'failed';
@@ -27,6 +29,8 @@ export type UnitOutcome =
       readonly containment?: AttemptContainment;
       /** What its attempts changed (SPEC §8.2): the last one's changes, every one's out-of-bounds. */
       readonly observed?: ObservedChanges;
+      /** A remote run's host that ran the last attempt (SPEC §10). */
+      readonly host?: string;
     }
   | { readonly kind: 'cancelled'; readonly finishedAt: string };
 
@@ -53,6 +57,8 @@ export interface UnitRecord {
   changes?: readonly FileChange[];
   /** A git unit's output commit (SPEC §9), once it SUCCEEDED. */
   commit?: string;
+  /** A remote run's host that ran the unit's last attempt (SPEC §10). */
+  host?: string;
 }
 
 /** Fields of a record that change together; each one typed as the record declares it. */

@@ -112,12 +112,18 @@ export class UnitRecords {
       evidenceCount: outcome.artifacts.length,
       ...(outcome.startedAt !== null ? { startedAt: outcome.startedAt } : {}),
       ...(outcome.commit === undefined ? {} : { commit: outcome.commit }),
+      ...(outcome.host === undefined ? {} : { host: outcome.host }),
     });
     this.events.push({ type: 'worker_completed', unit_id: unitId, exit_code: 0 });
   }
 
   failed(unitId: string, outcome: Failed): void {
-    this.change(unitId, { status: 'FAILED', exitCode: outcome.exitCode, error: outcome.error });
+    this.change(unitId, {
+      status: 'FAILED',
+      exitCode: outcome.exitCode,
+      error: outcome.error,
+      ...(outcome.host === undefined ? {} : { host: outcome.host }),
+    });
     this.events.push({
       type: 'worker_failed',
       unit_id: unitId,
@@ -160,6 +166,7 @@ export class UnitRecords {
         ...containmentFields(record.containment),
         ...(record.changes === undefined ? {} : { changes: record.changes }),
         ...(record.commit === undefined ? {} : { commit: record.commit }),
+        ...(record.host === undefined ? {} : { host: record.host }),
       };
     }
     return results;

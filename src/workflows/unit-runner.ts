@@ -12,7 +12,7 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import type { RetryPolicy as RetryOptions } from '@temporalio/workflow';
-import type { ObservedChanges, PlanAreas, createActivities } from '../activities';
+import type { AttemptInput, ObservedChanges, PlanAreas, createActivities } from '../activities';
 import type { GitAttempt } from '../contracts/git';
 import type { AgentFailureDetails, AgentFailureType } from '../errors';
 import { AGENT_FAILURE_TYPES, NEVER_RETRIED, isAgentFailureType } from '../errors';
@@ -21,6 +21,7 @@ import { infrastructureFailure } from '../plan/outcome-messages';
 import type { Plan, RetryPolicy, UnitSettings, WorkUnit } from '../plan/types';
 import { workflowNowIso, workflowNowMs } from './clock';
 import type { UnitOutcome } from './unit-record';
+import { runPlacedAttempt, type Placement } from './placed-attempt';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -80,6 +81,8 @@ export interface UnitRunContext {
   readonly containment?: PlanAreas;
   /** A git run (SPEC §9): what the attempt starting now merges, from the run's state at that moment. */
   readonly gitAttempt?: () => GitAttempt;
+  /** A remote run (SPEC §10): the workflow places each try of an attempt itself (placed-attempt.ts). */
+  readonly placement?: Placement;
 }
 
 /** Runs the unit's attempts until one succeeds, the attempts are used up, or the scope is cancelled. */
@@ -87,7 +90,8 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
   const { unit, settings } = context;
   const summary = `${unit.unitId}: ${firstLine(unit.description)}`;
   const resume = context.resume;
-  const runAgentAttempt = attemptActivity(settings);
+  const placement = context.placement;
+  const runAttempt = attemptRunner(settings, summary, placement);
   if (resume !== undefined) {
     const dueInMs = Date.parse(resume.retryAt) - workflowNowMs();
     if (!(await waitForAttempt(dueInMs, context.mayStartAttempt))) {
@@ -106,18 +110,16 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
   for (let attempt = resume?.attempt ?? 1; ; attempt += 1) {
     context.onAttempt(attempt);
     try {
-      const result = await runAgentAttempt.executeWithOptions({ summary }, [
-        {
-          runId: context.runId,
-          repo: context.repo,
-          namespaceRoot: context.namespaceRoot,
-          unit,
-          settings,
-          attempt,
-          ...(context.containment === undefined ? {} : { containment: context.containment }),
-          ...(context.gitAttempt === undefined ? {} : { git: context.gitAttempt() }),
-        },
-      ]);
+      const result = await runAttempt({
+        runId: context.runId,
+        repo: context.repo,
+        namespaceRoot: context.namespaceRoot,
+        unit,
+        settings,
+        attempt,
+        ...(context.containment === undefined ? {} : { containment: context.containment }),
+        ...(context.gitAttempt === undefined ? {} : { git: context.gitAttempt() }),
+      });
       if (context.gitAttempt !== undefined && result.git === undefined) {
         return withoutOutputCommit(unit.unitId, result.startedAt);
       }
@@ -129,6 +131,7 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
         ...(result.containment === undefined ? {} : { containment: result.containment }),
         observed: observed(result),
         ...(result.git === undefined ? {} : { commit: result.git.output }),
+        ...(placement === undefined || result.host === undefined ? {} : { host: result.host }),
       };
     } catch (error) {
       if (isCancellation(error)) return { kind: 'cancelled', finishedAt: workflowNowIso() };
@@ -144,6 +147,7 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
           finishedAt: failure.finishedAt,
           ...(failure.containment === undefined ? {} : { containment: failure.containment }),
           observed: seen,
+          ...(placement === undefined || failure.host === undefined ? {} : { host: failure.host }),
         };
       }
       const delayMs = retryDelayMs(settings.retry, attempt);
@@ -153,6 +157,16 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
       }
     }
   }
+}
+
+/** How one agent attempt runs: one activity with server-side infrastructure retries, or placed (remote run). */
+function attemptRunner(settings: UnitSettings, summary: string, placement: Placement | undefined) {
+  if (placement === undefined) {
+    const runAgentAttempt = attemptActivity(settings);
+    return (input: AttemptInput) => runAgentAttempt.executeWithOptions({ summary }, [input]);
+  }
+  return (input: AttemptInput) =>
+    runPlacedAttempt({ input, settings, summary, heartbeatTimeoutMs: AGENT_HEARTBEAT_TIMEOUT_MS, placement });
 }
 
 /** Waits out a retry delay, then for the history budget; false when the unit was cancelled meanwhile. */
@@ -193,6 +207,7 @@ function agentFailure(error: unknown): AttemptFailure | undefined {
     ...(details?.containment === undefined ? {} : { containment: details.containment }),
     ...(details?.changes ? { changes: details.changes } : {}),
     ...(details?.outOfBounds ? { outOfBounds: details.outOfBounds } : {}),
+    ...(details?.host === undefined ? {} : { host: details.host }),
   };
 }
 

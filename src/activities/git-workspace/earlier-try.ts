@@ -11,14 +11,31 @@ import type { AttemptSuccess } from '../types';
 import { readRef, removeWorktree } from './git-plumbing';
 import type { GitScope } from './git-scope';
 import { unitRefTaken } from './messages';
-import { readOutcome } from './recorded-outcome';
+import { readOutcome, type RecordedOutcome } from './recorded-outcome';
+
+/** What an earlier try left: the unit ref's value, and how to read the attempt's recorded outcome. */
+export interface EarlierState {
+  readonly unitRef: string | null;
+  readonly recorded: () => Promise<RecordedOutcome | null>;
+}
+
+/** The unit ref in the source checkout, the outcome recorded beside its evidence copy. */
+export async function localEarlierState(scope: GitScope): Promise<EarlierState> {
+  return {
+    unitRef: await readRef(scope.source, scope.ref),
+    recorded: () => readOutcome(scope.evidence.root, scope.input.attempt, scope.owner),
+  };
+}
 
 /** A try after the ref was set: the recorded success, nothing run or committed again. */
-export async function recordedSuccess(scope: GitScope): Promise<AttemptSuccess | null> {
+export async function recordedSuccess(
+  scope: GitScope,
+  earlier: EarlierState,
+): Promise<AttemptSuccess | null> {
   const { source, ref, input } = scope;
-  const actual = await readRef(source, ref);
+  const actual = earlier.unitRef;
   if (actual === null) return null;
-  const recorded = await readOutcome(scope.evidence.root, input.attempt, scope.owner);
+  const recorded = await earlier.recorded();
   const success = recorded?.outcome === 'succeeded' ? recorded.success : undefined;
   if (success?.git?.output !== actual) throw refTaken(scope, actual);
   scope.context.log.info('The unit ref is set already: answering with the recorded success', {
@@ -33,10 +50,13 @@ export async function recordedSuccess(scope: GitScope): Promise<AttemptSuccess |
 /**
  * A retried try whose earlier try failed and removed the working tree (its worker died before
  * answering): the recorded failure again, the agent not started a second time. Null otherwise.
+ * In a remote run every try is an activity's first (the workflow places each one), and the owner
+ * key names the agent attempt, so a recorded failure of that owner counts on any try.
  */
-export async function throwRecordedFailure(scope: GitScope): Promise<null> {
-  if (scope.context.info.attempt <= 1 || (await exists(scope.tree))) return null;
-  const recorded = await readOutcome(scope.evidence.root, scope.input.attempt, scope.owner);
+export async function throwRecordedFailure(scope: GitScope, earlier: EarlierState): Promise<null> {
+  const firstTry = scope.remote === undefined && scope.context.info.attempt <= 1;
+  if (firstTry || (await exists(scope.tree))) return null;
+  const recorded = await earlier.recorded();
   if (recorded?.outcome !== 'failed' || recorded.details === undefined) return null;
   if (!isAgentFailureType(recorded.type)) return null;
   const { exitCode, error, startedAt, finishedAt, containment, changes, outOfBounds } = recorded.details;

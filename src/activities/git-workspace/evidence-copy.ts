@@ -22,9 +22,21 @@ export function evidenceDir(source: string, runId: string, unitId: string): stri
   return path.join(source, RUNS_DIR, encodeURIComponent(runId), unitId);
 }
 
+/**
+ * A remote run's evidence folder on the worker (SPEC §10): `<workdir>/evidence/<workflow id>/<unit_id>`,
+ * the tree of the commit pushed to the unit's evidence ref.
+ */
+export function remoteEvidenceDir(workdir: string, runId: string, unitId: string): string {
+  return path.join(workdir, 'evidence', encodeURIComponent(runId), unitId);
+}
+
 /** The copies' paths, shaped like a namespace so the shared-mode readers work on them. */
 export function evidencePaths(source: string, runId: string, unitId: string): NamespacePaths {
-  const root = evidenceDir(source, runId, unitId);
+  return evidencePathsAt(evidenceDir(source, runId, unitId));
+}
+
+/** An evidence folder's paths, wherever it is. */
+export function evidencePathsAt(root: string): NamespacePaths {
   return {
     root,
     artifactDir: path.join(root, 'artifacts'),
@@ -38,7 +50,8 @@ export function evidencePaths(source: string, runId: string, unitId: string): Na
 
 /**
  * Copies what attempt `attempt` left in `from` (its namespace in the working tree) to `to` (its
- * evidence folder under `source`); what is missing (an agent that never started) is skipped.
+ * evidence folder under `source`, the folder no link may be met below); what is missing (an agent
+ * that never started) is skipped.
  */
 export async function copyEvidence(
   source: string,

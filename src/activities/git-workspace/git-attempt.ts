@@ -18,7 +18,7 @@ import { agentFailure } from '../agent/classify-outcome';
 import { SymbolicLinkRefused } from '../containment/safe-write';
 import type { AttemptInput, AttemptSuccess } from '../types';
 import { attemptLogPath } from '../unit-files/namespace';
-import { recordedSuccess, refTaken, throwRecordedFailure } from './earlier-try';
+import { localEarlierState, recordedSuccess, refTaken, throwRecordedFailure } from './earlier-try';
 import { copyEvidence } from './evidence-copy';
 import { compareAndSwapRef, prepareWorktree, RefMoved, removeWorktree, startingPoint } from './git-plumbing';
 import { gitScope, type GitScope } from './git-scope';
@@ -26,6 +26,15 @@ import { outsideArea, startConflict } from './messages';
 import { commitUnitOutput } from './output-commit';
 import { withPhaseHeartbeat } from './phase-heartbeat';
 import { writeOutcome, type RecordedOutcome } from './recorded-outcome';
+import {
+  failureOnHost,
+  fetchStartInputs,
+  pushEvidence,
+  pushUnitRef,
+  remoteEarlierState,
+  remoteUnreachableFailure,
+  successOnHost,
+} from './remote-attempt';
 import { pauseBeforeRefForTests } from './test-pause';
 
 /** The shared-mode attempt, run with `repo` = the attempt's working tree (a real path). */
@@ -37,15 +46,36 @@ export async function runGitAttempt(
   attemptIn: AttemptInTree,
 ): Promise<AttemptSuccess> {
   const scope = await gitScope(deps, input);
-  const recorded = (await recordedSuccess(scope)) ?? (await throwRecordedFailure(scope));
-  if (recorded !== null) return recorded;
+  try {
+    return successOnHost(scope, await attemptWithScope(scope, attemptIn));
+  } catch (error) {
+    throw failureOnHost(scope, remoteUnreachableFailure(error));
+  }
+}
+
+async function attemptWithScope(scope: GitScope, attemptIn: AttemptInTree): Promise<AttemptSuccess> {
+  const { input } = scope;
   const logPath = attemptLogPath(scope.inTree, input.attempt);
-  const phase = { logPath, startedAt: null, intervalMs: deps.timing.heartbeatMs };
-  const start = await withPhaseHeartbeat(scope.context, input, { ...phase, phase: 'preparing' }, async () => {
-    const sha = await startOf(scope);
-    await prepareWorktree(scope.source, sha, scope.tree);
-    return sha;
-  });
+  const host = scope.remote?.host === undefined ? {} : { host: scope.remote.host };
+  const phase = { logPath, startedAt: null, intervalMs: scope.deps.timing.heartbeatMs, ...host };
+  // The first heartbeat goes before anything else: in a remote run it says which host holds the attempt.
+  const prepared = await withPhaseHeartbeat(
+    scope.context,
+    input,
+    { ...phase, phase: 'preparing' },
+    async () => {
+      const earlier =
+        scope.remote === undefined ? await localEarlierState(scope) : await remoteEarlierState(scope);
+      const recorded =
+        (await recordedSuccess(scope, earlier)) ?? (await throwRecordedFailure(scope, earlier));
+      if (recorded !== null) return { kind: 'recorded' as const, success: recorded };
+      if (scope.remote !== undefined) await fetchStartInputs(scope);
+      const sha = await startOf(scope);
+      await prepareWorktree(scope.source, sha, scope.tree);
+      return { kind: 'start' as const, sha };
+    },
+  );
+  if (prepared.kind === 'recorded') return prepared.success;
   let success: AttemptSuccess;
   try {
     success = await attemptIn(await realpath(scope.tree));
@@ -54,7 +84,7 @@ export async function runGitAttempt(
     throw error;
   }
   const collecting = { ...phase, phase: 'collecting' as const, startedAt: success.startedAt };
-  return withPhaseHeartbeat(scope.context, input, collecting, () => keepOutput(scope, start, success));
+  return withPhaseHeartbeat(scope.context, input, collecting, () => keepOutput(scope, prepared.sha, success));
 }
 
 /** The starting point, or the SPEC §9 failure when merging it conflicts (never retried). */
@@ -73,15 +103,15 @@ async function keepOutput(scope: GitScope, start: string, success: AttemptSucces
   if (outside.length > 0) {
     return failWithoutOutput(scope, success, 'OutsideArea', outsideArea(input.unit.unitId, outside));
   }
-  const kept: AttemptSuccess = {
+  const kept: AttemptSuccess = successOnHost(scope, {
     ...success,
     logPath: attemptLogPath(scope.evidence, input.attempt),
     git: { start, output, worktree: tree },
-  };
+  });
   try {
-    await copyEvidence(source, scope.inTree, scope.evidence, input.attempt);
+    await copyEvidence(scope.evidenceBase, scope.inTree, scope.evidence, input.attempt);
     // Recorded before the ref moves: a try that finds the ref set always finds this too.
-    await writeOutcome(source, scope.evidence.root, input.attempt, scope.owner, {
+    await writeOutcome(scope.evidenceBase, scope.evidence.root, input.attempt, scope.owner, {
       outcome: 'succeeded',
       success: kept,
     });
@@ -96,7 +126,12 @@ async function keepOutput(scope: GitScope, start: string, success: AttemptSucces
     unitId: input.unit.unitId,
     attempt: input.attempt,
   });
-  await setUnitRef(scope, output);
+  if (scope.remote === undefined) await setUnitRef(scope, output);
+  else {
+    // SPEC §10: the evidence ref first, so a unit ref on the remote always has its evidence there.
+    await pushEvidence(scope);
+    await pushUnitRef(scope, output);
+  }
   await removeWorktree(source, tree);
   return kept;
 }
@@ -157,8 +192,9 @@ function failureRecord(error: unknown): RecordedOutcome {
 async function endWithoutOutput(scope: GitScope, recorded: RecordedOutcome): Promise<void> {
   const { source, input } = scope;
   try {
-    await copyEvidence(source, scope.inTree, scope.evidence, input.attempt);
-    await writeOutcome(source, scope.evidence.root, input.attempt, scope.owner, recorded);
+    await copyEvidence(scope.evidenceBase, scope.inTree, scope.evidence, input.attempt);
+    await writeOutcome(scope.evidenceBase, scope.evidence.root, input.attempt, scope.owner, recorded);
+    if (scope.remote !== undefined) await pushEvidence(scope);
   } catch (error) {
     // The failure the attempt ends with matters more than its copy; say why the copy is missing.
     scope.context.log.warn('Could not copy the evidence of a failed git attempt', {

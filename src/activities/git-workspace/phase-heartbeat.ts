@@ -13,6 +13,8 @@ export interface PhaseHeartbeatOptions {
   readonly logPath: string;
   readonly startedAt: string | null;
   readonly intervalMs: number;
+  /** A remote run's worker host (SPEC §10): where the workflow continues the attempt if it goes silent. */
+  readonly host?: { readonly id: string; readonly queue: string };
 }
 
 /** Starts heartbeating `phase` now and every `intervalMs`; the caller stops it. */
@@ -30,6 +32,7 @@ export function startPhaseHeartbeat(
     bytes: 0,
     lastLines: [],
     logPath: options.logPath,
+    ...(options.host === undefined ? {} : { host: options.host.id, hostQueue: options.host.queue }),
   }));
   heartbeater.beat();
   heartbeater.start(options.intervalMs);

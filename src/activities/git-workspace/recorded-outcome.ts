@@ -57,6 +57,11 @@ export async function readOutcome(
   } catch {
     return null;
   }
+  return parseOutcome(text, attempt, owner);
+}
+
+/** The recorded outcome in an `attempt-<n>.json` text (from disk or an evidence commit), if it is `owner`'s. */
+export function parseOutcome(text: string, attempt: number, owner: AttemptOwner): RecordedOutcome | null {
   try {
     const file = JSON.parse(text) as Partial<OutcomeFile>;
     if (file.version !== 1 || file.attempt !== attempt || file.recorded === undefined) return null;
