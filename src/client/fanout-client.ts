@@ -100,10 +100,13 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
       staticDetails: [
         `**Plan** ${plan.name}`,
         `**Units** ${plan.workUnits.length} · **max_workers** ${plan.maxWorkers} · **on_failure** ${plan.onFailure} · **overlap** ${plan.overlap}`,
-        `**Repo** ${options.repo}`,
+        ...(options.repo === '' ? [] : [`**Repo** ${options.repo}`]),
         ...(options.git === undefined ? [] : [gitDetails(options.git)]),
       ].join('\n\n'),
-      ...(searchable ? { typedSearchAttributes: runSearchAttributes(plan, options.repo) } : {}),
+      // A remote run without a checkout is listed under its remote (SPEC §10).
+      ...(searchable
+        ? { typedSearchAttributes: runSearchAttributes(plan, options.repo || (options.git?.remote ?? '')) }
+        : {}),
       memo: {
         plan_name: plan.name,
         repo: options.repo,
@@ -111,6 +114,8 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
         ...(options.retryOf === undefined ? {} : { retry_of: options.retryOf.workflowId }),
         // `status` names a git run's branch from here, without reading the run's (plan-sized) input.
         ...(options.git === undefined ? {} : { git_branch: options.git.branch, git_base: options.git.base }),
+        // `logs` reads a remote run's evidence refs from here (SPEC §10).
+        ...(options.git?.remote === undefined ? {} : { git_remote: options.git.remote }),
       },
     });
   // A server that does not know the attributes refuses the start: run anyway, just not listable.
@@ -123,7 +128,8 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
 /** The Web UI's line about a git run: its base, its branch, and `--into`. */
 function gitDetails(git: GitRunInput): string {
   const into = git.into === undefined ? '' : ` · **into** ${git.into}`;
-  return `**Workspace** git · **base** ${git.base.slice(0, 12)} · **branch** ${git.branch}${into}`;
+  const remote = git.remote === undefined ? '' : ` · **remote** ${git.remote}`;
+  return `**Workspace** git · **base** ${git.base.slice(0, 12)} · **branch** ${git.branch}${into}${remote}`;
 }
 
 /** What `agent-fanout list` finds a run by (`src/contracts/search-attributes.ts`). */

@@ -22,6 +22,15 @@ export interface FanoutWorkerConfig {
   readonly identity?: string;
   /** @default none (plain connection) */
   readonly security?: ConnectionSecurity;
+  /**
+   * This host's work directory (SPEC §10 `--workdir`): clones, working trees, evidence and live
+   * entries; also the git worktree root. @default `FANOUT_WORKTREES`, else `/var/tmp/agent-fanout-<uid>`
+   */
+  readonly workdir?: string;
+  /** This host's id (`--host`), recorded as a unit's `host`. @default `<hostname>:<workdir>` */
+  readonly hostId?: string;
+  /** How often the orphan sweep runs (tests shorten it). @default 15 s */
+  readonly orphanSweepIntervalMs?: number;
 }
 
 /**

@@ -11,7 +11,8 @@
  *
  * A record is only considered by a retry of the activity that wrote it (same workflow id, workflow
  * run id and activity id, same agent attempt), never by a first try, so a record left by an earlier
- * run of the same unit is never adopted.
+ * run of the same unit is never adopted. In a remote run (SPEC §10) the owner's activity id is the
+ * attempt's owner key, and a try the workflow bound to this host (`adopt`) looks even on its first try.
  */
 
 import type { Info } from '@temporalio/activity';
@@ -49,12 +50,19 @@ export type PreviousLaunch =
 export const STATUS_WAIT_MS = 2000;
 const STATUS_POLL_MS = 50;
 
-/** The owner of records this activity writes and may adopt. */
-export function ownerOf(info: Pick<Info, 'workflowExecution' | 'activityId'>): AttemptOwner {
+/**
+ * The owner of records this activity writes and may adopt. A remote run's `ownerKey` (SPEC §10)
+ * stands for the activity id: the activity on the host's own queue continues what the shared
+ * queue's activity started.
+ */
+export function ownerOf(
+  info: Pick<Info, 'workflowExecution' | 'activityId'>,
+  ownerKey?: string,
+): AttemptOwner {
   return {
     workflowId: info.workflowExecution?.workflowId ?? '',
     workflowRunId: info.workflowExecution?.runId ?? '',
-    activityId: info.activityId,
+    activityId: ownerKey ?? info.activityId,
   };
 }
 
@@ -70,18 +78,23 @@ export interface AdoptionQuery {
   /** The agent attempt (`FANOUT_ATTEMPT`) of the activity input. */
   readonly attempt: number;
   readonly recordPath: string;
+  /** The activity input's `ownerKey` (a remote run). */
+  readonly ownerKey?: string;
+  /** The activity input's `adopt`: a first try bound to this host looks at the record too. */
+  readonly adopt?: boolean;
 }
 
 /** What the interrupted try of this attempt left behind. */
 export async function findPreviousLaunch(query: AdoptionQuery): Promise<PreviousLaunch> {
   const { info } = query;
-  if (info.attempt <= 1 && info.heartbeatDetails === undefined) return none('first try of this attempt');
+  const firstTry = info.attempt <= 1 && info.heartbeatDetails === undefined;
+  if (firstTry && query.adopt !== true) return none('first try of this attempt');
   const record = await readAttemptRecord(query.recordPath);
   if (record === null) return none('no attempt record: the agent was never started');
   if (
     !isAdoptableRecord(record) ||
     record.attempt !== query.attempt ||
-    !sameOwner(record.owner, ownerOf(info))
+    !sameOwner(record.owner, ownerOf(info, query.ownerKey))
   ) {
     return none('the attempt record belongs to another run');
   }

@@ -45,6 +45,8 @@ export async function agentFacts(scope: AttemptScope): Promise<AttemptFacts> {
     info: context.info,
     attempt: input.attempt,
     recordPath: attemptRecordPath(paths, input.attempt),
+    ...(input.ownerKey === undefined ? {} : { ownerKey: input.ownerKey }),
+    ...(input.adopt === undefined ? {} : { adopt: input.adopt }),
   });
   logPrevious(scope, previous);
   switch (previous.kind) {
@@ -136,7 +138,7 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
       argv,
       ...origin,
       launchId: randomUUID(),
-      owner: ownerOf(context.info),
+      owner: ownerOf(context.info, input.ownerKey),
       ...(await readPidScope()),
       worker: `${process.pid}@${hostname()}`,
       exitPath: attemptExitPath(paths, input.attempt),

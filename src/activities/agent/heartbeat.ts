@@ -4,11 +4,26 @@
  */
 
 import type { Context } from '@temporalio/activity';
+import type { HostIdentity } from '../../contracts/hosts';
 import type { AgentHeartbeat } from '../types';
+
+type HostFields = Pick<AgentHeartbeat, 'host' | 'hostQueue'>;
+
+/** The host fields every heartbeat of a remote attempt carries, by its activity's context. */
+const hostOfContext = new WeakMap<object, HostFields>();
+
+/**
+ * From now on every heartbeat of this activity names `host` and its queue (SPEC §10): whichever
+ * part of the attempt sends it, the workflow learns where an agent may live from the last one.
+ */
+export function stampHeartbeatsWithHost(context: Pick<Context, 'heartbeat'>, host: HostIdentity): void {
+  hostOfContext.set(context, { host: host.id, hostQueue: host.queue });
+}
 
 /** Sends one {@link AgentHeartbeat}; `heartbeat` never throws (the SDK queues and throttles). */
 export function sendAgentHeartbeat(context: Pick<Context, 'heartbeat'>, details: AgentHeartbeat): void {
-  context.heartbeat(details);
+  const host = hostOfContext.get(context);
+  context.heartbeat(host === undefined ? details : { ...details, ...host });
 }
 
 /**

@@ -23,11 +23,17 @@ import { AttemptChangeTracker } from '../containment/changes-attempt';
 import { attemptPathProblem } from '../containment/resolved-paths';
 import { SymbolicLinkRefused } from '../containment/safe-write';
 import { runGitAttempt } from '../git-workspace/git-attempt';
+import { markLive, onHost, remoteHostOf, type LiveMark } from './remote-attempt';
+import { attemptRecordPath } from '../unit-files/namespace';
 
-export async function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): Promise<AttemptSuccess> {
-  // SPEC §9: the same attempt, in a working tree of its own (input.repo stays the source checkout).
-  if (input.git !== undefined) return runGitAttempt(deps, input, (tree) => runAttemptIn(deps, input, tree));
-  return runAttemptIn(deps, input, await realpath(input.repo));
+export function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): Promise<AttemptSuccess> {
+  const host = remoteHostOf(deps, input);
+  const attempt = async (): Promise<AttemptSuccess> => {
+    // SPEC §9: the same attempt, in a working tree of its own (input.repo stays the source checkout).
+    if (input.git !== undefined) return runGitAttempt(deps, input, (tree) => runAttemptIn(deps, input, tree));
+    return runAttemptIn(deps, input, await realpath(input.repo));
+  };
+  return host === undefined ? attempt() : onHost(Context.current(), host, input, attempt);
 }
 
 /** The attempt with `repo` (a real path) as the agent's checkout: the source, or a git working tree. */
@@ -52,8 +58,14 @@ async function runAttemptIn(deps: AttemptDeps, input: AttemptInput, repo: string
   heartbeater.beat();
   heartbeater.start(deps.timing.heartbeatMs);
   const tracker = new AttemptChangeTracker(input, repo, paths);
+  const host = remoteHostOf(deps, input);
+  let live: LiveMark | undefined;
   try {
     await refuseUnsafeDirectories(repo, input, iso);
+    if (host !== undefined) {
+      const where = { tree: repo, recordPath: attemptRecordPath(paths, input.attempt) };
+      live = await markLive(host, input, context.info.workflowExecution?.workflowId ?? input.runId, where);
+    }
     // Taken under the mode prepareContainment decided for this agent (SPEC §8.1: landlock may become audit).
     const takeChangeBaseline = (mode: ConfinementMode) => tracker.take(mode);
     const scope = { deps, input, context, repo, paths, logPath, state, heartbeater, takeChangeBaseline };
@@ -93,6 +105,7 @@ async function runAttemptIn(deps: AttemptDeps, input: AttemptInput, repo: string
     tracker.dispose();
     heartbeater.stop();
     await state.tail?.close();
+    await live?.end(state.phase === 'released');
   }
 }
 

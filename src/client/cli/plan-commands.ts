@@ -47,6 +47,17 @@ const GIT_OPTIONS: readonly OptionSpec[] = [
       'git mode: when the run succeeds, also move this branch to its outcome (fast-forward, else a merge commit; left alone on a conflict)',
   },
   { flags: '--keep-failed', description: "git mode: keep a failed attempt's working tree to look at" },
+  {
+    flags: '--remote <url>',
+    description:
+      'git mode on many hosts: a git repository every worker fetches from and pushes to (a bare repo path or any URL git can push to); ' +
+      'units run on any worker of the task queue, the refs and the branch end up there, and --repo becomes optional',
+  },
+  {
+    flags: '--host-loss-timeout <duration>',
+    description:
+      "with --remote: how long an agent on a host that went silent is waited for before its attempt starts over elsewhere (default: the plan's host_loss_timeout, else 10m)",
+  },
 ];
 const JSON_RESULT_OPTION: OptionSpec = {
   flags: '--json',
@@ -121,7 +132,7 @@ export const schemaCommand = declareCommand<[], Record<string, never>>({
 });
 
 export interface RunOptions extends ConnectionOptions, GitFlags {
-  readonly repo: string;
+  readonly repo?: string;
   readonly json?: boolean;
   readonly id?: string;
   readonly allowRerun?: boolean;
@@ -137,7 +148,11 @@ export const runCommand = declareCommand<[plan: string], RunOptions>({
     'Run a plan: start the durable run, follow it, print the result. A worker must serve the task queue.',
   arguments: [PLAN_ARGUMENT],
   options: [
-    { flags: '--repo <dir>', description: 'the checkout the agents work in', default: '.' },
+    {
+      flags: '--repo <dir>',
+      description:
+        'the checkout the agents work in (default: the current directory); with --remote, a checkout to take the base from, used only when given',
+    },
     JSON_RESULT_OPTION,
     { flags: '--id <workflow-id>', description: 'workflow id of the run (default: fanout-<name>-<hash>)' },
     {
@@ -164,6 +179,8 @@ export const runCommand = declareCommand<[plan: string], RunOptions>({
     'agent-fanout run plan.yaml --json --id nightly-codemod > result.json',
     'agent-fanout run plan.yaml --embedded          # no server needed',
     'agent-fanout run plan.yaml --workspace git --into main   # a branch per run; main moved when it succeeds',
+    'agent-fanout run plan.yaml --workspace git --remote git@host:team/app.git --base main   # units on every host',
+    'agent-fanout run plan.yaml --workspace git --remote /srv/git/app.git --repo . --host-loss-timeout 5m',
   ],
   action: async ([plan], options, io) => (await import('../commands/run')).run({ plan, ...options }, io),
 });

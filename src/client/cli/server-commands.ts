@@ -39,6 +39,8 @@ export const devCommand = declareCommand<[], DevOptions>({
 export interface WorkerOptions extends ConnectionOptions {
   readonly maxConcurrentAgents: string;
   readonly metricsPort?: string;
+  readonly workdir?: string;
+  readonly host?: string;
 }
 
 export const workerCommand = declareCommand<[], WorkerOptions>({
@@ -54,8 +56,21 @@ export const workerCommand = declareCommand<[], WorkerOptions>({
       flags: '--metrics-port <port>',
       description: 'serve Prometheus metrics at :<port>/metrics (default: $FANOUT_METRICS_PORT, else none)',
     },
+    {
+      flags: '--workdir <dir>',
+      description:
+        "this host's work directory: clones, git working trees, evidence (default: $FANOUT_WORKTREES, else /var/tmp/agent-fanout-<uid>)",
+    },
+    {
+      flags: '--host <id>',
+      description:
+        "this host's id in a --remote run, recorded as each unit's host (default: <hostname>:<workdir>)",
+    },
   ],
   connection: true,
-  examples: ['agent-fanout worker --address temporal.internal:7233 --task-queue repo-a'],
+  examples: [
+    'agent-fanout worker --address temporal.internal:7233 --task-queue repo-a',
+    'agent-fanout worker --address temporal.internal:7233 --workdir /srv/fanout --host build-7',
+  ],
   action: async (_positionals, options, io) => (await import('../commands/worker')).run(options, io),
 });

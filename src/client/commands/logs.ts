@@ -5,27 +5,26 @@
  * --attempt says otherwise. The repo and namespace root come from the run's input. With --follow
  * it keeps printing while the unit runs (the file, polled, and the `progress` query for the unit's
  * status), goes on to the next attempt's log when the unit is retried, and stops once the unit
- * has ended. The logs are on the host of the worker that ran the agent: run this command there.
+ * has ended. The logs are on the host of the worker that ran the agent: run this command there;
+ * a run on many hosts (`--remote`) is read from its remote instead, from anywhere (logs-remote.ts).
  * Only the run's own bytes are printed: later runs of the unit append to the same files (SPEC §8.7).
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { TERMINAL_STATUSES, type Plan, type UnitStatus } from '../../plan/types';
-import { progressQuery } from '../../workflows/messages';
+import type { Plan } from '../../plan/types';
 import type { ConnectionArgs } from '../connection/connection-options';
-import { CommandFailed, UsageError } from '../errors';
+import { UsageError } from '../errors';
 import type { FanoutHandle } from '../fanout-client';
-import { awaitResult } from '../fanout-client';
 import type { CommandIo, ExitCode } from '../io';
-import { ANSWER_WAIT_MS } from '../run/ask-run';
 import { readRunLogs, runAttempts } from '../run/log-range';
 import { withRun } from '../run/open-run';
 import { readRunInput } from '../run/run-input';
 import { unitLogsDir } from '../run/unit-logs';
+import { remoteLogs } from './logs-remote';
+import { hasEnded, neverStarted, unitStatus, type UnitState } from '../run/unit-state';
 
 const FILE_POLL_MS = 250;
 const STATUS_EVERY_POLLS = 4;
-const RESULT_WAIT_MS = 3000;
 
 export interface LogsArgs extends ConnectionArgs {
   readonly id: string;
@@ -37,10 +36,26 @@ export interface LogsArgs extends ConnectionArgs {
 
 export async function run(args: LogsArgs, io: CommandIo): Promise<ExitCode> {
   const pinned = parseAttempt(args.attempt);
-  return withRun(args, io, async ({ target, handle }) => {
+  return withRun(args, io, async ({ target, handle, description }) => {
     const input = await readRunInput(target.client, args.id);
     const { plan, repo } = input;
     requireUnit(plan, args.unit, args.id);
+    const memoRemote = description.memo?.['git_remote'];
+    const remote = typeof memoRemote === 'string' ? memoRemote : input.git?.remote;
+    if (remote !== undefined) {
+      const { client } = target;
+      const { id: workflowId, unit: unitId } = args;
+      return remoteLogs({
+        client,
+        handle,
+        remote,
+        workflowId,
+        unitId,
+        pinned,
+        follow: args.follow === true,
+        io,
+      });
+    }
     const logsDir = unitLogsDir(input, args.id, args.unit);
     if (!existsSync(repo)) {
       throw new UsageError(
@@ -87,7 +102,7 @@ async function follow(handle: FanoutHandle, input: FollowInput): Promise<ExitCod
   const { logsDir, unitId, io } = input;
   let attempt: number | undefined;
   let offset = 0;
-  let status: UnitStatus | 'run closed' | undefined;
+  let status: UnitState;
   let waitingSaid = false;
   for (let poll = 0; ; poll += 1) {
     if (poll % STATUS_EVERY_POLLS === 0) status = await unitStatus(handle, unitId);
@@ -142,47 +157,6 @@ function followedAttempts(input: FollowInput, ended: boolean): FollowedAttempts 
     startOf: (attempt) => logs.ranges.get(attempt)?.from ?? 0,
     endOf: (attempt) => logs.ranges.get(attempt)?.to,
   };
-}
-
-type UnitState = UnitStatus | 'run closed' | undefined;
-
-function hasEnded(status: UnitState): boolean {
-  return status === 'run closed' || (status !== undefined && TERMINAL_STATUSES.has(status));
-}
-
-/** A unit that ended (or whose run ended) before any agent of it started: it will never have a log. */
-function neverStarted(workflowId: string, unitId: string, status: UnitStatus | 'run closed'): CommandFailed {
-  const how = status === 'run closed' ? 'its run has ended' : `it ended ${status}`;
-  return new CommandFailed(
-    `unit '${unitId}' has no log: ${how} without starting an agent, so it never will; ` +
-      `\`agent-fanout status ${workflowId}\` says why, \`agent-fanout retry ${workflowId}\` runs it again`,
-  );
-}
-
-/** The unit's status from the `progress` query, or `run closed` once the run has ended. */
-async function unitStatus(
-  handle: FanoutHandle,
-  unitId: string,
-): Promise<UnitStatus | 'run closed' | undefined> {
-  const description = await handle.describe();
-  if (description.status.name !== 'RUNNING') {
-    // The result says how the unit ended (a cancelled run's needs a worker: do not wait for one).
-    const timeout = new Promise<undefined>((resolve) =>
-      setTimeout(() => resolve(undefined), RESULT_WAIT_MS).unref(),
-    );
-    const result = await Promise.race([awaitResult(handle).catch(() => undefined), timeout]);
-    return result?.units[unitId]?.status ?? 'run closed';
-  }
-  try {
-    // Without a worker the query waits until the server gives up: unknown is the honest answer sooner.
-    const timeout = new Promise<undefined>((resolve) =>
-      setTimeout(() => resolve(undefined), ANSWER_WAIT_MS).unref(),
-    );
-    const progress = await Promise.race([handle.query(progressQuery), timeout]);
-    return progress?.units.find((unit) => unit.unit_id === unitId)?.status;
-  } catch {
-    return undefined; // not answerable yet: the run has not had its first workflow task
-  }
 }
 
 /** Writes the file's bytes from `offset` on, up to `end` when given; returns the new offset. */

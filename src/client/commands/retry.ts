@@ -41,7 +41,7 @@ export async function run(args: RetryArgs, io: CommandIo): Promise<ExitCode> {
       onGitNotice: (line) => io.stderr.write(`${line}\n`),
       ...(args.branch === undefined ? {} : { branch: args.branch }),
     });
-    const { plan, repo } = await readRunInput(client, workflowId);
+    const { plan, repo, git } = await readRunInput(client, workflowId);
     return followOnTarget(target, {
       handle,
       workflowId,
@@ -49,7 +49,8 @@ export async function run(args: RetryArgs, io: CommandIo): Promise<ExitCode> {
       json: args.json === true,
       headline: `retry of ${args.id}: run ${workflowId}, ${plan.workUnits.length} units, max_workers ${plan.maxWorkers}`,
       planName: plan.name,
-      repo: existsSync(repo) ? repo : undefined,
+      repo: repo !== '' && existsSync(repo) ? repo : undefined,
+      ...(git?.remote === undefined ? {} : { remote: git.remote }),
     });
   });
 }

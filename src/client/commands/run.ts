@@ -16,7 +16,14 @@ import { followOnTarget, withRunTarget } from '../run/open-run';
 import { startHoldingCheckout } from '../run/checkout-hold';
 import { warnWithoutWorkers } from '../connection/task-queue-check';
 import { refuseGitOnlyFlags, workspaceMode, type GitFlags } from '../git-mode/git-flags';
-import { resolveGitRun } from '../git-mode/git-run-settings';
+import { resolveGitRun, type GitRunSettings } from '../git-mode/git-run-settings';
+import {
+  hostLossTimeoutMs,
+  parseHostLossTimeout,
+  refuseHostLossWithoutRemote,
+} from '../git-mode/remote-flags';
+import { normalizeRemote } from '../git-mode/remote-refs';
+import { resolveRemoteRun, type RemoteRunSettings } from '../git-mode/remote-run-settings';
 import { shortSha } from '../output/commit-text';
 import { printWarnings } from './shared';
 
@@ -39,14 +46,20 @@ export async function run(args: RunArgs, io: CommandIo): Promise<ExitCode> {
   if (args.id !== undefined) checkWorkflowId(args.id, '--id');
   const agentCommand = parseAgentCommandOption(args.agentCommand);
   const maxWorkers = parseMaxWorkersOption(args.maxWorkers);
-  const repo = resolveRepo(args.repo, io.cwd);
-  const loaded = await loadPlanFile(args.plan, { cwd: io.cwd, agentCommand, repo }).catch(
-    (error: unknown) => {
-      if (error instanceof PlanRejected && args.json)
-        io.stdout.write(`${JSON.stringify(rejectedResult(error.message), null, 2)}\n`);
-      throw error;
-    },
-  );
+  refuseHostLossWithoutRemote(args);
+  const hostLossTimeout = parseHostLossTimeout(args.hostLossTimeout);
+  const remote = args.remote === undefined ? undefined : normalizeRemote(args.remote, io.cwd);
+  // A remote run needs no checkout (SPEC §10): it uses one only when --repo names it.
+  const repo = remote !== undefined && args.repo === undefined ? '' : resolveRepo(args.repo, io.cwd);
+  const loaded = await loadPlanFile(args.plan, {
+    cwd: io.cwd,
+    agentCommand,
+    ...(repo === '' ? {} : { repo }),
+  }).catch((error: unknown) => {
+    if (error instanceof PlanRejected && args.json)
+      io.stdout.write(`${JSON.stringify(rejectedResult(error.message), null, 2)}\n`);
+    throw error;
+  });
   printWarnings(loaded.warnings, io);
   const mode = workspaceMode(args, loaded.plan.workspace);
   refuseGitOnlyFlags(args, mode);
@@ -55,13 +68,22 @@ export async function run(args: RunArgs, io: CommandIo): Promise<ExitCode> {
     ...(maxWorkers === undefined ? {} : { maxWorkers }),
     ...(args.confinement === undefined ? {} : { confinement: args.confinement }),
     ...(args.workspace === undefined ? {} : { workspace: args.workspace }),
+    ...(hostLossTimeout === undefined ? {} : { hostLossTimeout }),
   };
   refuseOversizedInput({ plan, repo });
   const workflowId = args.id ?? defaultWorkflowId(plan.name, loaded.text, Date.now());
-  const git = mode === 'git' ? await gitSettings(args, io, { repo, plan, workflowId }) : undefined;
+  const where = { repo, plan, workflowId };
+  const settings: RemoteRunSettings | undefined =
+    mode !== 'git'
+      ? undefined
+      : remote === undefined
+        ? await gitSettings(args, io, where)
+        : await remoteGitSettings(args, io, { ...where, remote });
+  const git = settings?.git;
+  const beforeStart = settings?.pushBase;
 
   return withRunTarget(args, io, (target) =>
-    startAndFollow(args, io, { plan, repo, target, workflowId, git }),
+    startAndFollow(args, io, { plan, repo, target, workflowId, git, beforeStart }),
   );
 }
 
@@ -70,7 +92,7 @@ async function gitSettings(
   args: RunArgs,
   io: CommandIo,
   { repo, plan, workflowId }: { repo: string; plan: Plan; workflowId: string },
-): Promise<GitRunInput> {
+): Promise<GitRunSettings> {
   const settings = await resolveGitRun({
     repo,
     planName: plan.name,
@@ -83,7 +105,30 @@ async function gitSettings(
     now: new Date(),
   });
   if (settings.notice !== undefined) io.stderr.write(`${settings.notice}\n`);
-  return settings.git;
+  return settings;
+}
+
+/** A run on many hosts (SPEC §10): names checked on the remote, the base pushed from a checkout. */
+async function remoteGitSettings(
+  args: RunArgs,
+  io: CommandIo,
+  { repo, plan, workflowId, remote }: { repo: string; plan: Plan; workflowId: string; remote: string },
+): Promise<RemoteRunSettings> {
+  const settings = await resolveRemoteRun({
+    remote,
+    ...(repo === '' ? {} : { checkout: repo }),
+    planName: plan.name,
+    workflowId,
+    idSource: args.id === undefined ? 'the workflow id' : '--id',
+    ...(args.base === undefined ? {} : { base: args.base }),
+    ...(args.branch === undefined ? {} : { branch: args.branch }),
+    ...(args.into === undefined ? {} : { into: args.into }),
+    keepFailed: args.keepFailed === true,
+    hostLossTimeoutMs: hostLossTimeoutMs(plan),
+    now: new Date(),
+  });
+  if (settings.notice !== undefined) io.stderr.write(`${settings.notice}\n`);
+  return settings;
 }
 
 interface StartInput {
@@ -92,11 +137,14 @@ interface StartInput {
   readonly target: RunTarget;
   readonly workflowId: string;
   readonly git: GitRunInput | undefined;
+  /** Run once the server answers, before the run starts: a remote run's base push. */
+  readonly beforeStart: (() => Promise<void>) | undefined;
 }
 
 async function startAndFollow(args: RunArgs, io: CommandIo, input: StartInput): Promise<ExitCode> {
   const { plan, repo, target, workflowId, git } = input;
   const { client, connection } = target;
+  await input.beforeStart?.();
   const allowRestartClosed = args.allowRerun === true;
   const start = () =>
     startRun(client, {
@@ -115,7 +163,11 @@ async function startAndFollow(args: RunArgs, io: CommandIo, input: StartInput): 
     throw error;
   });
   if (!target.embedded) await warnWithoutWorkers(client, connection, io);
-  const where = git === undefined ? '' : `, git workspaces from ${shortSha(git.base)} onto ${git.branch}`;
+  const where =
+    git === undefined
+      ? ''
+      : `, git workspaces from ${shortSha(git.base)} onto ${git.branch}` +
+        (git.remote === undefined ? '' : ` on ${git.remote}`);
   return followOnTarget(target, {
     handle,
     workflowId,
@@ -123,7 +175,8 @@ async function startAndFollow(args: RunArgs, io: CommandIo, input: StartInput): 
     json: args.json === true,
     headline: `run ${workflowId}: ${plan.workUnits.length} units, max_workers ${plan.maxWorkers}${where}`,
     planName: plan.name,
-    repo,
+    repo: repo === '' ? undefined : repo,
+    ...(git?.remote === undefined ? {} : { remote: git.remote }),
   });
 }
 

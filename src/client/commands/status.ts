@@ -30,5 +30,7 @@ export async function run(args: StatusArgs, io: CommandIo): Promise<ExitCode> {
 export function runBranch(memo: Record<string, unknown> | undefined): RunBranch | undefined {
   const branch = memo?.['git_branch'];
   const base = memo?.['git_base'];
-  return typeof branch === 'string' && typeof base === 'string' ? { branch, base } : undefined;
+  const remote = memo?.['git_remote'];
+  if (typeof branch !== 'string' || typeof base !== 'string') return undefined;
+  return typeof remote === 'string' ? { branch, base, remote } : { branch, base };
 }

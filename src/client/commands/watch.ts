@@ -17,7 +17,7 @@ export interface WatchArgs extends ConnectionArgs {
 
 export async function run(args: WatchArgs, io: CommandIo): Promise<ExitCode> {
   return withRun(args, io, async ({ target, handle, description }) => {
-    const { plan, repo } = await readRunInput(target.client, args.id);
+    const { plan, repo, git } = await readRunInput(target.client, args.id);
     if (
       description.status.name === 'RUNNING' &&
       (await workerPolls(target.client, description.taskQueue)) === false
@@ -36,7 +36,8 @@ export async function run(args: WatchArgs, io: CommandIo): Promise<ExitCode> {
       headline: `watch ${args.id}: ${plan.name}, ${plan.workUnits.length} units, max_workers ${plan.maxWorkers}, ${state}`,
       planName: plan.name,
       // The summary is on the worker's host; name it only when it is on this one as well.
-      repo: existsSync(repo) ? repo : undefined,
+      repo: repo !== '' && existsSync(repo) ? repo : undefined,
+      ...(git?.remote === undefined ? {} : { remote: git.remote }),
     });
   });
 }

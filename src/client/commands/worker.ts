@@ -29,6 +29,8 @@ import { installWorkerRuntime } from '../../worker/runtime';
 export interface WorkerArgs extends ConnectionArgs {
   readonly maxConcurrentAgents?: string;
   readonly metricsPort?: string;
+  readonly workdir?: string;
+  readonly host?: string;
 }
 
 export async function run(args: WorkerArgs, io: CommandIo): Promise<ExitCode> {
@@ -36,15 +38,24 @@ export async function run(args: WorkerArgs, io: CommandIo): Promise<ExitCode> {
   const maxConcurrentAgents = parseConcurrency(args.maxConcurrentAgents);
   const metricsPort = parseMetricsPort(args.metricsPort ?? io.env.FANOUT_METRICS_PORT);
   installWorkerRuntime(metricsPort === undefined ? {} : { metricsPort });
-  const worker = await startFanoutWorker({ ...connection, maxConcurrentAgents }).catch((error: unknown) => {
-    throw isConnectionRefused(error)
-      ? new ServerUnavailable(connection.address, error, securityFlagsInUse(connection.security ?? {}))
-      : error;
-  });
+  const hostChoice = {
+    ...(args.workdir === undefined ? {} : { workdir: nonEmpty('--workdir', args.workdir) }),
+    ...(args.host === undefined ? {} : { hostId: nonEmpty('--host', args.host) }),
+  };
+  const worker = await startFanoutWorker({ ...connection, maxConcurrentAgents, ...hostChoice }).catch(
+    (error: unknown) => {
+      throw isConnectionRefused(error)
+        ? new ServerUnavailable(connection.address, error, securityFlagsInUse(connection.security ?? {}))
+        : error;
+    },
+  );
   if (metricsPort !== undefined) io.stderr.write(`metrics on http://0.0.0.0:${metricsPort}/metrics\n`);
   io.stderr.write(
     `worker polling task queue '${connection.taskQueue}' at ${connection.address} (namespace ${connection.namespace}, ` +
       `up to ${maxConcurrentAgents} agents); Ctrl-C to stop\n`,
+  );
+  io.stderr.write(
+    `host '${worker.host.id}', work directory ${worker.host.workdir}, own queue '${worker.host.queue}'\n`,
   );
   const stop = (signal: string): void => {
     io.stderr.write(
@@ -65,6 +76,12 @@ export async function run(args: WorkerArgs, io: CommandIo): Promise<ExitCode> {
     return 1;
   }
   return 0;
+}
+
+function nonEmpty(flag: string, value: string): string {
+  if (value.trim() === '')
+    throw new UsageError(`${flag} needs a value (got an empty one); leave it out for the default`);
+  return value;
 }
 
 function parseMetricsPort(value: string | undefined): number | undefined {

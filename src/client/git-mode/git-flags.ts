@@ -13,6 +13,10 @@ export interface GitFlags {
   readonly into?: string;
   /** `--keep-failed`: a failed attempt's working tree is left on disk. */
   readonly keepFailed?: boolean;
+  /** `--remote <url>` (SPEC §10): units run on any host; refs and the branch live on the remote. */
+  readonly remote?: string;
+  /** `--host-loss-timeout <duration>`, over the plan's `host_loss_timeout`; only with `--remote`. */
+  readonly hostLossTimeout?: string;
 }
 
 /** The run's mode: `--workspace`, else the plan's key, else shared. */
@@ -20,7 +24,7 @@ export function workspaceMode(flags: GitFlags, planMode: WorkspaceMode | undefin
   return flags.workspace ?? planMode ?? 'shared';
 }
 
-/** Refuses `--base`, `--branch`, `--into` and `--keep-failed` in a shared-checkout run. */
+/** Refuses `--base`, `--branch`, `--into`, `--keep-failed` and `--remote` in a shared-checkout run. */
 export function refuseGitOnlyFlags(flags: GitFlags, mode: WorkspaceMode): void {
   if (mode === 'git') return;
   const given = [
@@ -28,6 +32,7 @@ export function refuseGitOnlyFlags(flags: GitFlags, mode: WorkspaceMode): void {
     flags.branch !== undefined ? '--branch' : undefined,
     flags.into !== undefined ? '--into' : undefined,
     flags.keepFailed === true ? '--keep-failed' : undefined,
+    flags.remote !== undefined ? '--remote' : undefined,
   ].filter((flag): flag is string => flag !== undefined);
   if (given.length === 0) return;
   const one = given.length === 1;

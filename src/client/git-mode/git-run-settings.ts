@@ -85,7 +85,7 @@ export function uncommittedNotice(base: string, count: number, repo: string): st
   return `git mode starts from ${shortSha(base)}; ${count} uncommitted change(s) in ${repo} are not part of this run.`;
 }
 
-async function baseSha(repo: string, rev: string | undefined): Promise<string> {
+export async function baseSha(repo: string, rev: string | undefined): Promise<string> {
   const answer = await resolveBase(repo, rev);
   switch (answer.kind) {
     case 'resolved':

@@ -10,6 +10,8 @@ import type { Plan, WorkspaceMode } from '../../plan/types';
 import { UsageError } from '../errors';
 import { resolveGitRun, runIdentity, type GitRunSettings } from './git-run-settings';
 import { defaultBranch } from './ref-names';
+import { hostLossTimeoutMs } from './remote-flags';
+import { resolveRemoteRun } from './remote-run-settings';
 
 export interface RetryGitRequest {
   readonly oldWorkflowId: string;
@@ -44,6 +46,7 @@ export function refuseBranchWithoutGit(branch: string | undefined, oldWorkflowId
 /** The new run's git settings; checked against the checkout when it is on this host. */
 export async function gitForRetry(old: GitRunInput, request: RetryGitRequest): Promise<GitRunSettings> {
   const { repo } = request;
+  if (old.remote !== undefined) return remoteRetry(old, old.remote, request);
   if (!existsSync(repo)) {
     // Another host's checkout: the worker there finds out; nothing here can check the names.
     const branch = request.branch ?? defaultBranch(request.plan.name, request.workflowId);
@@ -65,6 +68,26 @@ export async function gitForRetry(old: GitRunInput, request: RetryGitRequest): P
     ...(request.branch === undefined ? {} : { branch: request.branch }),
     ...(old.into === undefined ? {} : { into: old.into }),
     keepFailed: old.keepFailed,
+    now: request.now,
+  });
+}
+
+/**
+ * A retry of a run on many hosts (SPEC §10) keeps its remote and host_loss_timeout; the names are
+ * checked on the remote, from any machine. The old base SHA needs no push: the old run's refs keep
+ * it on the remote.
+ */
+function remoteRetry(old: GitRunInput, remote: string, request: RetryGitRequest): Promise<GitRunSettings> {
+  return resolveRemoteRun({
+    remote,
+    planName: request.plan.name,
+    workflowId: request.workflowId,
+    idSource: 'the new workflow id',
+    base: old.base,
+    ...(request.branch === undefined ? {} : { branch: request.branch }),
+    ...(old.into === undefined ? {} : { into: old.into }),
+    keepFailed: old.keepFailed,
+    hostLossTimeoutMs: old.hostLossTimeoutMs ?? hostLossTimeoutMs(request.plan),
     now: request.now,
   });
 }

@@ -12,17 +12,29 @@ import type { FanoutHandle } from '../fanout-client';
 
 /** Unit id → its agent's last non-blank output line, for every unit whose agent heartbeats. */
 export async function readAgentLastLines(client: Client, handle: FanoutHandle): Promise<Map<string, string>> {
-  const description = await handle.describe();
   const lines = new Map<string, string>();
+  for (const [unitId, heartbeat] of await readAgentHeartbeats(client, handle)) {
+    const last = heartbeat.lastLines?.at(-1);
+    if (last !== undefined && last !== '') lines.set(unitId, last);
+  }
+  return lines;
+}
+
+/** Unit id → the latest heartbeat of its running attempt, as far as this client can read it. */
+export async function readAgentHeartbeats(
+  client: Client,
+  handle: FanoutHandle,
+): Promise<Map<string, Partial<AgentHeartbeat>>> {
+  const description = await handle.describe();
+  const heartbeats = new Map<string, Partial<AgentHeartbeat>>();
   for (const activity of description.raw.pendingActivities ?? []) {
     const payloads = activity.heartbeatDetails?.payloads;
     if (payloads === null || payloads === undefined || payloads.length === 0) continue;
     const heartbeat = await decodeHeartbeat(client, payloads);
     const unitId = heartbeat === undefined ? undefined : unitOfLogPath(heartbeat.logPath);
-    const last = heartbeat?.lastLines?.at(-1);
-    if (unitId !== undefined && last !== undefined && last !== '') lines.set(unitId, last);
+    if (heartbeat !== undefined && unitId !== undefined) heartbeats.set(unitId, heartbeat);
   }
-  return lines;
+  return heartbeats;
 }
 
 async function decodeHeartbeat(

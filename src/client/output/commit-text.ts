@@ -1,5 +1,6 @@
 /** How commits and the run's branch of a git-workspace run (SPEC §9) read in tables and reports. */
 import type { GitRunResult } from '../../contracts/git';
+import { summaryRef } from '../../contracts/hosts';
 
 const SHORT_SHA_LENGTH = 7;
 
@@ -18,5 +19,20 @@ export function gitRunLines(git: GitRunResult): string[] {
     ...(into === undefined
       ? []
       : [`Into:    ${into.branch} (${into.outcome})${into.message === '' ? '' : `: ${into.message}`}`]),
+  ];
+}
+
+/**
+ * A remote run's (SPEC §10) lines instead: the branch and the summary are on the remote, so the
+ * lines say how to fetch them into any clone, then review and merge as in {@link gitRunLines}.
+ */
+export function remoteRunLines(git: GitRunResult, remote: string, workflowId: string): string[] {
+  const [branchLine, ...rest] = gitRunLines(git);
+  return [
+    `${branchLine ?? ''} on ${remote}`,
+    `         get it: git fetch ${remote} ${git.branch}:${git.branch}`,
+    ...rest,
+    `Summary: ${summaryRef(workflowId)} on ${remote}`,
+    `         read it: git fetch ${remote} ${summaryRef(workflowId)} && git show FETCH_HEAD:parallel_development_summary.md`,
   ];
 }

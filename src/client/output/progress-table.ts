@@ -7,6 +7,8 @@ import { firstLineCut, formatColumns } from './text-table';
 export interface RunBranch {
   readonly branch: string;
   readonly base: string;
+  /** A run on many hosts (SPEC §10): the branch is on this remote. */
+  readonly remote?: string;
 }
 
 /** A git run (SPEC §9) adds each unit's output commit and, under the table, the run's branch. */
@@ -48,8 +50,17 @@ function noteOf(unit: UnitProgress, nowMs: number): string {
 
 /** Where a git run's outcome goes: the branch exists once the run has ended (SPEC §9 "End"). */
 function branchLine(git: RunBranch, state: Progress['state']): string {
+  if (git.remote !== undefined) return remoteBranchLine(git, git.remote, state);
   const from = `from base ${shortSha(git.base)}`;
   return state === 'running' || state === 'cancelling'
     ? `branch ${git.branch} (${from}) when the run has ended; then: git merge ${git.branch}`
     : `branch ${git.branch} (${from}); merge it: git merge ${git.branch}`;
+}
+
+function remoteBranchLine(git: RunBranch, remote: string, state: Progress['state']): string {
+  const where = `branch ${git.branch} (from base ${shortSha(git.base)}) on ${remote}`;
+  const fetch = `git fetch ${remote} ${git.branch}:${git.branch}`;
+  return state === 'running' || state === 'cancelling'
+    ? `${where} when the run has ended; then: ${fetch}`
+    : `${where}; get it: ${fetch}`;
 }

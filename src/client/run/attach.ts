@@ -21,7 +21,7 @@ import { LiveDisplay } from '../live/live-display';
 import { viewFromProgress, viewFromResult, type RunView } from '../live/run-view';
 import { printWarnings } from '../commands/shared';
 import { formatResultTable } from '../output/result-table';
-import { gitRunLines } from '../output/commit-text';
+import { gitRunLines, remoteRunLines } from '../output/commit-text';
 
 /** A detached command exits like one interrupted by SIGINT. */
 export const EXIT_DETACHED = 130;
@@ -37,6 +37,8 @@ export interface AttachOptions {
   readonly planName: string;
   /** The run's checkout, for the summary path; unknown for a run of another host's worker. */
   readonly repo: string | undefined;
+  /** A run on many hosts (SPEC §10): its branch and summary are on this remote. */
+  readonly remote?: string;
   readonly uiLink: string;
   /** Added under the Web UI link at the end (an embedded server says how to see it later). */
   readonly uiNote?: string;
@@ -157,8 +159,14 @@ function printResult(
     io.stdout.write(formatResultTable(result));
   }
   printWarnings(resultWarnings(result), io);
-  if (result.git !== undefined) io.stdout.write(`${gitRunLines(result.git).join('\n')}\n`);
-  if (options.repo !== undefined && result.status !== 'rejected') {
+  if (result.git !== undefined) {
+    const lines =
+      options.remote === undefined
+        ? gitRunLines(result.git)
+        : remoteRunLines(result.git, options.remote, workflowId);
+    io.stdout.write(`${lines.join('\n')}\n`);
+  }
+  if (options.repo !== undefined && options.remote === undefined && result.status !== 'rejected') {
     io.stdout.write(
       `Summary: ${resolve(options.repo, '.agent/artifacts/parallel_development_summary.md')}\n`,
     );
