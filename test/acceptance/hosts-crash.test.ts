@@ -24,6 +24,8 @@ import {
   type HostsDirs,
   type RemoteRun,
   type SlowHost,
+  outcomeOf,
+  SUCCEEDED,
 } from '../helpers/hosts-harness';
 import {
   crashHostWorker,
@@ -108,9 +110,11 @@ describe('many hosts: a worker killed with kill -9 while its agents run', () => 
     const crashed = await crashHostA('back-in-time', '60s', 16);
     for (const record of crashed.records) expect((await liveMembers(record.pgid)).length).toBeGreaterThan(0);
     await restartHostA(crashed);
-    const { run, result } = await crashed.running;
+    const ran = await crashed.running;
 
-    expect({ code: run.code, status: result.status }).toEqual({ code: 0, status: 'succeeded' });
+    const { result } = ran;
+
+    expect(outcomeOf(ran)).toEqual(SUCCEEDED);
     const starts = agentStarts(crashed.dirs);
     expect(starts.map((start) => `${start.unitId} attempt=${start.attempt} ${start.host}`).sort()).toEqual([
       'p attempt=1 host-a',
@@ -124,9 +128,11 @@ describe('many hosts: a worker killed with kill -9 while its agents run', () => 
   it('(b) never restarted: host B runs the units once more, only after host_loss_timeout', async () => {
     const hostLossMs = 12_000;
     const crashed = await crashHostA('never-back', '12s', 6);
-    const { run, result } = await crashed.running;
+    const ran = await crashed.running;
 
-    expect({ code: run.code, status: result.status }).toEqual({ code: 0, status: 'succeeded' });
+    const { result } = ran;
+
+    expect(outcomeOf(ran)).toEqual(SUCCEEDED);
     const starts = agentStarts(crashed.dirs);
     for (const unitId of UNITS) {
       const own = starts.filter((start) => start.unitId === unitId);
@@ -158,9 +164,11 @@ describe('many hosts: a worker killed with kill -9 while its agents run', () => 
       async () => (await liveAgents(crashed.records)).length === 0,
     );
     const stoppedAt = Date.now();
-    const { run, result } = await crashed.running;
+    const ran = await crashed.running;
 
-    expect({ code: run.code, status: result.status }).toEqual({ code: 0, status: 'succeeded' });
+    const { result } = ran;
+
+    expect(outcomeOf(ran)).toEqual(SUCCEEDED);
     const stamps = agentStamps(crashed.dirs);
     // Stopped, not ended on their own; and while the run was open (host B's agents still ran).
     expect(stamps.filter((stamp) => stamp.host === 'host-a' && stamp.kind === 'end')).toEqual([]);

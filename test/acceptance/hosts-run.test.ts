@@ -18,6 +18,8 @@ import {
   runRemote,
   threeLevels,
   writeHostsPlan,
+  outcomeOf,
+  SUCCEEDED,
 } from '../helpers/hosts-harness';
 import { reapHosts, startHostWorker } from '../helpers/hosts-workers';
 
@@ -42,9 +44,11 @@ describe('many hosts: two workers and a bare remote run a plan of 12 units in th
     const plan = writeHostsPlan(dirs, 'twelve', threeLevels(), { ticks: 2, maxWorkers: 4 });
     const id = hostsRunId('run');
 
-    const { run, result } = await runRemote(dirs, plan, taskQueue, id);
+    const ran = await runRemote(dirs, plan, taskQueue, id);
 
-    expect({ code: run.code, status: result.status }).toEqual({ code: 0, status: 'succeeded' });
+    const { result } = ran;
+
+    expect(outcomeOf(ran)).toEqual(SUCCEEDED);
     const unitHosts = units.map((unitId) => result.units[unitId]?.host);
     expect(new Set(unitHosts)).toEqual(new Set(hosts));
     // Each agent ran once, on the host its result names.

@@ -225,3 +225,17 @@ export async function runRemote(
 export function hostsRunId(label: string): string {
   return `hosts-${label}-${process.pid}-${Date.now().toString(36)}`;
 }
+
+/** Exit code, status and each unit that did not succeed with its error: `{ 0, 'succeeded', {} }` when all went well. */
+export function outcomeOf({ run, result }: RemoteRun): {
+  code: number | null;
+  status: string;
+  failures: Record<string, string>;
+} {
+  const failures: Record<string, string> = {};
+  for (const [unitId, unit] of Object.entries(result.units))
+    if (unit.status !== 'SUCCEEDED') failures[unitId] = `${unit.status}: ${String(unit.error)}`;
+  return { code: run.code, status: result.status, failures };
+}
+
+export const SUCCEEDED = { code: 0, status: 'succeeded', failures: {} };
