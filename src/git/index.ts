@@ -23,3 +23,4 @@ export {
   remoteClonePath,
 } from './remote';
 export { commitFiles, filesOfFolder, type TreeFile } from './tree-commit';
+export { localRefs, remoteRefs, type RefStore } from './ref-store';

@@ -8,13 +8,15 @@
 import type { CommitIdentity, FinishGitAnswer } from '../contracts/git';
 import { short } from './branches';
 import { isAncestor, mergeCommits } from './merge';
-import { RefMoved, compareAndSwapRef, readRef } from './refs';
-import { GitError, git, runGit } from './run-git';
+import { localRefs, type RefStore } from './ref-store';
+import { RefMoved } from './refs';
+import { GitError, runGit } from './run-git';
 
 type IntoAnswer = NonNullable<FinishGitAnswer['into']>;
 
 /**
  * @param targetName how the messages name the integration (the run's branch); its SHA otherwise.
+ * @param refs where the branch is: the source checkout, or a remote (SPEC §10) through `source`, a clone of it.
  */
 export async function moveInto(
   source: string,
@@ -23,11 +25,12 @@ export async function moveInto(
   target: string,
   identity: CommitIdentity,
   targetName: string = target,
+  refs: RefStore = localRefs(source),
 ): Promise<IntoAnswer> {
   const ref = `refs/heads/${into}`;
-  const current = await readRef(source, ref);
+  const current = await refs.read(ref);
   if (current === null) {
-    await compareAndSwapRef(source, ref, target, null);
+    await refs.swap(ref, target, null);
     return { branch: into, outcome: 'created', message: `Created '${into}' at ${short(target)}.` };
   }
   if (await isAncestor(source, target, current)) {
@@ -45,7 +48,7 @@ export async function moveInto(
     next = merged.sha;
     outcome = 'merge';
   }
-  const refusal = await advance(source, into, current, next, identity);
+  const refusal = await advance(refs, into, current, next, identity);
   if (refusal !== null) return conflict(into, `${refusal}. ${yourself}`);
   const how = outcome === 'merge' ? `with a merge commit ${short(next)}` : `to ${short(next)} (fast-forward)`;
   return { branch: into, outcome, message: `Moved '${into}' ${how}.` };
@@ -57,16 +60,16 @@ function conflict(into: string, why: string): IntoAnswer {
 
 /** Moves the branch from `current` to `next` (which contains it); the reason when git refuses. */
 async function advance(
-  source: string,
+  refs: RefStore,
   into: string,
   current: string,
   next: string,
   identity: CommitIdentity,
 ): Promise<string | null> {
-  const checkout = await checkoutOf(source, into);
+  const checkout = await refs.checkoutOf(into);
   if (checkout === null) {
     try {
-      await compareAndSwapRef(source, `refs/heads/${into}`, next, current);
+      await refs.swap(`refs/heads/${into}`, next, current);
       return null;
     } catch (error) {
       if (error instanceof RefMoved) return `it moved to ${short(error.actual)} while the run finished`;
@@ -83,15 +86,4 @@ async function advance(
     const reason = error.stderr.trim().split('\n').slice(0, 3).join(' ');
     return `it is checked out in ${checkout} and git refused to update it there (${reason})`;
   }
-}
-
-/** The working tree (main checkout or linked worktree) that has `branch` checked out, if any. */
-async function checkoutOf(source: string, branch: string): Promise<string | null> {
-  const listing = await git(['worktree', 'list', '--porcelain', '-z'], { cwd: source });
-  let folder: string | null = null;
-  for (const field of listing.split('\0')) {
-    if (field.startsWith('worktree ')) folder = field.slice('worktree '.length);
-    if (field === `branch refs/heads/${branch}`) return folder;
-  }
-  return null;
 }

@@ -5,7 +5,7 @@
 
 import { ApplicationFailure } from '@temporalio/common';
 import { lstat } from 'node:fs/promises';
-import { isAgentFailureType } from '../../errors';
+import { isAgentFailureType, type AgentFailureDetails } from '../../errors';
 import { agentFailure } from '../agent/classify-outcome';
 import type { AttemptSuccess } from '../types';
 import { readRef, removeWorktree } from './git-plumbing';
@@ -59,7 +59,8 @@ export async function throwRecordedFailure(scope: GitScope, earlier: EarlierStat
   const recorded = await earlier.recorded();
   if (recorded?.outcome !== 'failed' || recorded.details === undefined) return null;
   if (!isAgentFailureType(recorded.type)) return null;
-  const { exitCode, error, startedAt, finishedAt, containment, changes, outOfBounds } = recorded.details;
+  const { exitCode, error, startedAt, finishedAt, containment, changes, outOfBounds, host } =
+    recorded.details;
   scope.context.log.info(
     'An earlier try of this attempt failed and removed its tree: answering with its failure',
     {
@@ -67,13 +68,26 @@ export async function throwRecordedFailure(scope: GitScope, earlier: EarlierStat
       error,
     },
   );
-  throw agentFailure(
+  const failure = agentFailure(
     recorded.type,
     exitCode,
     error,
     { startedAt, finishedAt, ...(containment === undefined ? {} : { containment }) },
     { ...(changes === undefined ? {} : { changes }), ...(outOfBounds === undefined ? {} : { outOfBounds }) },
   );
+  throw host === undefined ? failure : failureWithHost(failure, host);
+}
+
+/** The agent failure with `host` in its details (SPEC §10: the host that ran the attempt). */
+export function failureWithHost(failure: ApplicationFailure, host: string): ApplicationFailure {
+  const details = failure.details?.[0] as AgentFailureDetails | undefined;
+  if (details === undefined) return failure;
+  return ApplicationFailure.create({
+    message: failure.message,
+    type: failure.type ?? undefined,
+    nonRetryable: failure.nonRetryable === true,
+    details: [{ ...details, host }],
+  });
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -32,9 +32,9 @@ import {
   pushEvidence,
   pushUnitRef,
   remoteEarlierState,
-  remoteUnreachableFailure,
   successOnHost,
 } from './remote-attempt';
+import { unreachableFailure } from './remote-clone';
 import { pauseBeforeRefForTests } from './test-pause';
 
 /** The shared-mode attempt, run with `repo` = the attempt's working tree (a real path). */
@@ -49,7 +49,7 @@ export async function runGitAttempt(
   try {
     return successOnHost(scope, await attemptWithScope(scope, attemptIn));
   } catch (error) {
-    throw failureOnHost(scope, remoteUnreachableFailure(error));
+    throw failureOnHost(scope, unreachableFailure(error));
   }
 }
 
@@ -80,7 +80,8 @@ async function attemptWithScope(scope: GitScope, attemptIn: AttemptInTree): Prom
   try {
     success = await attemptIn(await realpath(scope.tree));
   } catch (error) {
-    if (attemptIsOver(scope, error)) await endWithoutOutput(scope, failureRecord(error));
+    if (attemptIsOver(scope, error))
+      await endWithoutOutput(scope, failureRecord(failureOnHost(scope, error)));
     throw error;
   }
   const collecting = { ...phase, phase: 'collecting' as const, startedAt: success.startedAt };
@@ -153,7 +154,7 @@ async function failWithoutOutput(
     ...(success.outOfBounds === undefined ? {} : { outOfBounds: success.outOfBounds }),
   };
   const failure = agentFailure(type, 1, message, times, observed);
-  await endWithoutOutput(scope, failureRecord(failure));
+  await endWithoutOutput(scope, failureRecord(failureOnHost(scope, failure)));
   throw failure;
 }
 

@@ -8,7 +8,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { isAgentFailureType, type AgentFailureDetails } from '../../errors';
 import type { AttemptSuccess } from '../types';
-import { refTaken, type EarlierState } from './earlier-try';
+import { failureWithHost, refTaken, type EarlierState } from './earlier-try';
 import {
   commitFiles,
   ensureRemoteClone,
@@ -18,7 +18,6 @@ import {
   readRemoteRef,
   readRemoteRefs,
   RefMoved,
-  RemoteUnreachable,
   runGit,
 } from './git-plumbing';
 import type { GitScope, RemoteScope } from './git-scope';
@@ -104,33 +103,21 @@ export async function pushUnitRef(scope: GitScope, output: string): Promise<void
   }
 }
 
-/** A remote that cannot be reached: retryable, so the workflow tries the attempt again (elsewhere). */
-export function remoteUnreachableFailure(error: unknown): unknown {
-  if (!(error instanceof RemoteUnreachable)) return error;
-  return ApplicationFailure.create({
-    message: error.message,
-    type: 'RemoteUnreachable',
-    nonRetryable: false,
-  });
-}
-
-/** The success with the host that ran it (SPEC §10), when the worker said who it is. */
+/**
+ * The success with the host that ran it (SPEC §10), when the worker said who it is; a success
+ * recorded by another host (answered again here) keeps that host.
+ */
 export function successOnHost(scope: GitScope, success: AttemptSuccess): AttemptSuccess {
   const host = scope.remote?.host?.id;
-  return host === undefined ? success : { ...success, host };
+  return host === undefined || success.host !== undefined ? success : { ...success, host };
 }
 
-/** An agent failure with the host that ran it in its details; anything else as it is. */
+/** An agent failure with the host that ran it in its details (unless they name one); anything else as it is. */
 export function failureOnHost(scope: GitScope, error: unknown): unknown {
   const host = scope.remote?.host?.id;
   if (host === undefined || !(error instanceof ApplicationFailure) || !isAgentFailureType(error.type))
     return error;
   const details = error.details?.[0] as AgentFailureDetails | undefined;
-  if (details === undefined || details.host === host) return error;
-  return ApplicationFailure.create({
-    message: error.message,
-    type: error.type,
-    nonRetryable: error.nonRetryable === true,
-    details: [{ ...details, host }],
-  });
+  if (details === undefined || details.host !== undefined) return error;
+  return failureWithHost(error, host);
 }
