@@ -81,11 +81,11 @@ async function crashHostA(
   const id = hostsRunId(`crash-${label}`);
   const running = runRemote(dirs, plan, taskQueue, id, hostLoss);
   await waitFor('both agents started on host A', () =>
-    agentStarts(dirs).filter((start) => start.host === 'host-a').length === 2 ? true : undefined,
+    agentStarts(dirs).filter((start) => start.host === 'host-a').length === UNITS.length ? true : undefined,
   );
   await startHostWorker({ taskQueue, hostId: 'host-b', workdir: dirs.workdirs['host-b'] as string });
   const records = hostAttemptRecords(workdirA);
-  expect(records).toHaveLength(2);
+  expect(records).toHaveLength(UNITS.length);
   await crashHostWorker(a);
   return { dirs, taskQueue, id, running, records, crashedAt: Date.now() };
 }
@@ -111,7 +111,6 @@ describe('many hosts: a worker killed with kill -9 while its agents run', () => 
     for (const record of crashed.records) expect((await liveMembers(record.pgid)).length).toBeGreaterThan(0);
     await restartHostA(crashed);
     const ran = await crashed.running;
-
     const { result } = ran;
 
     expect(outcomeOf(ran)).toEqual(SUCCEEDED);
@@ -129,7 +128,6 @@ describe('many hosts: a worker killed with kill -9 while its agents run', () => 
     const hostLossMs = 12_000;
     const crashed = await crashHostA('never-back', '12s', 6);
     const ran = await crashed.running;
-
     const { result } = ran;
 
     expect(outcomeOf(ran)).toEqual(SUCCEEDED);
@@ -165,7 +163,6 @@ describe('many hosts: a worker killed with kill -9 while its agents run', () => 
     );
     const stoppedAt = Date.now();
     const ran = await crashed.running;
-
     const { result } = ran;
 
     expect(outcomeOf(ran)).toEqual(SUCCEEDED);
