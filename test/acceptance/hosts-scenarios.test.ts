@@ -41,6 +41,7 @@ afterAll(async () => {
 
 describe('acceptance scenarios in git mode with a remote and two workers', () => {
   const workflowIds: string[] = [];
+  const hostsSeen = new Set<string>();
   const scenarios = loadScenarios().filter((scenario) => GIT_SCENARIOS.includes(scenario.file));
 
   it('finds every chosen scenario', () => {
@@ -50,7 +51,13 @@ describe('acceptance scenarios in git mode with a remote and two workers', () =>
   it.each(scenarios.map((scenario) => [scenario.file, scenario] as const))('%s', async (_file, scenario) => {
     const outcome = await runScenario(scenario, { ...testServer(), taskQueue }, { hosts: { workdirs } });
     if (outcome.result?.workflow_id !== undefined) workflowIds.push(outcome.result.workflow_id);
+    for (const unit of Object.values(outcome.result?.units ?? {}))
+      if (typeof unit.host === 'string') hostsSeen.add(unit.host);
     expect(outcome.problems).toEqual([]);
+  });
+
+  it('ran units on both hosts', () => {
+    expect([...hostsSeen].sort()).toEqual(['host-a', 'host-b']);
   });
 
   it('replays every remote history without non-determinism', async () => {
