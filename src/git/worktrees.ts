@@ -18,17 +18,9 @@ async function exists(folder: string): Promise<boolean> {
   }
 }
 
-/**
- * The shared git folder of a repository or working tree, or null when `folder` is not the top of
- * one. A bare repository (a remote run's clone, SPEC §10) has no top level: it is its own.
- */
+/** The shared git folder of a repository or working tree, or null when `folder` is not the top of one. */
 async function commonDir(folder: string): Promise<string | null> {
   try {
-    const bare = await git(['rev-parse', '--is-bare-repository'], { cwd: folder });
-    if (bare.trim() === 'true') {
-      const common = await git(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: folder });
-      return realOrResolved(common.trim()) === realOrResolved(folder) ? realOrResolved(folder) : null;
-    }
     const out = await git(['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir'], {
       cwd: folder,
     });
