@@ -72,7 +72,7 @@ export function createActivities(deps: Partial<ActivityDeps> = {}) {
     runAgentAttempt: (input: AttemptInput): Promise<AttemptSuccess> =>
       measured(() => runAgentAttempt(resolved, input)),
     /** The run summary files (SPEC §5). */
-    writeRunSummary: (input: SummaryInput): Promise<SummaryResult> => writeRunSummary(input),
+    writeRunSummary: (input: SummaryInput): Promise<SummaryResult> => writeRunSummary(input, resolved),
     /** Which earlier successes a retry may reuse: their evidence is still on disk, unchanged. */
     verifyArtifacts: (input: VerifyArtifactsInput): Promise<string[]> => verifyArtifacts(input),
     /** A page of the successes a stored earlier result holds whose evidence is intact (retry). */
@@ -83,9 +83,9 @@ export function createActivities(deps: Partial<ActivityDeps> = {}) {
     /** Assembles the stored segments into the run's result file. */
     writeRunResult: (input: ResultInput): Promise<StoredResult> => writeRunResult(input),
     /** Merges a SUCCEEDED git unit's output into the run's integration (SPEC §9, completion order). */
-    integrateUnit: (input: IntegrateInput): Promise<IntegrateAnswer> => integrateUnit(input),
+    integrateUnit: (input: IntegrateInput): Promise<IntegrateAnswer> => integrateUnit(input, resolved),
     /** Points the git run's branch at its integration, and moves `--into` (SPEC §9 "End"). */
-    finishGitRun: (input: FinishGitInput): Promise<FinishGitAnswer> => finishGitRun(input),
+    finishGitRun: (input: FinishGitInput): Promise<FinishGitAnswer> => finishGitRun(input, resolved),
   };
 }
 

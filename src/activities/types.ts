@@ -13,7 +13,7 @@ import type {
   UnitStatus,
   WorkUnit,
 } from '../plan/types';
-import type { GitAttempt, GitAttemptOutput, GitRunResult } from '../contracts/git';
+import type { CommitIdentity, GitAttempt, GitAttemptOutput, GitRunResult } from '../contracts/git';
 
 /** One agent attempt of one unit (SPEC §4.1). */
 export interface AttemptInput {
@@ -138,10 +138,15 @@ export interface SummaryInput {
   readonly outOfBounds?: readonly OutOfBoundsChange[];
   /** A `workspace: git` run's commits and branch (SPEC §9 "End"): the summary names the branch. */
   readonly git?: GitRunResult;
+  /**
+   * A remote run (SPEC §10): the summary files are pushed as one commit to `summaryRef(runId)` on
+   * `url` (from the worker's clone), not written under `repo`, which the worker does not have.
+   */
+  readonly remote?: { readonly url: string; readonly runId: string; readonly identity: CommitIdentity };
 }
 
 export interface SummaryResult {
-  /** Absolute paths of the files written. */
+  /** Absolute paths of the files written (a remote run: `<summary ref>:<path>`). */
   readonly files: string[];
   /** Summary files not written because their path holds a symbolic link (SPEC §8.4), with the text. */
   readonly skipped?: { readonly file: string; readonly reason: string }[];

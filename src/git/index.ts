@@ -8,7 +8,7 @@ export { isAncestor } from './merge';
 export { moveInto } from './move-into';
 export { outsideChanges } from './outside-changes';
 export { RefMoved, compareAndSwapRef, readRef } from './refs';
-export { GitError, git, runGit } from './run-git';
+export { GitError, git, gitBytes, runGit } from './run-git';
 export { startingPoint, type StartingPointAnswer } from './starting-point';
 export { attemptWorktreePath, worktreeRoot } from './worktree-paths';
 export { prepareWorktree, removeWorktree, settledPool } from './worktrees';
@@ -20,6 +20,7 @@ export {
   pushRef,
   readRemoteRef,
   readRemoteRefs,
+  readRemoteRefsUnder,
   remoteClonePath,
 } from './remote';
 export { commitFiles, filesOfFolder, type TreeFile } from './tree-commit';

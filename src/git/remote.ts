@@ -4,7 +4,7 @@
  * compare-and-swap (`git push --force-with-lease`), so a retried step never moves a ref twice.
  */
 
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { RefMoved } from './refs';
@@ -45,9 +45,21 @@ function firstErrorLine(stderr: string): string {
   return line.replace(/^(fatal|error): /, '').trim();
 }
 
-/** `<workdir>/remotes/<name>-<hash of the url>.git`. */
+/**
+ * `<workdir>/remotes/<name>-<hash>.git`: a local path is named by its real path (as a source
+ * checkout is), a URL (`scheme://…`, `user@host:path`) by its text, whatever the worker's cwd.
+ */
 export function remoteClonePath(workdir: string, url: string): string {
-  return path.join(workdir, 'remotes', `${sourceKey(url)}.git`);
+  const isUrl = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(url) || /^[^/]*:/.test(url);
+  const key = isUrl ? urlKey(url) : sourceKey(url);
+  return path.join(workdir, 'remotes', `${key}.git`);
+}
+
+function urlKey(url: string): string {
+  const digest = createHash('sha256').update(url).digest('hex').slice(0, 16);
+  const last = url.replace(/\/+$/, '').split(/[/:]/).at(-1) ?? '';
+  const name = last.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40) || 'remote';
+  return `${name}-${digest}`;
 }
 
 /**
@@ -118,6 +130,21 @@ export async function readRemoteRefs(
     const [sha, ref] = line.split('\t');
     // ls-remote matches a pattern against a ref's tail: keep exact names only.
     if (sha !== undefined && ref !== undefined && wanted.has(ref)) found.set(ref, sha);
+  }
+  return found;
+}
+
+/** Every ref on the remote whose name starts with `prefix` (e.g. `refs/fanout/<run>/`), with its SHA. */
+export async function readRemoteRefsUnder(
+  clone: string,
+  url: string,
+  prefix: string,
+): Promise<Map<string, string>> {
+  const { stdout } = await talkTo(url, clone, ['ls-remote', '--refs', url, `${prefix}*`]);
+  const found = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const [sha, ref] = line.split('\t');
+    if (sha !== undefined && ref?.startsWith(prefix) === true) found.set(ref, sha);
   }
   return found;
 }

@@ -67,3 +67,26 @@ export async function git(args: readonly string[], options: GitOptions): Promise
   const { stdout } = await runGit(args, options);
   return stdout.replace(/\n$/, '');
 }
+
+/** stdout of a git command that must succeed, as bytes (a blob that may not be text). */
+export function gitBytes(args: readonly string[], cwd: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'git',
+      [...args],
+      {
+        cwd,
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+        maxBuffer: MAX_OUTPUT_BYTES,
+        encoding: 'buffer',
+      },
+      (error, stdout, stderr) => {
+        if (error === null) resolve(stdout);
+        else
+          reject(
+            new GitError(args, typeof error.code === 'number' ? error.code : null, stderr.toString('utf8')),
+          );
+      },
+    );
+  });
+}

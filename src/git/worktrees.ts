@@ -18,7 +18,10 @@ async function exists(folder: string): Promise<boolean> {
   }
 }
 
-/** The shared git folder of a repository or working tree, or null when `folder` is not the top of one. */
+/**
+ * The shared git folder of a repository or working tree, or null when `folder` is not the top of
+ * one. A bare repository (a remote run's clone, SPEC §10) is its own git folder.
+ */
 async function commonDir(folder: string): Promise<string | null> {
   try {
     const out = await git(['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir'], {
@@ -27,9 +30,23 @@ async function commonDir(folder: string): Promise<string | null> {
     const [top = '', common = ''] = out.split('\n');
     return realOrResolved(top) === realOrResolved(folder) ? realOrResolved(common) : null;
   } catch (error) {
-    if (error instanceof GitError) return null;
+    if (error instanceof GitError) return bareGitDir(folder);
     throw error;
   }
+}
+
+/** `folder` itself when it is a bare repository (it has no top level), else null. */
+async function bareGitDir(folder: string): Promise<string | null> {
+  const { stdout, code } = await runGit(
+    ['rev-parse', '--path-format=absolute', '--is-bare-repository', '--git-dir'],
+    {
+      cwd: folder,
+      okCodes: [128],
+    },
+  );
+  const [bare = '', gitDir = ''] = stdout.trim().split('\n');
+  if (code !== 0 || bare !== 'true') return null;
+  return realOrResolved(gitDir) === realOrResolved(folder) ? realOrResolved(gitDir) : null;
 }
 
 /** Whether `worktree` is a working tree of `source` whose HEAD is `sha` or built on it. */

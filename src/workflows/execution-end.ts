@@ -84,6 +84,11 @@ export function finalResult(end: ExecutionEnd, status: RunStatus): Promise<Fanou
   const { input, state, execution } = end;
   const { workflowId, runId } = workflowInfo();
   const retryOf = input.retryOf?.workflowId;
+  // SPEC §10: a remote run's summary is pushed to the remote, the worker having no checkout.
+  const remote =
+    input.git?.remote === undefined
+      ? {}
+      : { remote: { url: input.git.remote, runId: workflowId, identity: input.git.identity } };
   return CancellationScope.nonCancellable(async (): Promise<FanoutResult> => {
     const git = await finishGit(end, status);
     const header = {
@@ -98,12 +103,12 @@ export function finalResult(end: ExecutionEnd, status: RunStatus): Promise<Fanou
     };
     const inline: FanoutResult = { ...header, events: [...state.events], units: state.unitResults() };
     if (input.carried === undefined && JSON.stringify(inline).length <= INLINE_RESULT_BYTES) {
-      await writeRunSummary(summaryInput(state, input.repo, retryOf, undefined, git));
+      await writeRunSummary({ ...summaryInput(state, input.repo, retryOf, undefined, git), ...remote });
       return inline;
     }
     const unitOrder = input.plan.workUnits.map((unit) => unit.unitId);
     const stored = await storeResult(input.repo, header, await allSegments(end), unitOrder);
-    await writeRunSummary(summaryInput(state, input.repo, retryOf, stored.file, git));
+    await writeRunSummary({ ...summaryInput(state, input.repo, retryOf, stored.file, git), ...remote });
     return stored.result;
   });
 }

@@ -65,6 +65,21 @@ describe("a worker's clone of a remote", () => {
     expect(remoteClonePath(workdir, `file://${remote}`)).not.toBe(clones[0]);
   });
 
+  it('is named by the URL’s text for a URL, whatever the worker’s cwd', () => {
+    const url = 'ssh://git@example.com/team/app.git';
+    const key = path.basename(remoteClonePath('/w', url));
+
+    expect(key).toMatch(/^app\.git-[0-9a-f]{16}\.git$/);
+    expect(path.basename(remoteClonePath('/w', 'git@example.com:team/app.git'))).toMatch(/^app\.git-/);
+    const cwd = process.cwd();
+    try {
+      process.chdir('/');
+      expect(path.basename(remoteClonePath('/w', url))).toBe(key);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it('fetches commits by SHA, with their history, and skips those it has', async () => {
     const { remote, workdir, first, second } = remoteFixture();
     const clone = await ensureRemoteClone(workdir, remote);

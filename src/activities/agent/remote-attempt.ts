@@ -39,7 +39,9 @@ export async function onHost(
     logPath: '',
   });
   try {
-    return { ...(await attempt()), host: host.id };
+    // A success another host recorded (answered again here) keeps that host.
+    const success = await attempt();
+    return { ...success, host: success.host ?? host.id };
   } catch (error) {
     throw withHost(error, host);
   }
@@ -49,7 +51,9 @@ export async function onHost(
 function withHost(error: unknown, host: HostIdentity): unknown {
   if (!(error instanceof ApplicationFailure)) return error;
   if (isAgentFailureType(error.type)) {
-    const details = { ...(error.details?.[0] as AgentFailureDetails), host: host.id };
+    const recorded = error.details?.[0] as AgentFailureDetails | undefined;
+    if (recorded?.host !== undefined) return error;
+    const details = { ...recorded, host: host.id };
     return copyWithDetails(error, [details]);
   }
   if (error.type === 'AgentLeftRunning')

@@ -6,6 +6,11 @@
  * tree. Crash safety: a try that finds the ref set answers from the recorded success; a try that
  * finds the working tree (the ref not yet set) adopts or reads its agent there, as in shared mode,
  * and its commit is the same commit (same tree, parent, message and identity).
+ *
+ * In a remote run (SPEC §10, `input.git.remote`) there is no checkout: the source is the worker's
+ * bare clone of the remote (remote-attempt.ts), the tree and the evidence folder live under the
+ * worker's work directory, the evidence is pushed to the unit's evidence ref and then the output
+ * to its unit ref, and the success and an agent failure name the host that ran the attempt.
  */
 
 import { CancelledFailure } from '@temporalio/activity';
@@ -59,22 +64,8 @@ async function attemptWithScope(scope: GitScope, attemptIn: AttemptInTree): Prom
   const host = scope.remote?.host === undefined ? {} : { host: scope.remote.host };
   const phase = { logPath, startedAt: null, intervalMs: scope.deps.timing.heartbeatMs, ...host };
   // The first heartbeat goes before anything else: in a remote run it says which host holds the attempt.
-  const prepared = await withPhaseHeartbeat(
-    scope.context,
-    input,
-    { ...phase, phase: 'preparing' },
-    async () => {
-      const earlier =
-        scope.remote === undefined ? await localEarlierState(scope) : await remoteEarlierState(scope);
-      const recorded =
-        (await recordedSuccess(scope, earlier)) ?? (await throwRecordedFailure(scope, earlier));
-      if (recorded !== null) return { kind: 'recorded' as const, success: recorded };
-      if (scope.remote !== undefined) await fetchStartInputs(scope);
-      const sha = await startOf(scope);
-      await prepareWorktree(scope.source, sha, scope.tree);
-      return { kind: 'start' as const, sha };
-    },
-  );
+  const preparing = { ...phase, phase: 'preparing' as const };
+  const prepared = await withPhaseHeartbeat(scope.context, input, preparing, () => prepare(scope));
   if (prepared.kind === 'recorded') return prepared.success;
   let success: AttemptSuccess;
   try {
@@ -86,6 +77,23 @@ async function attemptWithScope(scope: GitScope, attemptIn: AttemptInTree): Prom
   }
   const collecting = { ...phase, phase: 'collecting' as const, startedAt: success.startedAt };
   return withPhaseHeartbeat(scope.context, input, collecting, () => keepOutput(scope, prepared.sha, success));
+}
+
+/**
+ * What an earlier try left answers for this one (its recorded success or failure); else the
+ * starting point (its inputs fetched from the remote first, in a remote run) and its working tree.
+ */
+async function prepare(
+  scope: GitScope,
+): Promise<{ kind: 'recorded'; success: AttemptSuccess } | { kind: 'start'; sha: string }> {
+  const earlier =
+    scope.remote === undefined ? await localEarlierState(scope) : await remoteEarlierState(scope);
+  const recorded = (await recordedSuccess(scope, earlier)) ?? (await throwRecordedFailure(scope, earlier));
+  if (recorded !== null) return { kind: 'recorded', success: recorded };
+  if (scope.remote !== undefined) await fetchStartInputs(scope);
+  const sha = await startOf(scope);
+  await prepareWorktree(scope.source, sha, scope.tree);
+  return { kind: 'start', sha };
 }
 
 /** The starting point, or the SPEC §9 failure when merging it conflicts (never retried). */

@@ -7,6 +7,7 @@ import type { FanoutResult } from '../../plan/types';
 import type { EarlierSuccess } from '../../contracts/run-types';
 import { readVerified } from './run-store';
 import { verifyArtifacts } from '../unit-files/verify-artifacts';
+import type { WorkerDeps } from '../git-workspace/remote-clone';
 
 export interface EarlierSuccessesInput {
   readonly repo: string;
@@ -15,8 +16,11 @@ export interface EarlierSuccessesInput {
   /** Index among the earlier run's succeeded units (in its plan order). */
   readonly offset: number;
   readonly limit: number;
-  /** Set when the earlier run was a git run: its workflow id, whose evidence copy is checked. */
-  readonly git?: { readonly runId: string };
+  /**
+   * Set when the earlier run was a git run: its workflow id, whose evidence copy is checked (a
+   * remote run's: on its remote, SPEC §10).
+   */
+  readonly git?: { readonly runId: string; readonly remote?: string };
 }
 
 export interface EarlierSuccessesPage {
@@ -26,16 +30,23 @@ export interface EarlierSuccessesPage {
   readonly next: number | null;
 }
 
-export async function readEarlierSuccesses(input: EarlierSuccessesInput): Promise<EarlierSuccessesPage> {
+/** @param deps the worker's host: in a remote run its work directory holds the clone it checks from. */
+export async function readEarlierSuccesses(
+  input: EarlierSuccessesInput,
+  deps: WorkerDeps = {},
+): Promise<EarlierSuccessesPage> {
   const succeeded = await succeededUnits(input.resultFile);
   const page = succeeded.slice(input.offset, input.offset + input.limit);
   const intact = new Set(
-    await verifyArtifacts({
-      repo: input.repo,
-      namespaceRoot: input.namespaceRoot,
-      units: Object.fromEntries(page.map(([unitId, unit]) => [unitId, unit.artifacts])),
-      ...(input.git === undefined ? {} : { git: { runId: input.git.runId, commits: pageCommits(page) } }),
-    }),
+    await verifyArtifacts(
+      {
+        repo: input.repo,
+        namespaceRoot: input.namespaceRoot,
+        units: Object.fromEntries(page.map(([unitId, unit]) => [unitId, unit.artifacts])),
+        ...(input.git === undefined ? {} : { git: { ...input.git, commits: pageCommits(page) } }),
+      },
+      deps,
+    ),
   );
   const units: Record<string, EarlierSuccess> = {};
   for (const [unitId, unit] of page) if (intact.has(unitId)) units[unitId] = unit;

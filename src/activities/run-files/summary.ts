@@ -1,6 +1,7 @@
 /**
  * The run summary of SPEC §5, in the seed's format, written to
- * `<repo>/.agent/artifacts/parallel_development_summary.md` and `<repo>/.agent/DEVELOPMENT_RESULT.md`.
+ * `<repo>/.agent/artifacts/parallel_development_summary.md` and `<repo>/.agent/DEVELOPMENT_RESULT.md`;
+ * in a remote run (SPEC §10) pushed to the remote as a commit holding those two paths.
  */
 
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import type { FanoutResult, FileChange, OutOfBoundsChange } from '../../plan/typ
 import { namespacePaths } from '../unit-files/namespace';
 import { readVerified } from './run-store';
 import type { SummaryInput, SummaryResult, SummaryUnit } from '../types';
+import type { WorkerDeps } from '../git-workspace/remote-clone';
+import { pushSummary } from './summary-remote';
 
 export const SUMMARY_FILES = [
   '.agent/artifacts/parallel_development_summary.md',
@@ -94,12 +97,14 @@ function gitSection(git: GitRunResult): string[] {
 /** SPEC §7.14: evidence manifest length, else countable files whatever their age, else 0. */
 async function artifactCount(input: SummaryInput, unit: SummaryUnit): Promise<number> {
   if (unit.status === 'SUCCEEDED' && unit.evidenceCount !== undefined) return unit.evidenceCount;
-  if (!unit.launched) return 0;
+  // A remote run's worker has no checkout to count in (nor does a git run's: its units work elsewhere).
+  if (!unit.launched || input.remote !== undefined) return 0;
   const { artifactDir } = namespacePaths(input.repo, input.namespaceRoot, unit.unitId);
   return countArtifacts(artifactDir, input.evidencePattern);
 }
 
-export async function writeRunSummary(input: SummaryInput): Promise<SummaryResult> {
+/** @param deps the worker's host: in a remote run its work directory holds the clone it pushes from. */
+export async function writeRunSummary(input: SummaryInput, deps: WorkerDeps = {}): Promise<SummaryResult> {
   const git = await gitOf(input);
   const rows: SummaryRow[] = [];
   for (const unit of await summaryUnits(input)) {
@@ -114,6 +119,8 @@ export async function writeRunSummary(input: SummaryInput): Promise<SummaryResul
     });
   }
   const text = renderSummary(rows, input.retryOf, await outOfBoundsOf(input), git);
+  if (input.remote !== undefined)
+    return { files: await pushSummary(input.remote, SUMMARY_FILES, text, deps) };
   const files: string[] = [];
   const skipped: { file: string; reason: string }[] = [];
   for (const file of SUMMARY_FILES.map((relative) => join(input.repo, relative))) {

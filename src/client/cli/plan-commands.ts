@@ -35,7 +35,8 @@ const WORKSPACE_OPTION: OptionSpec = {
 const GIT_OPTIONS: readonly OptionSpec[] = [
   {
     flags: '--base <rev>',
-    description: 'git mode: the commit the run starts from (default: HEAD of --repo)',
+    description:
+      'git mode: the commit the run starts from (default: HEAD of --repo); with --remote and no --repo, a branch or tag of the remote or a full SHA (default: its HEAD)',
   },
   {
     flags: '--branch <name>',

@@ -39,6 +39,7 @@ export const logsCommand = declareCommand<[id: string, unit: string], LogsOption
     'agent-fanout logs fanout-codemod-1a2b3c4d api-client',
     'agent-fanout logs nightly api-client --follow',
     'agent-fanout logs nightly api-client --attempt 1',
+    'agent-fanout logs nightly api-client   # a --remote run: from its evidence ref, on any machine',
   ],
   action: async ([id, unit], options, io) =>
     (await import('../commands/logs')).run({ id, unit, ...options }, io),

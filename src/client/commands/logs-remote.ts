@@ -44,7 +44,11 @@ export async function remoteLogs(request: RemoteLogsRequest): Promise<ExitCode> 
       io.stderr.write(`attempt ${attempt} of unit '${unitId}' printed nothing (its log is empty)\n`);
     return attempt;
   });
-  if (printed !== undefined) return 0;
+  if (printed !== undefined) {
+    if (!request.follow || pinned !== undefined) return 0;
+    // --follow goes on to the unit's next attempt (a retry) until the unit has ended.
+    return hasEnded(await unitStatus(request.handle, unitId)) ? 0 : followHeartbeats(request);
+  }
   const status = await unitStatus(request.handle, unitId);
   if (hasEnded(status)) throw neverStarted(request.workflowId, unitId, status ?? 'run closed');
   if (request.follow) return followHeartbeats(request);

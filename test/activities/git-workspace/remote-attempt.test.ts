@@ -5,7 +5,7 @@
  * the remote on another host, and a remote the worker cannot reach.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { HostIdentity } from '../../../src/contracts/hosts';
 import type { AgentFailureDetails } from '../../../src/errors';
@@ -108,6 +108,29 @@ describe('a remote attempt that succeeds', () => {
   });
 });
 
+describe('a remote attempt under confinement: landlock (SPEC §8.1 in a tree of the worker’s clone)', () => {
+  it('writes only its area of the working tree, and its output holds just that', async () => {
+    const fixture = remoteFixture();
+    const command = [
+      FAKE,
+      '--try-touch',
+      'README.md',
+      '--try-touch',
+      'src/a/mine.txt',
+      '--artifact',
+      'out.md',
+    ];
+    const input = remoteInput(fixture, unit('a'), settings(command, { confinement: 'landlock' }));
+
+    const success = await on(fixture, workerHost('host-a')).run(input);
+
+    expect(success.containment?.confinement).toBe('landlock');
+    expect(lines(success.logPath)).toEqual(['denied README.md', 'wrote src/a/mine.txt']);
+    const output = success.git?.output ?? '';
+    expect(gitIn(fixture.remote, 'diff', '--name-only', fixture.base, output)).toBe('src/a/mine.txt');
+  });
+});
+
 describe('a remote attempt that fails', () => {
   it('pushes its evidence and log, and its failure names its host', async () => {
     const fixture = remoteFixture();
@@ -198,6 +221,80 @@ describe('a remote attempt tried again on another host', () => {
   });
 });
 
+describe('a remote attempt whose worker died before its refs were pushed', () => {
+  it('is continued on the same host: the same output, its evidence and unit ref pushed once, the agent run once', async () => {
+    const fixture = remoteFixture();
+    const host = workerHost('host-a');
+    const count = path.join(fixture.scratch, 'count.txt');
+    const command = [FAKE, '--count', count, '--write', 'src/a/f.txt', 'f', '--artifact', 'out.md'];
+    const input = remoteInput(fixture, unit('a'), settings(command));
+    const env = { ...fixture.env, FANOUT_TEST_PAUSE_BEFORE_REF: fixture.scratch };
+    const first = new AttemptRun({ env, timing: TIMING, host });
+    const firstTry = first.run(input).catch((e: unknown) => e);
+    const marker = path.join(fixture.scratch, 'a-1');
+    await waitFor(() => existsSync(marker));
+    expect(remoteRef(fixture, EVIDENCE_REF)).toBeNull();
+    rmSync(marker);
+    expect(await firstTry).not.toBeInstanceOf(ApplicationFailure);
+
+    const beat = first.heartbeats.at(-1);
+    const second = await new AttemptRun(
+      { env, timing: TIMING, host },
+      { attempt: 2, heartbeatDetails: beat },
+    ).run({ ...input, adopt: true });
+
+    expect(second.adopted).toBe(true);
+    expect(remoteRef(fixture, UNIT_REF)).toBe(second.git?.output);
+    expect(gitIn(fixture.remote, 'rev-list', '--count', EVIDENCE_REF)).toBe('1');
+    expect(lines(count)).toEqual(['a attempt=1']);
+  });
+});
+
+describe('a remote that goes away while the agent runs', () => {
+  it('fails the try as RemoteUnreachable with its tree kept; the next try on that host pushes the same output', async () => {
+    const fixture = remoteFixture();
+    const host = workerHost('host-a');
+    const count = path.join(fixture.scratch, 'count.txt');
+    const marker = path.join(fixture.scratch, 'running');
+    const command = [FAKE, '--count', count, '--write', 'src/a/f.txt', 'f'];
+    const agent = [...command, '--write', marker, 'x', '--sleep-ms', '1500', '--artifact', 'out.md'];
+    const input = remoteInput(fixture, unit('a'), settings(agent));
+    const first = new AttemptRun({ env: fixture.env, timing: TIMING, host });
+    const firstTry = first.run(input).catch((e: unknown) => e);
+    await waitFor(() => existsSync(marker));
+    const away = `${fixture.remote}.away`;
+    renameSync(fixture.remote, away);
+
+    const error = await firstTry;
+    renameSync(away, fixture.remote);
+
+    expect(error).toMatchObject({ type: 'RemoteUnreachable', nonRetryable: false });
+    expect(remoteRef(fixture, UNIT_REF)).toBeNull();
+    const second = await new AttemptRun(
+      { env: fixture.env, timing: TIMING, host },
+      { attempt: 2, heartbeatDetails: first.heartbeats.at(-1) },
+    ).run({ ...input, adopt: true });
+    expect(second.adopted).toBe(true);
+    expect(remoteRef(fixture, UNIT_REF)).toBe(second.git?.output);
+    expect(remoteFile(fixture, second.git?.output ?? '', 'src/a/f.txt')).toBe('f');
+    expect(lines(count)).toEqual(['a attempt=1']);
+  });
+});
+
+describe('a remote attempt on a worker that did not say who it is', () => {
+  it('works under FANOUT_WORKTREES and records no host', async () => {
+    const fixture = remoteFixture();
+    const input = remoteInput(fixture, unit('a'), settings([FAKE, '--artifact', 'out.md']));
+
+    const success = await new AttemptRun({ env: fixture.env, timing: TIMING }).run(input);
+
+    expect(success.host).toBeUndefined();
+    expect(success.git?.worktree.startsWith(`${fixture.worktrees}/`)).toBe(true);
+    expect(readdirSync(path.join(fixture.worktrees, 'remotes'))).toHaveLength(1);
+    expect(remoteRef(fixture, UNIT_REF)).toBe(success.git?.output);
+  });
+});
+
 describe('a remote the worker cannot reach', () => {
   it.each([
     ['a path that is not a repository', (fixture: RemoteFixture) => fixture.scratch],
@@ -229,3 +326,11 @@ describe('a remote the worker cannot reach', () => {
     },
   );
 });
+
+async function waitFor(probe: () => boolean, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -8,6 +8,8 @@ import { overlap } from '../../../src/client/commands/logs-remote';
 import { runBranch } from '../../../src/client/commands/status';
 import { remoteRunLines } from '../../../src/client/output/commit-text';
 import { formatProgressTable } from '../../../src/client/output/progress-table';
+import { formatResultTable } from '../../../src/client/output/result-table';
+import type { UnitResult } from '../../../src/plan/types';
 
 const BASE = 'b'.repeat(40);
 const REMOTE = 'git@example.com:team/app.git';
@@ -33,6 +35,38 @@ describe('the report of a remote run', () => {
   it('keeps the --into line', () => {
     const into = { branch: 'main', outcome: 'fast-forward' as const, message: '' };
     expect(remoteRunLines({ ...git, into }, REMOTE, 'x')).toContain('Into:    main (fast-forward)');
+  });
+});
+
+describe('the result table of a remote run', () => {
+  const unit = (host: string | undefined): UnitResult => ({
+    status: 'SUCCEEDED',
+    attempts: 1,
+    started_at: null,
+    finished_at: null,
+    exit_code: 0,
+    error: null,
+    artifacts: [],
+    commit: 'c'.repeat(40),
+    ...(host === undefined ? {} : { host }),
+  });
+
+  it('names the host of each unit when the units record one', () => {
+    const table = formatResultTable({
+      status: 'succeeded',
+      events: [],
+      git,
+      units: { a: unit('box-1:/var/tmp/w'), b: unit('box-2:/var/tmp/w') },
+    });
+    const lines = table.split('\n');
+    expect(lines[2]).toMatch(/^unit\s+status\s+attempts\s+exit\s+commit\s+host\s+note$/);
+    expect(lines[3]).toMatch(/^a\s+SUCCEEDED\s+1\s+0\s+ccccccc\s+box-1:\/var\/tmp\/w$/);
+    expect(lines[4]).toMatch(/^b\s+SUCCEEDED\s+1\s+0\s+ccccccc\s+box-2:\/var\/tmp\/w$/);
+  });
+
+  it('has no host column when no unit records one', () => {
+    const table = formatResultTable({ status: 'succeeded', events: [], git, units: { a: unit(undefined) } });
+    expect(table).not.toContain('host');
   });
 });
 
