@@ -150,8 +150,8 @@ describe('many hosts: a worker killed with kill -9 while its agents run', () => 
   });
 
   it('(c) restarted after host_loss_timeout while its old agents run: it stops them and pushes nothing', async () => {
-    // Agents in host A's work directory would run 120 s; host B's take 10 s.
-    const crashed = await crashHostA('back-late', '6s', 20, 240);
+    // Agents in host A's work directory would run 120 s; host B's take 15 s.
+    const crashed = await crashHostA('back-late', '6s', 30, 240);
     await waitFor('host B started both units', () =>
       agentStarts(crashed.dirs).filter((start) => start.host === 'host-b').length === 2 ? true : undefined,
     );
