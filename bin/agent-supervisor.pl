@@ -443,12 +443,15 @@ tell_worker("started $pid");
 # SIGCHLD wakes the wait through a pipe (no lost wake-up).
 pipe(my $wakeRead, my $wakeWrite);
 $SIG{CHLD} = sub { syswrite($wakeWrite, 'x') };
-my ($status, $stoppedBy, $killAt);
+my ($status, $stoppedBy, $killAt, $childless);
 for (;;) {
   my $reaped;
   while (($reaped = waitpid(-1, $WNOHANG)) > 0) {
     $status = $? if $reaped == $pid;
   }
+  # No child left at all (ECHILD): then no descendant either, since whatever the agent started is
+  # reparented here when its parent ends; the /proc scans below have nothing to find.
+  $childless = $reaped == -1;
   last if defined $status;
   last if $reaped == -1;    # not ours any more: nothing to record
   my $now = now_ms();
@@ -477,12 +480,12 @@ my $code = $signal == 0 ? $status >> 8 : 'null';
 my $signalName = $signal == 0 ? 'null' : $SIGNALS[$signal] ? json_string($SIGNALS[$signal]) : $signal;
 # What the agent left running is counted now and stopped after the exit file: the outcome does
 # not wait for it (SPEC §7.11), though this process does.
-my $strays = () = live_leftovers();
+my $strays = $childless ? 0 : scalar(my @left = live_leftovers());
 write_atomic($exitPath, "$exitHead,\n  \"pid\": $pid,\n  \"code\": $code,\n  \"signal\": $signalName,\n" .
     '  "stoppedBy": ' . json_or_null($stoppedBy) . ",\n  \"endedAtMs\": $endedAtMs,\n" .
     "  \"strayProcesses\": $strays\n}\n");
 $SIG{CHLD} = 'DEFAULT';
-sweep();
+sweep() unless $childless;
 
 # Exits with the agent's status: the same code, or death by the same signal.
 exit $code if $signal == 0;

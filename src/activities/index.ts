@@ -74,10 +74,10 @@ export function createActivities(deps: Partial<ActivityDeps> = {}) {
     /** The run summary files (SPEC §5). */
     writeRunSummary: (input: SummaryInput): Promise<SummaryResult> => writeRunSummary(input, resolved),
     /** Which earlier successes a retry may reuse: their evidence is still on disk, unchanged. */
-    verifyArtifacts: (input: VerifyArtifactsInput): Promise<string[]> => verifyArtifacts(input),
+    verifyArtifacts: (input: VerifyArtifactsInput): Promise<string[]> => verifyArtifacts(input, resolved),
     /** A page of the successes a stored earlier result holds whose evidence is intact (retry). */
     readEarlierSuccesses: (input: EarlierSuccessesInput): Promise<EarlierSuccessesPage> =>
-      readEarlierSuccesses(input),
+      readEarlierSuccesses(input, resolved),
     /** Stores part of a run's result on the host (a run that continues as new, or a large one). */
     storeRunSegment: (input: SegmentInput): Promise<SegmentRef> => storeRunSegment(input),
     /** Assembles the stored segments into the run's result file. */

@@ -88,7 +88,9 @@ export async function runPlacedAttempt(placed: PlacedAttempt): Promise<AttemptSu
     } catch (error) {
       if (isCancellation(error) || isAgentFailure(error)) throw error;
       if (!(error instanceof ActivityFailure)) throw error;
-      const silentHost = hostLeftRunning(error);
+      // A bound try that went silent before its first heartbeat still leaves that host's agent.
+      const silentHost =
+        hostLeftRunning(error) ?? (bound !== undefined && isTimeout(error, 'HEARTBEAT') ? bound : undefined);
       if (silentHost !== undefined) {
         bound = silentHost;
         continue;

@@ -32,7 +32,9 @@ export async function reuseEarlierSuccesses(
       repo: input.repo,
       namespaceRoot: state.plan.namespaceRoot,
       units: Object.fromEntries(known.map(([unitId, earlier]) => [unitId, earlier.artifacts])),
-      ...(integration === undefined ? {} : { git: gitEvidence(retryOf.workflowId, known) }),
+      ...(integration === undefined
+        ? {}
+        : { git: gitEvidence(retryOf.workflowId, known, input.git?.remote) }),
     });
     for (const unitId of intact) reusable.set(unitId, retryOf.succeeded[unitId] as EarlierSuccess);
   } else if (retryOf.resultFile !== undefined) {
@@ -43,7 +45,7 @@ export async function reuseEarlierSuccesses(
         resultFile: retryOf.resultFile,
         offset,
         limit: PAGE_UNITS,
-        ...(integration === undefined ? {} : { git: { runId: retryOf.workflowId } }),
+        ...(integration === undefined ? {} : { git: { runId: retryOf.workflowId, ...remoteOf(input) } }),
       });
       for (const [unitId, earlier] of Object.entries(page.units)) reusable.set(unitId, earlier);
       offset = page.next;
@@ -69,8 +71,14 @@ export async function reuseEarlierSuccesses(
 function gitEvidence(
   runId: string,
   known: readonly [string, EarlierSuccess][],
+  remote: string | undefined,
 ): NonNullable<VerifyArtifactsInput['git']> {
   const commits: Record<string, string> = {};
   for (const [unitId, earlier] of known) if (earlier.commit !== undefined) commits[unitId] = earlier.commit;
-  return { runId, commits };
+  return { runId, commits, ...(remote === undefined ? {} : { remote }) };
+}
+
+/** A remote retry checks the earlier run's evidence on the remote it keeps (SPEC §10). */
+function remoteOf(input: FanoutInput): { remote?: string } {
+  return input.git?.remote === undefined ? {} : { remote: input.git.remote };
 }

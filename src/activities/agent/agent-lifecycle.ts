@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { attemptDeadlines } from '../../plan/deadlines';
 import { agentEnvironment } from '../unit-files/environment';
+import type { CheckedFolders } from '../containment/safe-write';
 import { collectEvidence, settleDelayMs, snapshotArtifacts } from '../unit-files/evidence';
 import { attemptExitPath, attemptRecordPath, prepareNamespace } from '../unit-files/namespace';
 import { substitutePlaceholders } from '../unit-files/placeholders';
@@ -80,7 +81,13 @@ export async function agentFacts(scope: AttemptScope): Promise<AttemptFacts> {
 async function launch(scope: AttemptScope): Promise<AttemptFacts> {
   const { deps, input, context, paths } = scope;
   const { unit, settings } = input;
-  await prepareNamespace(paths, { runId: input.runId, repo: scope.repo, unit, attempt: input.attempt });
+  // The namespace's folders, checked once for every write of this launch (SPEC §8.4).
+  const checked: CheckedFolders = new Map();
+  await prepareNamespace(
+    paths,
+    { runId: input.runId, repo: scope.repo, unit, attempt: input.attempt },
+    checked,
+  );
   // Decided before the baseline: what the attempt's changes are observed under is what the agent runs under.
   const containment = await prepareAttemptContainment(scope);
   scope.state.containment = { ...containment.attempt };
@@ -112,11 +119,12 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
     (info) => info.size,
     () => 0,
   );
-  await recordLaunchInLogIndex(scope.repo, paths, {
-    run: input.runId,
-    attempt: input.attempt,
-    from: logOffset,
-  });
+  await recordLaunchInLogIndex(
+    scope.repo,
+    paths,
+    { run: input.runId, attempt: input.attempt, from: logOffset },
+    checked,
+  );
   const startedAtMs = deps.clock.now();
   const origin: Origin = {
     startedAtMs,

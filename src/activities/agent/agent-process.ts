@@ -22,6 +22,12 @@ export interface AgentProcess {
    * or null when its status was lost (its supervisor died without recording it). Never rejects.
    */
   readonly exited: Promise<number | null>;
+  /**
+   * Once `exited` settled and the supervisor is known to have exited too (so its sweep of the
+   * agent's leftovers is over): the leftovers it counted, null when it recorded none. Undefined
+   * otherwise (an adopted agent, a supervisor that outlived its launcher): then the record tells.
+   */
+  readonly sweptStrays?: () => { readonly strayProcesses: number | null } | undefined;
   /** Stops waiting for the agent; it keeps running, for another worker to adopt. */
   detach(): void;
 }

@@ -75,6 +75,7 @@ export async function recordedFacts(
 
 /** Waits until what the agent left running is gone (SPEC §8.3) and records how much there was. */
 export async function noteStrays({ paths, input, context, state }: AttemptScope): Promise<void> {
-  const count = await awaitStraySweep(attemptRecordPath(paths, input.attempt), input, context.log);
+  const swept = state.agent?.sweptStrays?.();
+  const count = await awaitStraySweep(attemptRecordPath(paths, input.attempt), input, context.log, swept);
   if (count !== null && state.containment !== undefined) state.containment.strayProcesses = count;
 }

@@ -57,6 +57,7 @@ export async function spawnAgent(
   if (answer.type === 'launch-failed') throw new Error(`agent launch failed: ${answer.message}`);
   let orphan: { detach(): void } | undefined;
   let detached = false;
+  let swept: { strayProcesses: number | null } | undefined;
   const exited = ended.then(async (how): Promise<number | null> => {
     if (how === 'launcher-gone' && !detached) {
       // Nobody reaps this supervisor for us any more: follow the agent by its record.
@@ -68,6 +69,8 @@ export async function spawnAgent(
       }
     }
     const end = await readAgentEnd(exitPath, launchId);
+    // Reaped: the supervisor is gone, so it finished its sweep after it wrote the exit file.
+    if (how === 'reaped') swept = { strayProcesses: end?.kind === 'exited' ? end.strayProcesses : null };
     return end?.kind === 'exited' ? end.exitCode : null;
   });
   return {
@@ -76,6 +79,7 @@ export async function spawnAgent(
       pid: answer.pid,
       pgid: answer.pid,
       exited,
+      sweptStrays: () => swept,
       detach: () => {
         detached = true;
         orphan?.detach();

@@ -31,6 +31,7 @@ const APPEND_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
 /** O_NONBLOCK: opening a FIFO put in place of an evidence file must not hang the attempt. */
 const HASH_FLAGS = READ_FLAGS | constants.O_NONBLOCK;
+const HASH_CHUNK_BYTES = 64 * 1024;
 
 function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
@@ -47,11 +48,19 @@ function componentsBelow(repo: string, path: string): string[] {
 }
 
 /**
+ * Folders below the repo already checked (or made) as real folders, not links, by one step that
+ * writes several files in the same place (the namespace's preparation): each is checked once per
+ * step, not once per file. Never kept beyond that step.
+ */
+export type CheckedFolders = Map<string, 'made' | 'found'>;
+
+/**
  * Refuses when any existing component of `path` below `repo` is a symbolic link; components that
  * do not exist yet are fine (they are made by {@link makeDirectories} or the write itself).
  */
-export async function refuseLinks(repo: string, path: string): Promise<void> {
+export async function refuseLinks(repo: string, path: string, checked?: CheckedFolders): Promise<void> {
   for (const component of componentsBelow(repo, path)) {
+    if (checked?.has(component)) continue;
     const stats = await lstat(component).catch((error: unknown) => {
       if (errorCode(error) === 'ENOENT') return null;
       throw error;
@@ -61,16 +70,33 @@ export async function refuseLinks(repo: string, path: string): Promise<void> {
   }
 }
 
-/** `mkdir -p` below `repo`, one component at a time, refusing a link at any of them. */
-export async function makeDirectories(repo: string, dir: string): Promise<void> {
+/**
+ * `mkdir -p` below `repo`, one component at a time, refusing a link at any of them. A folder this
+ * call made is no link, and neither can be what a successful mkdir inside it makes, so only a
+ * component that already existed (or was made meanwhile by a sibling: EEXIST) is looked at.
+ */
+export async function makeDirectories(repo: string, dir: string, checked?: CheckedFolders): Promise<void> {
+  let parentIsNew = false;
   for (const component of componentsBelow(repo, dir)) {
-    const stats = await lstat(component).catch(() => null);
+    const known = checked?.get(component);
+    if (known !== undefined) {
+      parentIsNew = known === 'made';
+      continue;
+    }
+    const stats = parentIsNew ? null : await lstat(component).catch(() => null);
     if (stats?.isSymbolicLink()) throw new SymbolicLinkRefused(component);
-    if (stats !== null) continue;
-    await mkdir(component).catch((error: unknown) => {
-      if (errorCode(error) !== 'EEXIST') throw error; // made meanwhile by a sibling: checked below
-    });
-    if ((await lstat(component)).isSymbolicLink()) throw new SymbolicLinkRefused(component);
+    parentIsNew = false;
+    if (stats === null) {
+      parentIsNew = await mkdir(component).then(
+        () => true,
+        (error: unknown) => {
+          if (errorCode(error) !== 'EEXIST') throw error;
+          return false;
+        },
+      );
+      if (!parentIsNew && (await lstat(component)).isSymbolicLink()) throw new SymbolicLinkRefused(component);
+    }
+    checked?.set(component, parentIsNew ? 'made' : 'found');
   }
 }
 
@@ -83,10 +109,10 @@ async function openRefusingLink(file: string, flags: number): Promise<FileHandle
   }
 }
 
-async function parentOf(repo: string, file: string): Promise<void> {
+async function parentOf(repo: string, file: string, checked?: CheckedFolders): Promise<void> {
   const components = componentsBelow(repo, file);
   const parent = components.at(-2);
-  if (parent !== undefined) await makeDirectories(repo, parent);
+  if (parent !== undefined) await makeDirectories(repo, parent, checked);
 }
 
 /** Writes `file` (under `repo`) in place: its folders made safely, the file opened with O_NOFOLLOW. */
@@ -94,8 +120,9 @@ export async function writeFileNoFollow(
   repo: string,
   file: string,
   data: string | Uint8Array,
+  checked?: CheckedFolders,
 ): Promise<void> {
-  await parentOf(repo, file);
+  await parentOf(repo, file, checked);
   const handle = await openRefusingLink(file, WRITE_FLAGS);
   try {
     await handle.writeFile(data);
@@ -126,8 +153,12 @@ export async function writeFileAtomically(
 }
 
 /** Opens `file` (under `repo`) for appending, never through a link; the caller closes it. */
-export async function openForAppend(repo: string, file: string): Promise<FileHandle> {
-  await parentOf(repo, file);
+export async function openForAppend(
+  repo: string,
+  file: string,
+  checked?: CheckedFolders,
+): Promise<FileHandle> {
+  await parentOf(repo, file, checked);
   return openRefusingLink(file, APPEND_FLAGS);
 }
 
@@ -155,11 +186,14 @@ export async function hashWithoutFollowing(file: string): Promise<{ sha256: stri
   try {
     if (!(await handle.stat()).isFile()) return null;
     const hash = createHash('sha256');
+    // Plain reads, not a stream: most evidence files are small, and a stream costs more than they do.
+    const buffer = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
     let size = 0;
-    for await (const chunk of handle.createReadStream({ autoClose: false })) {
-      const bytes = chunk as Buffer;
-      hash.update(bytes);
-      size += bytes.length;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
     }
     return { sha256: hash.digest('hex'), size };
   } finally {

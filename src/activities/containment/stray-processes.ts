@@ -24,8 +24,15 @@ export async function awaitStraySweep(
   recordPath: string,
   attempt: Pick<AttemptInput, 'unit' | 'settings'>,
   log: Pick<Logger, 'info' | 'warn'>,
+  /** What the supervisor counted, when this worker saw it exit after its sweep: nothing to wait for. */
+  swept?: { readonly strayProcesses: number | null },
 ): Promise<number | null> {
   const unitId = attempt.unit.unitId;
+  if (swept !== undefined) {
+    const count = swept.strayProcesses;
+    if (count !== null && count > 0) log.info('Stopped processes the agent left running', { unitId, count });
+    return count;
+  }
   const record = await readAttemptRecord(recordPath);
   if (record === null) return null;
   const giveUpAt = Date.now() + attempt.settings.grace.ms + SWEEP_MARGIN_MS;

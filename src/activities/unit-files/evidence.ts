@@ -49,14 +49,28 @@ async function listEntries(dir: string): Promise<string[]> {
   }
 }
 
+/** Compiled evidence patterns: a run has a handful, and every attempt's end matches against one. */
+const matchers = new Map<string, (name: string) => boolean>();
+
+function matcherOf(pattern: string): (name: string) => boolean {
+  let matches = matchers.get(pattern);
+  if (matches === undefined) {
+    if (matchers.size >= 64) matchers.clear();
+    matches = picomatch(pattern, { dot: true });
+    matchers.set(pattern, matches);
+  }
+  return matches;
+}
+
 /** Regular, non-empty files directly in `dir` matching `pattern` (basename glob, dotfiles included). */
 async function candidates(dir: string, pattern: string): Promise<Candidate[]> {
-  const matches = picomatch(pattern, { dot: true });
+  const matches = matcherOf(pattern);
   const found: Candidate[] = [];
   for (const name of (await listEntries(dir)).sort(compareNames)) {
+    if (!matches(name)) continue;
     const path = join(dir, name);
     const stat = await lstat(path, { bigint: true }).catch(() => null);
-    if (!stat?.isFile() || stat.size === 0n || !matches(name)) continue;
+    if (!stat?.isFile() || stat.size === 0n) continue;
     found.push({ name, path, signature: signatureOf(stat) });
   }
   return found;

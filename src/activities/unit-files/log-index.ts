@@ -5,7 +5,7 @@
 
 import { join } from 'node:path';
 import { LOG_INDEX_FILE, logIndexLine, type LogIndexEntry } from '../../contracts/log-index';
-import { openForAppend } from '../containment/safe-write';
+import { openForAppend, type CheckedFolders } from '../containment/safe-write';
 import type { NamespacePaths } from './namespace';
 
 /** Records `entry` in the unit's log index; one small append, never through a link. */
@@ -13,8 +13,9 @@ export async function recordLaunchInLogIndex(
   repo: string,
   paths: NamespacePaths,
   entry: LogIndexEntry,
+  checked?: CheckedFolders,
 ): Promise<void> {
-  const handle = await openForAppend(repo, join(paths.logsDir, LOG_INDEX_FILE));
+  const handle = await openForAppend(repo, join(paths.logsDir, LOG_INDEX_FILE), checked);
   try {
     await handle.write(logIndexLine(entry));
   } finally {

@@ -5,7 +5,12 @@
 
 import { join } from 'node:path';
 import type { WorkUnit } from '../../plan/types';
-import { makeDirectories, refuseLinks, writeFileNoFollow } from '../containment/safe-write';
+import {
+  makeDirectories,
+  refuseLinks,
+  writeFileNoFollow,
+  type CheckedFolders,
+} from '../containment/safe-write';
 
 export interface NamespacePaths {
   /** Absolute namespace directory (`FANOUT_NAMESPACE`). */
@@ -78,18 +83,26 @@ export function workerManifest(paths: NamespacePaths, context: ManifestContext):
 /**
  * Creates the four directories, writes the manifest and `tmp/prompt.md` (the description), never
  * through a symbolic link (SPEC §8.4): a link on the way, or at this attempt's log, record or exit
- * file (which the supervisor writes), is refused with SymbolicLinkRefused before anything is written.
+ * file (which the supervisor writes), is refused with SymbolicLinkRefused before any file is written.
+ * Each folder is checked once (`checked` remembers them for this launch's next writes), and what
+ * does not depend on another step runs at once: a launch waits for three round trips, not fifteen.
  */
-export async function prepareNamespace(paths: NamespacePaths, context: ManifestContext): Promise<void> {
+export async function prepareNamespace(
+  paths: NamespacePaths,
+  context: ManifestContext,
+  checked: CheckedFolders = new Map(),
+): Promise<void> {
   const { repo, attempt } = context;
-  for (const dir of [paths.artifactDir, paths.tmpDir, paths.logsDir, paths.handoffsDir]) {
-    await makeDirectories(repo, dir);
-  }
-  for (const file of [attemptLogPath, attemptRecordPath, attemptExitPath]) {
-    await refuseLinks(repo, file(paths, attempt));
-  }
-  await writeFileNoFollow(repo, paths.promptFile, context.unit.description);
-  await writeManifest(paths, context);
+  await makeDirectories(repo, paths.root, checked);
+  const folders = [paths.artifactDir, paths.tmpDir, paths.logsDir, paths.handoffsDir];
+  await Promise.all(folders.map((dir) => makeDirectories(repo, dir, checked)));
+  const supervisorFiles = [attemptLogPath, attemptRecordPath, attemptExitPath];
+  await Promise.all(supervisorFiles.map((file) => refuseLinks(repo, file(paths, attempt), checked)));
+  const manifest = `${JSON.stringify(workerManifest(paths, context), null, 2)}\n`;
+  await Promise.all([
+    writeFileNoFollow(repo, paths.promptFile, context.unit.description, checked),
+    writeFileNoFollow(repo, paths.manifest, manifest, checked),
+  ]);
 }
 
 /** (Re)writes `worker-manifest.json`; `extra` adds keys known only later, like the attempt's `changes`. */
