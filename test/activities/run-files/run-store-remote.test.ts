@@ -34,10 +34,10 @@ function unit(status: UnitResult['status']): UnitResult {
     attempts: 1,
     exit_code: status === 'SUCCEEDED' ? 0 : 1,
     error: status === 'SUCCEEDED' ? null : 'no',
-    artifacts: status === 'SUCCEEDED' ? ['report.md'] : [],
+    artifacts: status === 'SUCCEEDED' ? [{ name: 'report.md', size: 2, sha256: '0'.repeat(64) }] : [],
     started_at: '2026-01-01T00:00:00.000Z',
     finished_at: '2026-01-01T00:00:01.000Z',
-  } as UnitResult;
+  };
 }
 
 function location(fixture: RemoteFixture, url = fixture.remote) {
@@ -49,7 +49,7 @@ function location(fixture: RemoteFixture, url = fixture.remote) {
   };
 }
 
-const HEADER = { workflow_id: WORKFLOW_ID, run_id: FIRST_RUN_ID, status: 'completed' as const };
+const HEADER = { workflow_id: WORKFLOW_ID, run_id: FIRST_RUN_ID, status: 'succeeded' as const };
 
 describe('the run store of a remote run', () => {
   it('pushes segments and the result as refs any other host (and the client) reads and verifies', async () => {
