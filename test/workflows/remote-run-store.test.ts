@@ -4,11 +4,13 @@
  * (repo ''), keeps its segments and its result on the remote; the result assembles from segments
  * other hosts wrote, and the client reads it from the remote alone.
  */
+import { fetchChain } from '../../src/bench/chain';
 import { awaitRecordedResult, awaitResult, startRun } from '../../src/client/fanout-client';
 import { retryRun } from '../../src/client/run/retry-run';
 import type { FanoutResult } from '../../src/plan/types';
 import type { RunningWorker } from '../../src/worker/create-worker';
 import { uniqueTaskQueue } from '../helpers/fanout-worker';
+import { replayHistories } from '../helpers/replay';
 import { testPlan, testUnit } from '../helpers/plan-factory';
 import { FAKE_AGENT } from '../helpers/scenario-runner';
 import { testClient } from '../helpers/temporal';
@@ -88,6 +90,14 @@ describe('a remote run that continues as new, with no checkout', () => {
     const ran = new Set(UNITS.map((id) => result.units[id]?.host));
     expect(ran).toEqual(new Set(hosts.map((host) => host.id)));
     expect(result.events.filter((event) => event.type === 'worker_completed')).toHaveLength(UNITS.length);
+  });
+
+  it('replays every execution of the chain', async () => {
+    const chain = await fetchChain(client, workflowId);
+    const outcomes = await replayHistories(
+      chain.map((execution) => ({ workflowId, history: execution.history })),
+    );
+    expect(outcomes).toEqual(chain.map(() => ({ workflowId })));
   });
 
   it('lets a retry from no checkout reuse every unit from the stored result on the remote', async () => {
