@@ -79,9 +79,9 @@ export function createActivities(deps: Partial<ActivityDeps> = {}) {
     readEarlierSuccesses: (input: EarlierSuccessesInput): Promise<EarlierSuccessesPage> =>
       readEarlierSuccesses(input, resolved),
     /** Stores part of a run's result on the host (a run that continues as new, or a large one). */
-    storeRunSegment: (input: SegmentInput): Promise<SegmentRef> => storeRunSegment(input),
+    storeRunSegment: (input: SegmentInput): Promise<SegmentRef> => storeRunSegment(input, resolved),
     /** Assembles the stored segments into the run's result file. */
-    writeRunResult: (input: ResultInput): Promise<StoredResult> => writeRunResult(input),
+    writeRunResult: (input: ResultInput): Promise<StoredResult> => writeRunResult(input, resolved),
     /** Merges a SUCCEEDED git unit's output into the run's integration (SPEC §9, completion order). */
     integrateUnit: (input: IntegrateInput): Promise<IntegrateAnswer> => integrateUnit(input, resolved),
     /** Points the git run's branch at its integration, and moves `--into` (SPEC §9 "End"). */

@@ -4,6 +4,7 @@ import { PROJECT_ROOT } from '../dev/find-temporal-cli';
 import { CANCEL_TARGET_P95_MS } from './cancel';
 import { MAX_EVENTS_PER_EXECUTION, MAX_PAYLOAD_BYTES } from './chain';
 import { OVERHEAD_RATIO_TARGET } from './scale';
+import { HOSTS_PLAN } from './hosts';
 import { WORKSPACE_TARGET_P95_MS } from './workspace';
 import {
   CANCEL_DEFAULTS,
@@ -27,7 +28,7 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--shape NAME[,NAME...]]
   --quick           small versions of the shapes (the default set in about 2 minutes on 2 cores)
   --shape NAMES     run these shapes only (repeatable, or comma-separated):
                     ${SHAPE_NAMES.join(', ')}
-  --all             every shape, scale and workspace included
+  --all             every shape, scale, workspace and hosts included
   --out DIR         where the JSON goes (default bench/results)
   --scale-units N   units of the scale shape (default ${SCALE_UNITS}, --quick ${SCALE_QUICK_UNITS});
                     its levels are round(sqrt(N)); the baselines stay at ${SCALE_BASE_UNITS} units
@@ -59,6 +60,10 @@ Shapes (see src/bench/shapes.ts):
            git mode with an empty pool of released trees, and git mode again (reused trees):
            unit start -> agent start p50/p95, git/shared, disk of one working tree (target p95
            <= ${WORKSPACE_TARGET_P95_MS} ms at 100,000 files, reused trees). Not in the default set: --shape workspace or --all.
+  hosts    many hosts through a shared git remote (SPEC §10): ${HOSTS_PLAN.units} units in three levels, agents of
+           ${HOSTS_PLAN.agentMs / 1000} s, max_workers ${HOSTS_PLAN.maxWorkers}: single-host git mode, --remote on one worker, --remote on
+           two workers (own --workdir): makespan one vs two workers, per-unit fetch + push overhead
+           vs single-host git mode p50/p95. Not in the default set: --shape hosts or --all.
 Default set: ${DEFAULT_SHAPES.join(', ')}.
 Every run must keep <= ${MAX_EVENTS_PER_EXECUTION} events per execution and <= ${MAX_PAYLOAD_BYTES} bytes per payload,
 else the bench exits 1 (as for a failed run or check); targets are reported as met or MISSED.

@@ -11,6 +11,8 @@ import { SCALE_BASE_UNITS, SCALE_UNITS } from './shapes';
 import { WORKSPACE_TARGET_FILES, WORKSPACE_TARGET_P95_MS } from './workspace';
 import type { WorkspaceReport } from './workspace-types';
 import { workspaceTable } from './workspace-report';
+import type { HostsReport } from './hosts-types';
+import { hostsTable } from './hosts-report';
 
 /** What the shapes of one bench produced. */
 export interface BenchOutcome {
@@ -18,6 +20,7 @@ export interface BenchOutcome {
   readonly cancel?: CancelReport;
   readonly scale?: { readonly report: ShapeReport; readonly targets?: ScaleTargets };
   readonly workspace?: WorkspaceReport;
+  readonly hosts?: HostsReport;
 }
 
 export interface MachineFacts {
@@ -43,6 +46,7 @@ const NOTES = [
   `chain = the executions of one workflow id (continue-as-new); limits: <= ${MAX_EVENTS_PER_EXECUTION} events per execution, <= ${MAX_PAYLOAD_BYTES} bytes per payload (data + metadata)`,
   'cancel = failing agent last action (stamp just before exit 1) -> each sibling process group gone (kill(-pgid, 0) ESRCH or only zombies left), probed every 5 ms by the bench',
   `workspace = per repository size: shared mode, git mode with an empty pool of released trees (git-first), git mode again (git-reused, judged); unit start -> agent start = runAgentAttempt ActivityTaskStarted -> agent's first stamp; target p95 <= ${WORKSPACE_TARGET_P95_MS} ms at ${WORKSPACE_TARGET_FILES} files, git-reused; tree disk = du -sk of one pooled (prepared) tree + its .git/worktrees admin folder`,
+  'hosts = 12 units in three levels, max_workers 4: single-host git mode, --remote on one worker, --remote on two workers; makespan = WorkflowExecutionStarted -> close; overhead per unit = runAgentAttempt ActivityTaskStarted -> agent first stamp + agent last stamp -> ActivityTaskCompleted; fetch + push = remote-1 minus git',
   `scale = ${SCALE_UNITS} units (round(sqrt(N)) levels, instant agents, max_workers 32) vs scale-base ${SCALE_BASE_UNITS} units (10 levels; judged) and scale-base-wide ${SCALE_BASE_UNITS} units (1 level, as many agents at once as at ${SCALE_UNITS}): overhead ratio p50 and p95 target <= 1.5, worker peak RSS <= 400 MiB`,
 ];
 
@@ -102,6 +106,7 @@ export function resultsDocument(
     ...(outcome.cancel === undefined ? {} : { cancel: outcome.cancel }),
     ...(outcome.scale?.targets === undefined ? {} : { scaleTargets: outcome.scale.targets }),
     ...(outcome.workspace === undefined ? {} : { workspace: outcome.workspace }),
+    ...(outcome.hosts === undefined ? {} : { hosts: outcome.hosts }),
   };
 }
 
@@ -121,7 +126,7 @@ export function summaryText(
   outcome: BenchOutcome,
   outFile: string,
 ): string {
-  const { reports, cancel, scale, workspace } = outcome;
+  const { reports, cancel, scale, workspace, hosts } = outcome;
   const sections: string[] = [
     '',
     `agent-fanout bench (${mode}), ${machine.cpus} CPUs, node ${versions.node}, ${versions.temporalCli}, SDK ${versions.sdkWorker}`,
@@ -146,6 +151,8 @@ export function summaryText(
     sections.push('', `Scale: ${scale.report.title}`, scaleTable(scale.report, scale.targets));
   if (workspace !== undefined)
     sections.push('', `Workspace (unit start -> agent start): ${workspace.title}`, workspaceTable(workspace));
+  if (hosts !== undefined)
+    sections.push('', `Hosts (a shared git remote): ${hosts.title}`, hostsTable(hosts));
   sections.push('', `Results: ${path.relative(process.cwd(), outFile) || outFile}`, '');
   return sections.join('\n');
 }
@@ -160,6 +167,7 @@ export function benchHealthy(outcome: BenchOutcome): boolean {
         (report.checks?.problems.length ?? 0) === 0,
     ) &&
     (outcome.cancel === undefined || outcome.cancel.problems.length === 0) &&
-    (outcome.workspace === undefined || outcome.workspace.problems.length === 0)
+    (outcome.workspace === undefined || outcome.workspace.problems.length === 0) &&
+    (outcome.hosts === undefined || outcome.hosts.problems.length === 0)
   );
 }

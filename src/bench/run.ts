@@ -16,7 +16,8 @@
  * well over 10 minutes on 2 cores, so it runs only with `--shape scale` or `--all`;
  * `--scale-units N` shrinks it and `--history-event-limit N` makes it continue as new sooner, to
  * try the code paths. `workspace` (`workspace.ts`: git working trees vs the shared checkout on
- * repositories of 10,000 and 100,000 files) also runs only with `--shape workspace` or `--all`. Every run is checked against Temporal's limits (10,240 events per execution,
+ * repositories of 10,000 and 100,000 files) and `hosts` (`hosts.ts`: a shared git remote, one
+ * worker vs two) also run only with `--shape` or `--all`. Every run is checked against Temporal's limits (10,240 events per execution,
  * 2 MiB per payload); a run that breaks one fails the bench (exit 1), as does a failed run or a
  * failed check. Targets (cancel p95, overhead ratio, RSS) are reported as met or MISSED.
  *
@@ -54,6 +55,7 @@ import {
 } from './shapes';
 import { startWorkerProcess, WORKER_MALLOC_ARENA_MAX, type WorkerProcess } from './worker-process';
 import { runWorkspaceShape } from './workspace';
+import { runHostsShape } from './hosts';
 
 /** Where the `workspace` shape's repositories and working trees go (SPEC §9's default root is here too). */
 const GIT_SCRATCH_PARENT = '/var/tmp';
@@ -192,11 +194,13 @@ async function runSelectedShapes(
   let workspace: BenchOutcome['workspace'];
   if (selected('workspace') && env.gitScratch !== undefined)
     workspace = await runWorkspaceShape(env, client, options.quick, runLabel, env.gitScratch);
+  const hosts = selected('hosts') ? await runHostsShape(env, client, runLabel) : undefined;
   return {
     reports,
     ...(cancel === undefined ? {} : { cancel }),
     ...(scale === undefined ? {} : { scale }),
     ...(workspace === undefined ? {} : { workspace }),
+    ...(hosts === undefined ? {} : { hosts }),
   };
 }
 

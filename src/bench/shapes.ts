@@ -35,11 +35,20 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../dev/find-temporal-cli';
 
 /**
- * What `--shape` accepts. `scale` runs `scale-base` too; `scale` and `workspace` (git working
- * trees vs the shared checkout on big repositories, see `workspace.ts`) run only with `--shape`
- * or `--all`.
+ * What `--shape` accepts. `scale` runs `scale-base` too; `scale`, `workspace` (git working
+ * trees vs the shared checkout on big repositories, see `workspace.ts`) and `hosts` (a shared git
+ * remote, one worker vs two, see `hosts.ts`) run only with `--shape` or `--all`.
  */
-export const SHAPE_NAMES = ['chain', 'wide', 'lattice', 'dag', 'cancel', 'scale', 'workspace'] as const;
+export const SHAPE_NAMES = [
+  'chain',
+  'wide',
+  'lattice',
+  'dag',
+  'cancel',
+  'scale',
+  'workspace',
+  'hosts',
+] as const;
 export type ShapeName = (typeof SHAPE_NAMES)[number];
 
 /**

@@ -30,6 +30,8 @@ export interface WorkerProcessOptions {
   readonly profileDir?: string;
   /** Added to the worker's environment (e.g. `FANOUT_WORKTREES`). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Added to `agent-fanout worker`'s arguments (e.g. `--workdir`). */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface WorkerProcess {
@@ -55,6 +57,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       options.namespace,
       '--task-queue',
       options.taskQueue,
+      ...(options.extraArgs ?? []),
     ],
     {
       cwd: PROJECT_ROOT,

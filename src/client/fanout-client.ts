@@ -30,6 +30,7 @@ import { securityFlagsInUse } from './connection/connection-security';
 import { UsageError } from './errors';
 import { ServerUnavailable } from './connection/server-errors';
 import { loadStoredResult } from './run/stored-result';
+import { isGitPath } from '../contracts/run-store-refs';
 
 export type FanoutHandle = WorkflowHandle<typeof fanoutWorkflow>;
 
@@ -174,7 +175,12 @@ export function refuseOversizedInput(input: FanoutInput): void {
  * a cancelled one answers the result query.
  */
 export async function awaitResult(handle: FanoutHandle): Promise<FanoutResult> {
-  return loadStoredResult(await awaitRecordedResult(handle));
+  const recorded = await awaitRecordedResult(handle);
+  if (recorded.result_file === undefined || !isGitPath(recorded.result_file))
+    return loadStoredResult(recorded);
+  // SPEC §10: a remote run's stored result is on its remote, named in the run's memo.
+  const remote = (await handle.describe()).memo?.['git_remote'];
+  return loadStoredResult(recorded, typeof remote === 'string' ? remote : undefined);
 }
 
 /**

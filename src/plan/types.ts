@@ -208,7 +208,7 @@ export interface FanoutResult {
   /**
    * Set when the result was too large for Temporal (a run that continued as new, or thousands of
    * units): the whole result is this file on the worker host, and `events`/`units` are empty.
-   * The client API reads the file (`awaitResult`).
+   * A remote run's (SPEC §10) is `git:<ref>` on its remote. The client API reads it (`awaitResult`).
    */
   readonly result_file?: string;
   readonly result_sha256?: string;

@@ -38,7 +38,7 @@ async function allSegments({ input, state, execution }: ExecutionEnd): Promise<S
   return [
     ...(input.carried?.segments ?? []),
     ...(await storeExecutionSegments(
-      input.repo,
+      input,
       execution,
       state.events,
       state.unitResults(state.unitsEndedHere),
@@ -107,7 +107,7 @@ export function finalResult(end: ExecutionEnd, status: RunStatus): Promise<Fanou
       return inline;
     }
     const unitOrder = input.plan.workUnits.map((unit) => unit.unitId);
-    const stored = await storeResult(input.repo, header, await allSegments(end), unitOrder);
+    const stored = await storeResult(input, header, await allSegments(end), unitOrder);
     await writeRunSummary({ ...summaryInput(state, input.repo, retryOf, stored.file, git), ...remote });
     return stored.result;
   });

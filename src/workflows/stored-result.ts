@@ -2,11 +2,12 @@
  * The workflow's side of the run store (src/activities/run-files/run-store.ts): what an execution hands to
  * the host before it continues as new, and how a large result becomes a file plus its digest.
  * Every activity input stays small: segments are cut at about {@link SEGMENT_BYTES} of JSON.
+ * A remote run's store is on its remote (SPEC §10): any worker writes and reads it there.
  */
 import { workflowInfo } from '@temporalio/workflow';
 import { hostActivities } from './host-activities';
 import type { FanoutEvent, FanoutResult, UnitResult } from '../plan/types';
-import type { SegmentRef } from '../contracts/run-types';
+import type { FanoutInput, SegmentRef } from '../contracts/run-types';
 
 const { storeRunSegment, writeRunResult } = hostActivities;
 
@@ -15,15 +16,24 @@ export const INLINE_RESULT_BYTES = 256 * 1024;
 
 const SEGMENT_BYTES = 256 * 1024;
 
+/** Where the run's store is: the checkout on the host, or a remote run's remote. */
+function storeLocation(input: FanoutInput) {
+  const { workflowId, firstExecutionRunId } = workflowInfo();
+  const remote =
+    input.git?.remote === undefined
+      ? {}
+      : { remote: { url: input.git.remote, identity: input.git.identity } };
+  return { repo: input.repo, workflowId, firstRunId: firstExecutionRunId, ...remote };
+}
+
 /** Stores this execution's events and the results of the units it ended; returns them in order. */
 export async function storeExecutionSegments(
-  repo: string,
+  input: FanoutInput,
   execution: number,
   events: readonly FanoutEvent[],
   units: Readonly<Record<string, UnitResult>>,
 ): Promise<SegmentRef[]> {
-  const { workflowId, firstExecutionRunId } = workflowInfo();
-  const location = { repo, workflowId, firstRunId: firstExecutionRunId };
+  const location = storeLocation(input);
   const eventChunks = chunked(events, (event) => JSON.stringify(event).length);
   const unitChunks = chunked(Object.entries(units), ([id, unit]) => id.length + JSON.stringify(unit).length);
   const name = (k: number): string =>
@@ -45,16 +55,13 @@ export async function storeExecutionSegments(
 
 /** Writes the whole result to the host; the workflow keeps the header, the file and its digest. */
 export async function storeResult(
-  repo: string,
+  input: FanoutInput,
   header: Omit<FanoutResult, 'events' | 'units'>,
   segments: readonly SegmentRef[],
   unitOrder: readonly string[],
 ): Promise<{ result: FanoutResult; file: { path: string; sha256: string } }> {
-  const { workflowId, firstExecutionRunId } = workflowInfo();
   const stored = await writeRunResult({
-    repo,
-    workflowId,
-    firstRunId: firstExecutionRunId,
+    ...storeLocation(input),
     header,
     segments,
     unitOrder,

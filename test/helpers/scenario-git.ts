@@ -11,6 +11,34 @@ import type { GitRunResult } from '../../src/contracts/git';
 import { commitExists, refTarget, statusLines, workingTreesLeft } from './git-repo';
 import { exists } from './scenario-files';
 
+/**
+ * How these were chosen: every agent writes only inside its namespace (or nothing at all), so
+ * the run is the same with a working tree per unit; none reads or writes a path in R that the
+ * runner checks afterwards (40, 41, 42, 43, 44 keep counts, marks, pids or cwd markers in R, and
+ * would rightly fail the §9 area check), none expects `{repo}` inside an error text (30, 48 name
+ * the artifact directory, which lives in the working tree in git mode), none relies on a setup
+ * file under `.agent/` (31). They cover launch order, chains, a diamond, the cap, re-planning,
+ * exit texts, signal deaths and a missing binary, blocking, skipping, cancel, drain, continue,
+ * overlap serialize (the second unit starts from the first's output) and a YAML plan.
+ */
+export const GIT_SCENARIOS = [
+  '02-single-unit-namespace.json',
+  '03-independent-sorted-launch.json',
+  '05-chain.json',
+  '06-diamond.json',
+  '07-wide-cap-refill.json',
+  '10-slot-tie-by-id.json',
+  '13-no-overlap-cases.json',
+  '28-exit-texts.json',
+  '29-exit-codes.json',
+  '32-chain-fail-head.json',
+  '34-diamond-fail-cancel-block.json',
+  '37-drain.json',
+  '38-continue.json',
+  '39-overlap-serialize.json',
+  '45-yaml-plan.json',
+];
+
 export interface GitScenarioResult {
   readonly workflow_id?: string;
   readonly units?: Record<string, Record<string, unknown>>;

@@ -19,6 +19,7 @@ import type { ScenarioEvent, ScenarioUnitExpectation } from './scenario-checks';
 import { checkConstraint, checkEventList, checkInvariants, checkUnits, keptEvents } from './scenario-checks';
 import { checkFiles, checkPidsDead, exists, type ScenarioFiles } from './scenario-files';
 import { checkGitScenario, type GitScenarioResult } from './scenario-git';
+import { checkRemoteScenario, scenarioRemote, type ScenarioHosts } from './hosts-scenario';
 import { initGitRepo } from './git-repo';
 
 export { checkFiles };
@@ -67,9 +68,10 @@ export function runCli(
   args: readonly string[],
   timeoutMs: number,
   env: NodeJS.ProcessEnv = process.env,
+  cwd?: string,
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -163,6 +165,11 @@ export interface ScenarioOptions {
   readonly workspace?: 'shared' | 'git';
   /** Where the worker makes working trees (git mode); default: this process's FANOUT_WORKTREES. */
   readonly worktreeRoot?: string;
+  /**
+   * Git mode with a remote (SPEC §10, hosts-scenario.ts): R cloned bare, `--remote` and no
+   * `--repo`, run from an empty directory, checked on the remote and these hosts' work directories.
+   */
+  readonly hosts?: ScenarioHosts;
 }
 
 function rejectionProblems(
@@ -231,14 +238,16 @@ export async function runScenario(
   connection: { address: string; namespace: string; taskQueue: string },
   options: ScenarioOptions = {},
 ): Promise<ScenarioOutcome> {
-  const gitMode = options.workspace === 'git';
-  const worktreeRoot = gitMode ? worktreeRootOf(options) : '';
+  const gitMode = options.workspace === 'git' || options.hosts !== undefined;
+  const worktreeRoot = gitMode && options.hosts === undefined ? worktreeRootOf(options) : '';
   const { repo, planFile } = prepareScenario(scenario);
   const base = gitMode ? initGitRepo(repo) : '';
-  const args = ['run', planFile, '--repo', repo, '--json', ...(gitMode ? ['--workspace', 'git'] : [])];
+  const remote = options.hosts === undefined ? undefined : scenarioRemote(repo);
+  const where = remote === undefined ? ['--repo', repo] : ['--remote', remote.remote];
+  const args = ['run', planFile, ...where, '--json', ...(gitMode ? ['--workspace', 'git'] : [])];
   args.push('--address', connection.address, '--namespace', connection.namespace);
   args.push('--task-queue', connection.taskQueue);
-  const run = await runCli(args, (scenario.timeout_s ?? 120) * 1000);
+  const run = await runCli(args, (scenario.timeout_s ?? 120) * 1000, process.env, remote?.client);
   const want = withRepo(scenario.expect, repo);
   const problems: string[] = [];
   if (run.code !== want.exit_code) problems.push(`exit code ${run.code}, expected ${want.exit_code}`);
@@ -250,7 +259,9 @@ export async function runScenario(
     return { problems: [...problems, `stderr: ${run.stderr.slice(0, 1000)}`], run, repo };
   }
   problems.push(...eventAndUnitProblems(scenario, want, run, repo, result ?? {}));
-  if (gitMode) {
+  if (remote !== undefined && options.hosts !== undefined) {
+    problems.push(...checkRemoteScenario(remote.remote, base, result, options.hosts));
+  } else if (gitMode) {
     problems.push(...checkGitScenario(repo, base, result, worktreeRoot));
   } else {
     problems.push(...checkFiles(repo, want.files ?? {}));

@@ -10,34 +10,7 @@ import path from 'node:path';
 import { testServer, useFanoutWorker } from '../helpers/fanout-worker';
 import { replayWorkflows } from '../helpers/replay';
 import { loadScenarios, runScenario } from '../helpers/scenario-runner';
-
-/**
- * How these were chosen: every agent writes only inside its namespace (or nothing at all), so
- * the run is the same with a working tree per unit; none reads or writes a path in R that the
- * runner checks afterwards (40, 41, 42, 43, 44 keep counts, marks, pids or cwd markers in R, and
- * would rightly fail the §9 area check), none expects `{repo}` inside an error text (30, 48 name
- * the artifact directory, which lives in the working tree in git mode), none relies on a setup
- * file under `.agent/` (31). They cover launch order, chains, a diamond, the cap, re-planning,
- * exit texts, signal deaths and a missing binary, blocking, skipping, cancel, drain, continue,
- * overlap serialize (the second unit starts from the first's output) and a YAML plan.
- */
-const GIT_SCENARIOS = [
-  '02-single-unit-namespace.json',
-  '03-independent-sorted-launch.json',
-  '05-chain.json',
-  '06-diamond.json',
-  '07-wide-cap-refill.json',
-  '10-slot-tie-by-id.json',
-  '13-no-overlap-cases.json',
-  '28-exit-texts.json',
-  '29-exit-codes.json',
-  '32-chain-fail-head.json',
-  '34-diamond-fail-cancel-block.json',
-  '37-drain.json',
-  '38-continue.json',
-  '39-overlap-serialize.json',
-  '45-yaml-plan.json',
-];
+import { GIT_SCENARIOS } from '../helpers/scenario-git';
 
 const worktreeRoot = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'fanout-scenario-worktrees-')));
 // The in-process worker reads it for every attempt: nothing of these runs goes to /var/tmp.

@@ -1,11 +1,11 @@
 /**
- * A retry of a run whose result was stored on the worker host: its successes are read from that
- * file here, a page at a time (so no activity input or result grows with the plan), and only
+ * A retry of a run whose result was stored on the worker host (a remote run's: on its remote): its
+ * successes are read from that file here, a page at a time (so no activity input or result grows with the plan), and only
  * those whose evidence is still on disk unchanged are returned for reuse.
  */
 import type { FanoutResult } from '../../plan/types';
 import type { EarlierSuccess } from '../../contracts/run-types';
-import { readVerified } from './run-store';
+import { readVerified, type RemoteSource } from './run-store';
 import { verifyArtifacts } from '../unit-files/verify-artifacts';
 import type { WorkerDeps } from '../git-workspace/remote-clone';
 
@@ -35,7 +35,8 @@ export async function readEarlierSuccesses(
   input: EarlierSuccessesInput,
   deps: WorkerDeps = {},
 ): Promise<EarlierSuccessesPage> {
-  const succeeded = await succeededUnits(input.resultFile);
+  const remote = input.git?.remote === undefined ? undefined : { url: input.git.remote, deps };
+  const succeeded = await succeededUnits(input.resultFile, remote);
   const page = succeeded.slice(input.offset, input.offset + input.limit);
   const intact = new Set(
     await verifyArtifacts(
@@ -81,10 +82,13 @@ function forget(file: { readonly path: string; readonly sha256: string }): void 
   recent = undefined;
 }
 
-function succeededUnits(file: { readonly path: string; readonly sha256: string }): Promise<Succeeded> {
+function succeededUnits(
+  file: { readonly path: string; readonly sha256: string },
+  remote: RemoteSource | undefined,
+): Promise<Succeeded> {
   const key = keyOf(file);
   if (recent?.key !== key) {
-    const units = readVerified(file.path, file.sha256).then((text) =>
+    const units = readVerified(file.path, file.sha256, remote).then((text) =>
       // Only what a reuse needs is kept: the rest of the result (events, outputs) is dropped here.
       Object.entries((JSON.parse(text) as FanoutResult).units).flatMap(([unitId, unit]): Succeeded =>
         unit.status === 'SUCCEEDED'

@@ -105,9 +105,10 @@ async function artifactCount(input: SummaryInput, unit: SummaryUnit): Promise<nu
 
 /** @param deps the worker's host: in a remote run its work directory holds the clone it pushes from. */
 export async function writeRunSummary(input: SummaryInput, deps: WorkerDeps = {}): Promise<SummaryResult> {
-  const git = await gitOf(input);
+  const stored = await storedResult(input, deps);
+  const git = gitOf(input, stored);
   const rows: SummaryRow[] = [];
-  for (const unit of await summaryUnits(input)) {
+  for (const unit of summaryUnits(input, stored)) {
     const commit = git?.units[unit.unitId];
     rows.push({
       unitId: unit.unitId,
@@ -118,7 +119,7 @@ export async function writeRunSummary(input: SummaryInput, deps: WorkerDeps = {}
       ...(commit === undefined ? {} : { commit }),
     });
   }
-  const text = renderSummary(rows, input.retryOf, await outOfBoundsOf(input), git);
+  const text = renderSummary(rows, input.retryOf, outOfBoundsOf(input, stored), git);
   if (input.remote !== undefined)
     return { files: await pushSummary(input.remote, SUMMARY_FILES, text, deps) };
   const files: string[] = [];
@@ -146,24 +147,26 @@ function reportSkipped(file: string, reason: string): void {
   }
 }
 
-async function outOfBoundsOf(input: SummaryInput): Promise<readonly OutOfBoundsChange[]> {
-  if (input.resultFile === undefined) return input.outOfBounds ?? [];
-  return (await storedResult(input.resultFile)).out_of_bounds ?? [];
+function outOfBoundsOf(input: SummaryInput, stored: FanoutResult | undefined): readonly OutOfBoundsChange[] {
+  if (stored === undefined) return input.outOfBounds ?? [];
+  return stored.out_of_bounds ?? [];
 }
 
-async function gitOf(input: SummaryInput): Promise<GitRunResult | undefined> {
-  if (input.resultFile === undefined) return input.git;
-  return (await storedResult(input.resultFile)).git;
+function gitOf(input: SummaryInput, stored: FanoutResult | undefined): GitRunResult | undefined {
+  return stored === undefined ? input.git : stored.git;
 }
 
-async function storedResult(file: { path: string; sha256: string }): Promise<FanoutResult> {
-  return JSON.parse(await readVerified(file.path, file.sha256)) as FanoutResult;
+/** The stored result, read once (a remote run's from its remote), when the input names one. */
+async function storedResult(input: SummaryInput, deps: WorkerDeps): Promise<FanoutResult | undefined> {
+  const file = input.resultFile;
+  if (file === undefined) return undefined;
+  const remote = input.remote === undefined ? undefined : { url: input.remote.url, deps };
+  return JSON.parse(await readVerified(file.path, file.sha256, remote)) as FanoutResult;
 }
 
-async function summaryUnits(input: SummaryInput): Promise<readonly SummaryUnit[]> {
-  if (input.resultFile === undefined) return input.units ?? [];
-  const result = await storedResult(input.resultFile);
-  return Object.entries(result.units).map(([unitId, unit]) => ({
+function summaryUnits(input: SummaryInput, stored: FanoutResult | undefined): readonly SummaryUnit[] {
+  if (stored === undefined) return input.units ?? [];
+  return Object.entries(stored.units).map(([unitId, unit]) => ({
     unitId,
     status: unit.status,
     error: unit.error,
