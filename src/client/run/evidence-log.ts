@@ -1,16 +1,13 @@
 /**
  * A remote run's attempt logs (SPEC §10), read from any machine: each unit's evidence ref,
  * `refs/fanout/<id>/evidence/<unit>`, is a chain of commits whose trees hold `logs/attempt-<n>.log`.
- * The ref is fetched alone into a temporary bare repository under the system's temporary
- * directory, read with `git`, and the repository removed afterwards.
+ * The ref is read through a scratch repository (git-mode/scratch-fetch.ts).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { evidenceRef } from '../../contracts/hosts';
 import { GitError, git, runGit } from '../../git/run-git';
 import { CommandFailed } from '../errors';
 import { gitReason } from '../git-mode/remote-refs';
+import { fetchOneRef, withScratchRepo } from '../git-mode/scratch-fetch';
 
 export interface EvidenceLogs {
   /** The attempts whose log the ref holds, in order. */
@@ -29,12 +26,10 @@ export async function withEvidenceLogs<T>(
   body: (logs: EvidenceLogs) => Promise<T>,
 ): Promise<T> {
   const ref = evidenceRef(runId, unitId);
-  const scratch = await mkdtemp(path.join(tmpdir(), 'agent-fanout-evidence-'));
-  try {
-    await git(['init', '--bare', '--quiet'], { cwd: scratch });
+  return withScratchRepo('evidence', async (scratch) => {
     const fetched = await fetchRef(scratch, remote, ref);
     const where = fetched ? await attemptCommits(scratch, ref) : new Map<number, string>();
-    return await body({
+    return body({
       attempts: [...where.keys()].sort((a, b) => a - b),
       read: async (attempt) => {
         const commit = where.get(attempt);
@@ -45,9 +40,7 @@ export async function withEvidenceLogs<T>(
         return stdout;
       },
     });
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  });
 }
 
 /** True when fetched, false when the remote has no such ref (no attempt has ended yet). */
@@ -56,9 +49,7 @@ async function fetchRef(scratch: string, remote: string, ref: string): Promise<b
     throw error instanceof GitError ? unreachable(remote, error) : error;
   });
   if (!listed.stdout.split('\n').some((line) => line.split('\t')[1] === ref)) return false;
-  await runGit(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', remote, `+${ref}:${ref}`], {
-    cwd: scratch,
-  }).catch((error: unknown) => {
+  await fetchOneRef(scratch, remote, ref).catch((error: unknown) => {
     throw error instanceof GitError ? unreachable(remote, error) : error;
   });
   return true;
