@@ -5,13 +5,12 @@
  * host) into a file outside every repository, and `agent-fanout run --remote` as a real
  * subprocess started in that directory.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FanoutResult } from '../../src/plan/types';
 import { initGitRepo, gitIn, writeFiles } from './git-repo';
-import { CLI, type CliRun } from './scenario-runner';
+import { runCli, type CliRun } from './scenario-runner';
 import { testServer } from './temporal';
 
 const made: string[] = [];
@@ -176,23 +175,11 @@ export function connectionArgs(taskQueue: string): string[] {
   return ['--address', server.address, '--namespace', server.namespace, '--task-queue', taskQueue];
 }
 
-/** `agent-fanout <args>` in `cwd`, killed after `timeoutMs`. */
+/** `agent-fanout <args>` in `cwd`, killed after `timeoutMs`; never with the test process's FANOUT_WORKTREES. */
 export function cliIn(cwd: string, args: readonly string[], timeoutMs = 60_000): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    delete env.FANOUT_WORKTREES;
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  const env = { ...process.env };
+  delete env.FANOUT_WORKTREES;
+  return runCli(args, timeoutMs, env, cwd);
 }
 
 export interface RemoteRun {

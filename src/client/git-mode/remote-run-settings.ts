@@ -10,26 +10,25 @@ import { tmpdir } from 'node:os';
 import { uncommittedCount } from '../../git/base';
 import { baseRef } from '../../contracts/hosts';
 import { UsageError } from '../errors';
-import { baseSha, runIdentity, uncommittedNotice, type GitRunSettings } from './git-run-settings';
+import {
+  baseSha,
+  runIdentity,
+  uncommittedNotice,
+  type GitRunRequest,
+  type GitRunSettings,
+} from './git-run-settings';
 import { checkBranchName, checkRefSafeWorkflowId, defaultBranch } from './ref-names';
 import { listRemoteRefs, pushRef, remoteBaseSha } from './remote-refs';
 
-export interface RemoteRunRequest {
+/** A git run's request (git-run-settings.ts) with a remote instead of a required checkout. */
+export interface RemoteRunRequest extends Omit<GitRunRequest, 'repo' | 'base'> {
   /** `--remote`, made absolute when it is a local path (remote-refs.ts `normalizeRemote`). */
   readonly remote: string;
   /** Real path of `--repo` when given; a remote run needs no checkout. */
   readonly checkout?: string;
-  readonly planName: string;
-  readonly workflowId: string;
-  /** Where the workflow id came from, for messages: `--id`, `--new-id`, `the workflow id`. */
-  readonly idSource: string;
   /** `--base`; HEAD (of the checkout, else of the remote) when absent. */
   readonly base?: string;
-  readonly branch?: string;
-  readonly into?: string;
-  readonly keepFailed: boolean;
   readonly hostLossTimeoutMs: number;
-  readonly now: Date;
 }
 
 export interface RemoteRunSettings extends GitRunSettings {

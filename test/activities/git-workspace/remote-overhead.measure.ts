@@ -8,12 +8,10 @@
  *
  *   npx jest --testMatch '**' + '/test/activities/git-workspace/remote-overhead.measure.ts'
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import type { AttemptSuccess } from '../../../src/activities/types';
 import { write } from '../../git/git-repo';
-import { AttemptRun, measured, reapGroups, settings, unit } from '../helpers';
+import { reportTiming, STAMPING_SCRIPT, timedAttempt } from './attempt-timing';
+import { AttemptRun, reapGroups, settings, unit } from '../helpers';
 import { gitIn, gitInput, removeGitFixtures } from './git-fixture';
 import { remoteFixture, remoteInput, removeRemoteFixtures, workerHost } from './remote-fixture';
 
@@ -25,36 +23,6 @@ afterAll(() => {
   removeGitFixtures();
   removeRemoteFixtures();
 });
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-const SCRIPT =
-  'echo "$EPOCHREALTIME" > "$FANOUT_ARTIFACT_DIR/started"; mkdir -p "src/$FANOUT_UNIT_ID"; ' +
-  'echo x > "src/$FANOUT_UNIT_ID/f.txt"; echo "$EPOCHREALTIME" > "$FANOUT_ARTIFACT_DIR/ended"';
-
-async function stamp(file: string): Promise<number> {
-  return Number((await readFile(file, 'utf8')).trim().replace(',', '.')) * 1000;
-}
-
-async function timed(run: () => Promise<AttemptSuccess>, artifacts: (s: AttemptSuccess) => string) {
-  const calledAt = performance.timeOrigin + performance.now();
-  const success = await run();
-  const answeredAt = performance.timeOrigin + performance.now();
-  const dir = artifacts(success);
-  return {
-    start: (await stamp(join(dir, 'started'))) - calledAt,
-    end: answeredAt - (await stamp(join(dir, 'ended'))),
-  };
-}
-
-function report(label: string, values: number[]): void {
-  const sorted = [...values].sort((a, b) => a - b);
-  const line = `p50 ${percentile(sorted, 50).toFixed(0)} ms, p95 ${percentile(sorted, 95).toFixed(0)} ms`;
-  process.stdout.write(`MEASURE ${label} (${FILES} files, ${values.length} attempts): ${line}\n`);
-  measured(`${label} p50`, percentile(sorted, 50), 'ms');
-}
 
 it('measures a remote git attempt beside a single-host one', async () => {
   const fixture = remoteFixture();
@@ -72,13 +40,13 @@ it('measures a remote git attempt beside a single-host one', async () => {
     local: { start: [] as number[], end: [] as number[] },
   };
   const deps = { env: fixture.env, timing: { pollMs: 50, heartbeatMs: 1000 } };
-  const command = settings(['/bin/bash', '-c', SCRIPT]);
+  const command = settings(['/bin/bash', '-c', STAMPING_SCRIPT]);
   for (let trial = 0; trial < TRIALS; trial += 1) {
-    const remoteRun = await timed(
+    const remoteRun = await timedAttempt(
       () => new AttemptRun({ ...deps, host }).run(remoteInput(large, unit(`r${trial}`), command)),
       (success) => join(success.logPath, '../../artifacts'),
     );
-    const localRun = await timed(
+    const localRun = await timedAttempt(
       () => new AttemptRun(deps).run(gitInput(large, unit(`l${trial}`), command)),
       () => join(fixture.source, '.agent/runs/fanout-test-run', `l${trial}`, 'artifacts'),
     );
@@ -90,9 +58,9 @@ it('measures a remote git attempt beside a single-host one', async () => {
       results[mode].end.push(value.end);
     }
   }
-  report('remote: activity called to agent start', results.remote.start);
-  report('single-host git: activity called to agent start', results.local.start);
-  report('remote: agent end to activity answer', results.remote.end);
-  report('single-host git: agent end to activity answer', results.local.end);
+  reportTiming('remote: activity called to agent start', FILES, results.remote.start);
+  reportTiming('single-host git: activity called to agent start', FILES, results.local.start);
+  reportTiming('remote: agent end to activity answer', FILES, results.remote.end);
+  reportTiming('single-host git: agent end to activity answer', FILES, results.local.end);
   expect(results.remote.start).toHaveLength(TRIALS);
 }, 900_000);
