@@ -297,13 +297,15 @@ describe('runAgentAttempt adoption (SPEC §4.4)', () => {
   it('times an adopted agent out relative to its original start', async () => {
     const repo = await makeRepo();
     const command = [FAKE, '--ticks', '100', '100'];
-    const input = attemptInput(repo, unit('h'), settings(command, { timeout: duration(2500, '2500ms') }));
-    const { beat } = await interruptedTry(input, 'tick 5');
+    const input = attemptInput(repo, unit('h'), settings(command, { timeout: duration(3000, '3000ms') }));
+    // Adopt late (two seconds in), so a clock restarted at adoption would need the whole 3 s again:
+    // the margin between the two readings is about two seconds, wide enough for a loaded machine.
+    const { beat } = await interruptedTry(input, 'tick 20');
     const adoptedAt = Date.now();
-    await expectAgentFailure(retry(beat).run(input), 'AgentTimeout', "Worker 'h' timed out after 2500ms", 1);
+    await expectAgentFailure(retry(beat).run(input), 'AgentTimeout', "Worker 'h' timed out after 3000ms", 1);
     const record = await readRecord(repo, 'h');
-    expect(Date.now() - adoptedAt).toBeLessThan(2500);
-    expect(Date.now() - record.startedAtMs).toBeGreaterThanOrEqual(2500);
+    expect(Date.now() - adoptedAt).toBeLessThan(3000);
+    expect(Date.now() - record.startedAtMs).toBeGreaterThanOrEqual(3000);
     expect(await groupSignalProbe(record.pgid)).toBe('ESRCH');
   });
 
