@@ -6,13 +6,17 @@
  * opened with O_NOFOLLOW, a temporary file also with O_EXCL. A link met on the way is refused
  * with {@link SymbolicLinkRefused}; nothing is written, inside the repo or out of it.
  *
+ * The folder checks, folder making and small in-place writes call the synchronous fs functions:
+ * each is a few microseconds on a local disk, while a thread-pool round trip costs a tenth of a
+ * millisecond or more on a busy worker, and a launch makes about fifteen of them in a row (issue 18).
+ *
  * Reads of evidence go through {@link hashWithoutFollowing}: the hash comes from the very file
  * descriptor that was opened without following a link, so a file swapped for a link after it
  * was listed does not count.
  */
 
-import { constants } from 'node:fs';
-import { lstat, mkdir, open, rename, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, writeFileSync, type Stats } from 'node:fs';
+import { open, rename, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { symbolicLinkRefused } from '../agent/messages';
@@ -58,13 +62,24 @@ export type CheckedFolders = Map<string, 'made' | 'found'>;
  * Refuses when any existing component of `path` below `repo` is a symbolic link; components that
  * do not exist yet are fine (they are made by {@link makeDirectories} or the write itself).
  */
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return null;
+    throw error;
+  }
+}
+
 export async function refuseLinks(repo: string, path: string, checked?: CheckedFolders): Promise<void> {
+  refuseLinksNow(repo, path, checked);
+  return Promise.resolve();
+}
+
+function refuseLinksNow(repo: string, path: string, checked?: CheckedFolders): void {
   for (const component of componentsBelow(repo, path)) {
     if (checked?.has(component)) continue;
-    const stats = await lstat(component).catch((error: unknown) => {
-      if (errorCode(error) === 'ENOENT') return null;
-      throw error;
-    });
+    const stats = lstatOrNull(component);
     if (stats === null) return;
     if (stats.isSymbolicLink()) throw new SymbolicLinkRefused(component);
   }
@@ -76,6 +91,11 @@ export async function refuseLinks(repo: string, path: string, checked?: CheckedF
  * component that already existed (or was made meanwhile by a sibling: EEXIST) is looked at.
  */
 export async function makeDirectories(repo: string, dir: string, checked?: CheckedFolders): Promise<void> {
+  makeDirectoriesNow(repo, dir, checked);
+  return Promise.resolve();
+}
+
+function makeDirectoriesNow(repo: string, dir: string, checked?: CheckedFolders): void {
   let parentIsNew = false;
   for (const component of componentsBelow(repo, dir)) {
     const known = checked?.get(component);
@@ -83,20 +103,34 @@ export async function makeDirectories(repo: string, dir: string, checked?: Check
       parentIsNew = known === 'made';
       continue;
     }
-    const stats = parentIsNew ? null : await lstat(component).catch(() => null);
+    const stats = parentIsNew ? null : lstatOrNull(component);
     if (stats?.isSymbolicLink()) throw new SymbolicLinkRefused(component);
     parentIsNew = false;
     if (stats === null) {
-      parentIsNew = await mkdir(component).then(
-        () => true,
-        (error: unknown) => {
-          if (errorCode(error) !== 'EEXIST') throw error;
-          return false;
-        },
-      );
-      if (!parentIsNew && (await lstat(component)).isSymbolicLink()) throw new SymbolicLinkRefused(component);
+      parentIsNew = madeFolder(component);
+      if (!parentIsNew && lstatSync(component).isSymbolicLink()) throw new SymbolicLinkRefused(component);
     }
     checked?.set(component, parentIsNew ? 'made' : 'found');
+  }
+}
+
+/** True when mkdir made the folder, false when something was there already (EEXIST). */
+function madeFolder(path: string): boolean {
+  try {
+    mkdirSync(path);
+    return true;
+  } catch (error) {
+    if (errorCode(error) !== 'EEXIST') throw error;
+    return false;
+  }
+}
+
+function openRefusingLinkNow(file: string, flags: number): number {
+  try {
+    return openSync(file, flags, 0o644);
+  } catch (error) {
+    if (errorCode(error) === 'ELOOP') throw new SymbolicLinkRefused(file);
+    throw error;
   }
 }
 
@@ -110,9 +144,14 @@ async function openRefusingLink(file: string, flags: number): Promise<FileHandle
 }
 
 async function parentOf(repo: string, file: string, checked?: CheckedFolders): Promise<void> {
+  parentOfNow(repo, file, checked);
+  return Promise.resolve();
+}
+
+function parentOfNow(repo: string, file: string, checked?: CheckedFolders): void {
   const components = componentsBelow(repo, file);
   const parent = components.at(-2);
-  if (parent !== undefined) await makeDirectories(repo, parent, checked);
+  if (parent !== undefined) makeDirectoriesNow(repo, parent, checked);
 }
 
 /** Writes `file` (under `repo`) in place: its folders made safely, the file opened with O_NOFOLLOW. */
@@ -122,12 +161,34 @@ export async function writeFileNoFollow(
   data: string | Uint8Array,
   checked?: CheckedFolders,
 ): Promise<void> {
-  await parentOf(repo, file, checked);
-  const handle = await openRefusingLink(file, WRITE_FLAGS);
+  writeNow(repo, file, data, WRITE_FLAGS, checked);
+  return Promise.resolve();
+}
+
+/** Appends `data` to `file` (under `repo`), made if missing, never through a link. */
+export async function appendFileNoFollow(
+  repo: string,
+  file: string,
+  data: string | Uint8Array,
+  checked?: CheckedFolders,
+): Promise<void> {
+  writeNow(repo, file, data, APPEND_FLAGS, checked);
+  return Promise.resolve();
+}
+
+function writeNow(
+  repo: string,
+  file: string,
+  data: string | Uint8Array,
+  flags: number,
+  checked?: CheckedFolders,
+): void {
+  parentOfNow(repo, file, checked);
+  const fd = openRefusingLinkNow(file, flags);
   try {
-    await handle.writeFile(data);
+    writeFileSync(fd, data);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -150,16 +211,6 @@ export async function writeFileAtomically(
     await handle.close();
   }
   await rename(temporary, file);
-}
-
-/** Opens `file` (under `repo`) for appending, never through a link; the caller closes it. */
-export async function openForAppend(
-  repo: string,
-  file: string,
-  checked?: CheckedFolders,
-): Promise<FileHandle> {
-  await parentOf(repo, file, checked);
-  return openRefusingLink(file, APPEND_FLAGS);
 }
 
 /** Reads a whole file without following a link at its last component. */

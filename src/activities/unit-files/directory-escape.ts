@@ -2,10 +2,11 @@
  * The symlink-escape check of SPEC §4.1 / §7.10: an allowed directory that resolves, symlinks
  * followed, outside the repo fails its unit (never the run). Directories need not exist (§7.13),
  * so resolution is lenient: links are followed as far as the path exists, dangling ones too, and
- * the missing rest is appended as written.
+ * the missing rest is appended as written. One lstat per segment, synchronous: a few microseconds
+ * each, where a thread-pool round trip on a busy worker costs far more (issue 18).
  */
 
-import { lstat, readlink } from 'node:fs/promises';
+import { lstatSync, readlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 /** More links than this on one path is a loop; the path is then taken as written from there. */
@@ -16,6 +17,10 @@ const MAX_LINKS = 40;
  * path the path lies under, is taken as resolved already: the walk starts there.
  */
 export async function resolveLeniently(absolutePath: string, resolvedBase = '/'): Promise<string> {
+  return Promise.resolve(resolveLenientlyNow(absolutePath, resolvedBase));
+}
+
+function resolveLenientlyNow(absolutePath: string, resolvedBase: string): string {
   let pending = relative(resolvedBase, absolutePath)
     .split('/')
     .filter((segment) => segment !== '');
@@ -32,7 +37,7 @@ export async function resolveLeniently(absolutePath: string, resolvedBase = '/')
     const candidate = join(current, segment);
     let isLink: boolean;
     try {
-      isLink = (await lstat(candidate)).isSymbolicLink();
+      isLink = lstatSync(candidate).isSymbolicLink();
     } catch {
       return join(candidate, ...pending); // does not exist (yet): the rest as written
     }
@@ -42,7 +47,7 @@ export async function resolveLeniently(absolutePath: string, resolvedBase = '/')
     }
     links += 1;
     if (links > MAX_LINKS) return join(candidate, ...pending);
-    const target = await readlink(candidate);
+    const target = readlinkSync(candidate);
     if (target.startsWith('/')) current = '/';
     pending = [...target.split('/').filter((part) => part !== ''), ...pending];
   }

@@ -5,7 +5,7 @@
 
 import { join } from 'node:path';
 import { LOG_INDEX_FILE, logIndexLine, type LogIndexEntry } from '../../contracts/log-index';
-import { openForAppend, type CheckedFolders } from '../containment/safe-write';
+import { appendFileNoFollow, type CheckedFolders } from '../containment/safe-write';
 import type { NamespacePaths } from './namespace';
 
 /** Records `entry` in the unit's log index; one small append, never through a link. */
@@ -15,10 +15,5 @@ export async function recordLaunchInLogIndex(
   entry: LogIndexEntry,
   checked?: CheckedFolders,
 ): Promise<void> {
-  const handle = await openForAppend(repo, join(paths.logsDir, LOG_INDEX_FILE), checked);
-  try {
-    await handle.write(logIndexLine(entry));
-  } finally {
-    await handle.close();
-  }
+  await appendFileNoFollow(repo, join(paths.logsDir, LOG_INDEX_FILE), logIndexLine(entry), checked);
 }
