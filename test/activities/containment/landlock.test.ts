@@ -7,7 +7,7 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -86,6 +86,23 @@ describe('an agent under confinement: landlock', () => {
     expect((await readFile(join(repo, 'src/a/deep/tmpdir.txt'), 'utf8')).trim()).toBe(
       join(repo, '.agent/workers/a/tmp'),
     );
+  });
+
+  it('lets the agent write beside the repo where a folder appeared after an earlier launch listed it', async () => {
+    const base = await realpath(await mkdtemp(join(tmpdir(), 'fanout-beside-')));
+    const repo = join(base, 'repo');
+    await mkdir(join(repo, 'src', 'a'), { recursive: true });
+    await mkdir(join(base, 'old'));
+    // Unchanged for 2 s, the folder's listing is kept by the launcher from the next launch on.
+    await delay(2100);
+    const touch = (file: string): string[] => [FAKE, '--try-touch', file, '--artifact', 'out.md'];
+    const landlock = { confinement: 'landlock' as const };
+    await runAttempt(attemptInput(repo, unit('a'), settings(touch(`${base}/old/one.txt`), landlock)));
+    expect(existsSync(join(base, 'old', 'one.txt'))).toBe(true);
+    await mkdir(join(base, 'new'));
+    await runAttempt(attemptInput(repo, unit('a'), settings(touch(`${base}/new/two.txt`), landlock), 2));
+    expect(existsSync(join(base, 'new', 'two.txt'))).toBe(true);
+    await rm(base, { recursive: true, force: true });
   });
 
   it('confines by default (the plan said nothing) a checkout outside $HOME', async () => {
