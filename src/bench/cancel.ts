@@ -27,8 +27,8 @@ import { counters, log, processFigures, readTextOrEmpty, type Environment } from
 import { analyzeHistory, type ActivityTimes } from './history';
 import type { ProcessFigures } from './figures';
 import { untilDone } from './stall';
-import { parseStamps } from './stamps';
-import { CANCEL_FAILING_UNIT, planValue, STAMP_FILE, type Shape } from './shapes';
+import { readStamps } from './stamps';
+import { CANCEL_FAILING_UNIT, planValue, type Shape } from './shapes';
 import { distribution, type Distribution } from './stats';
 import { resetPeakRss } from './worker-process';
 
@@ -182,7 +182,7 @@ interface FailureMoment {
 
 /** The failing agent's last action: its `end` stamp, else its supervisor's exit file. */
 function failureMoment(repo: string, failingPaths: ReturnType<typeof namespacePaths>): FailureMoment {
-  const stamps = parseStamps(readTextOrEmpty(path.join(repo, STAMP_FILE)));
+  const stamps = readStamps(repo, [CANCEL_FAILING_UNIT]);
   const exitFile = JSON.parse(readTextOrEmpty(attemptExitPath(failingPaths, 1)) || '{}') as {
     endedAtMs?: unknown;
   };

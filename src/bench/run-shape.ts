@@ -6,15 +6,15 @@ import { awaitResult, startRun, type FanoutHandle } from '../client/fanout-clien
 import type { FanoutResult } from '../plan/types';
 import { validatePlanValue } from '../plan/validate';
 import { chainFacts, fetchChain, firstRunIdOf, limitViolations, type ChainFacts } from './chain';
-import { counters, log, processFigures, readTextOrEmpty, type Environment } from './env';
+import { counters, log, processFigures, type Environment } from './env';
 import { analyzeHistories } from './history';
 import { shapeMetrics } from './metrics';
 import { replayCost } from './replay';
 import type { ScaleChecks } from './scale';
 import type { ShapeReport } from './shape-report';
-import { planValue, STAMP_FILE, type Shape } from './shapes';
+import { planValue, type Shape } from './shapes';
 import { untilDone } from './stall';
-import { parseStamps } from './stamps';
+import { readStamps } from './stamps';
 import { resetPeakRss } from './worker-process';
 
 /** What a check after the run gets: the run is over, its repo (and its artifacts) still there. */
@@ -63,7 +63,10 @@ export async function runShape(
     const chain = chainFacts(executions);
     const violations = limitViolations(chain, shape.name);
     for (const violation of violations) log(`LIMIT EXCEEDED: ${violation}`);
-    const stamps = parseStamps(readTextOrEmpty(path.join(repo, STAMP_FILE)));
+    const stamps = readStamps(
+      repo,
+      shape.units.map((unit) => unit.unitId),
+    );
     const checks = after === undefined ? undefined : await after({ handle, workflowId, result, chain });
     const metrics = shapeMetrics(shape, workflowId, result, facts, stamps, chain.historyBytes);
     const replay = await replayCost(histories, facts, env.bundlePath);

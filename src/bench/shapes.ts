@@ -3,8 +3,8 @@
  *
  * Every unit runs the fake agent (test/fixtures/fake-agent) with the same arguments within a
  * shape, so the agent's own duration is fixed and known; every unit writes one artifact, which is
- * its evidence, and stamps its first and last action in {@link STAMP_FILE}. Each unit owns
- * `src/<unit_id>`, so no two units overlap.
+ * its evidence, and stamps its first and last action in its own {@link stampFileOf}. Each unit owns
+ * `src/<unit_id>`, so no two units overlap, and every shape runs under Landlock (the plan's default).
  *
  * - `chain`: N units, each depending on the one before; instant agents (`--artifact x.md`).
  *   Measures the per-link coordinator latency: one completion, one launch, nothing else going on.
@@ -88,18 +88,24 @@ export interface Shape {
 
 /**
  * Each agent appends `<unit_id> attempt=<n> start|end <epoch ms>` to this file (relative to the
- * repo) as its first and last action, so the bench sees when the agent's own code ran, apart from
- * what it took to launch it and to notice its exit.
+ * repo, inside the unit's own area, where confinement lets it write) as its first and last
+ * action, so the bench sees when the agent's own code ran, apart from what it took to launch it
+ * and to notice its exit.
  */
-export const STAMP_FILE = '.bench-stamps.txt';
+export function stampFileOf(unitId: string): string {
+  return `src/${unitId}/.bench-stamps.txt`;
+}
+
+/** The stamp file in the agent's argv: the `{unit_id}` placeholder makes it the unit's own. */
+const STAMP_ARG = stampFileOf('{unit_id}');
 
 const stamped = (body: readonly string[]): string[] => [
   '--stamp',
-  STAMP_FILE,
+  STAMP_ARG,
   'start',
   ...body,
   '--stamp',
-  STAMP_FILE,
+  STAMP_ARG,
   'end',
 ];
 const INSTANT = stamped(['--artifact', 'x.md']);
@@ -265,8 +271,6 @@ export function planValue(shape: Shape, runLabel: string): Record<string, unknow
   return {
     name: `bench-${shape.name}-${runLabel}`,
     max_workers: shape.maxWorkers,
-    // The agents stamp a file at the repo root (STAMP_FILE), which Landlock would refuse.
-    confinement: 'off',
     ...shape.planKeys,
     agent: { command: [FAKE_AGENT, ...shape.agentArgs] },
     work_units: shape.units.map((unit) => ({

@@ -1,5 +1,9 @@
 /** The stamps the fake agent writes around its own work, so a shape can tell launch from work. */
 
+import path from 'node:path';
+import { readTextOrEmpty } from './env';
+import { stampFileOf } from './shapes';
+
 /** An agent's own first and last action, from the stamp file (`<unit> attempt=<n> start|end <ms>`). */
 export interface AgentStamps {
   startMs?: number;
@@ -18,4 +22,11 @@ export function parseStamps(text: string): Map<string, AgentStamps> {
     stamps.set(unitId, entry);
   }
   return stamps;
+}
+
+/** The stamps of `unitIds`, each read from the unit's own stamp file (missing files: no stamps). */
+export function readStamps(repo: string, unitIds: readonly string[]): Map<string, AgentStamps> {
+  return parseStamps(
+    unitIds.map((unitId) => readTextOrEmpty(path.join(repo, stampFileOf(unitId)))).join('\n'),
+  );
 }

@@ -85,7 +85,7 @@ describe('bench shapes', () => {
     expect(ids[ids.length - 1]).toBe(CANCEL_FAILING_UNIT);
     const failing = plan.workUnits.find((unit) => unit.unitId === CANCEL_FAILING_UNIT);
     // Its last action before `exit 1` is the `end` stamp: the failure's moment.
-    expect(failing?.command?.slice(-5)).toEqual(['--stamp', '.bench-stamps.txt', 'end', '--exit', '1']);
+    expect(failing?.command?.slice(-5)).toEqual(['--stamp', 'src/{unit_id}/.bench-stamps.txt', 'end', '--exit', '1']);
     expect(plan.agent.command).toContain('60000');
   });
 
