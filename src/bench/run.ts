@@ -23,7 +23,7 @@
  *
  * A script, not a test: Jest only looks under test/.
  */
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -84,7 +84,10 @@ async function main(argv: readonly string[]): Promise<number> {
     loadAverageStart: loadAverage(),
   };
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'agent-fanout-bench-'));
-  log(`scratch folder ${scratch}; load average ${machineAtStart.loadAverageStart.join(' ')}`);
+  log(
+    `scratch folder ${scratch} (${entriesBeside(scratch)} entries beside its path: a Landlock rule each ` +
+      `per confined launch); load average ${machineAtStart.loadAverageStart.join(' ')}`,
+  );
 
   const setup = { cliPath: cli.path, bundlePath, scratch, taskQueue: `bench-${runLabel}`, options };
   const outcome = await inBenchEnvironment(setup, (env, client) =>
@@ -215,3 +218,12 @@ main(process.argv.slice(2)).then(
     process.exitCode = 1;
   },
 );
+
+/** The entries of the folders on the way to `folder`, the way itself left out (what the supervisor makes a Landlock rule for). */
+function entriesBeside(folder: string): number {
+  let count = 0;
+  for (let at = path.resolve(folder); at !== path.dirname(at); at = path.dirname(at)) {
+    count += readdirSync(path.dirname(at)).length - 1;
+  }
+  return count;
+}
