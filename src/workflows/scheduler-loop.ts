@@ -132,6 +132,21 @@ export class SchedulerLoop {
   }
 
   /**
+   * The history budget is spent and nothing but waiting retries (or reused units waiting for
+   * their merge) is left in this execution: it must continue as new to go on.
+   */
+  private mustContinue(): boolean {
+    const { state, integration } = this.context;
+    return (
+      this.allowance() === 0 &&
+      !state.halted &&
+      state.hasUnfinished &&
+      state.onlyRetriesWaiting &&
+      (integration?.onlyReusedWaiting ?? true)
+    );
+  }
+
+  /**
    * Runs the loop. Returns 'continue' when this execution's history budget is spent and the run
    * must continue as new (no agent running, nothing left to handle), 'done' when nothing can run
    * any more.
@@ -147,20 +162,17 @@ export class SchedulerLoop {
       if (this.completions.length === 0) {
         const merged = integration?.idle ?? true;
         const idle = state.scheduler.running.size === 0 && merged;
-        const mustContinue =
-          this.allowance() === 0 &&
-          !state.halted &&
-          state.hasUnfinished &&
-          state.onlyRetriesWaiting &&
-          (integration?.onlyReusedWaiting ?? true);
-        if (mustContinue && allHandlersFinished()) return 'continue';
-        if (idle && !mustContinue) return 'done';
+        if (this.mustContinue() && allHandlersFinished()) return 'continue';
+        if (idle && !this.mustContinue()) return 'done';
         this.showDetails();
+        // Asked again on every activation, not once before the wait: the budget also shrinks with
+        // no completion at all (a retry's timer firing, a task's own events), and a retry that
+        // waits for budget would otherwise wait for good, with no agent left to complete.
         await condition(
           () =>
             this.completions.length > 0 ||
             this.unexpected !== undefined ||
-            (mustContinue && allHandlersFinished()),
+            (this.mustContinue() && allHandlersFinished()),
         );
       }
       if (this.unexpected !== undefined) throw this.unexpected;
