@@ -29,9 +29,16 @@ export class SymbolicLinkRefused extends Error {
   }
 }
 
-const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+/**
+ * O_NONBLOCK: a FIFO an agent left where agent-fanout writes (a retry's prompt, say) fails the open
+ * with ENXIO instead of blocking it for good; these opens are synchronous, so it would block the
+ * whole worker. A regular file ignores the flag.
+ */
+const WRITE_FLAGS =
+  constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 const TEMPORARY_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-const APPEND_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW;
+const APPEND_FLAGS =
+  constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
 /** O_NONBLOCK: opening a FIFO put in place of an evidence file must not hang the attempt. */
 const HASH_FLAGS = READ_FLAGS | constants.O_NONBLOCK;

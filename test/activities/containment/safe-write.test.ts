@@ -1,6 +1,7 @@
 /** SPEC §8.4: nothing agent-fanout writes follows a symbolic link; evidence is read without following one. */
 import { ApplicationFailure } from '@temporalio/common';
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createActivities } from '../../../src/activities';
 import {
@@ -50,6 +51,18 @@ describe('runAgentAttempt refuses to write through links (SPEC §8.4)', () => {
       expect(await readFile(victim, 'utf8')).toBe('untouched\n');
     },
   );
+
+  it('fails the attempt, never hangs the worker, when the agent left a FIFO where the prompt goes', async () => {
+    const repo = await makeRepo();
+    const prompt = join(repo, '.agent/workers/f/tmp/prompt.md');
+    await mkdir(join(prompt, '..'), { recursive: true });
+    execFileSync('mkfifo', [prompt]);
+    const outcome = await runAttempt(attemptInput(repo, unit('f'), agent)).then(
+      () => 'succeeded',
+      (error: unknown) => String(error instanceof Error ? (error.cause ?? error) : error),
+    );
+    expect(outcome).toContain('ENXIO');
+  });
 
   it('fails the unit when its namespace folder is a link out of the repo, creating nothing outside', async () => {
     const { repo, outside } = await repoAndOutside();
