@@ -65,10 +65,6 @@ function componentsBelow(repo: string, path: string): string[] {
  */
 export type CheckedFolders = Map<string, 'made' | 'found'>;
 
-/**
- * Refuses when any existing component of `path` below `repo` is a symbolic link; components that
- * do not exist yet are fine (they are made by {@link makeDirectories} or the write itself).
- */
 function lstatOrNull(path: string): Stats | null {
   try {
     return lstatSync(path);
@@ -78,6 +74,10 @@ function lstatOrNull(path: string): Stats | null {
   }
 }
 
+/**
+ * Refuses when any existing component of `path` below `repo` is a symbolic link; components that
+ * do not exist yet are fine (they are made by {@link makeDirectories} or the write itself).
+ */
 export async function refuseLinks(repo: string, path: string, checked?: CheckedFolders): Promise<void> {
   refuseLinksNow(repo, path, checked);
   return Promise.resolve();
@@ -150,12 +150,7 @@ async function openRefusingLink(file: string, flags: number): Promise<FileHandle
   }
 }
 
-async function parentOf(repo: string, file: string, checked?: CheckedFolders): Promise<void> {
-  parentOfNow(repo, file, checked);
-  return Promise.resolve();
-}
-
-function parentOfNow(repo: string, file: string, checked?: CheckedFolders): void {
+function parentOf(repo: string, file: string, checked?: CheckedFolders): void {
   const components = componentsBelow(repo, file);
   const parent = components.at(-2);
   if (parent !== undefined) makeDirectoriesNow(repo, parent, checked);
@@ -190,7 +185,7 @@ function writeNow(
   flags: number,
   checked?: CheckedFolders,
 ): void {
-  parentOfNow(repo, file, checked);
+  parentOf(repo, file, checked);
   const fd = openRefusingLinkNow(file, flags);
   try {
     writeFileSync(fd, data);
@@ -208,7 +203,7 @@ export async function writeFileAtomically(
   file: string,
   data: string | Uint8Array,
 ): Promise<void> {
-  await parentOf(repo, file);
+  parentOf(repo, file);
   await refuseLinks(repo, file);
   const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   const handle = await openRefusingLink(temporary, TEMPORARY_FLAGS);
