@@ -76,10 +76,11 @@ my $WNOHANG = 1;
 # (about 1 in 5,000 waits, measured) then costs a quarter of a second instead of a hang.
 my $MAX_WAIT_S = 0.25;
 # The entries beside the path to an agent's cwd, which Landlock needs a rule each for (see
-# `confine`): directory => [dev, inode, mtime, [[path, is a directory], ...]]. The launcher keeps
-# them across launches and brings them up to date before each fork, so a supervisor inherits a
-# current listing instead of reading and lstat'ing, say, a /tmp of thousands of entries again
-# (about a third of what the rules cost; the rules' own opens and syscalls remain).
+# `confine`): directory => [dev, inode, mtime, [[path, is a directory], ...], next launch only].
+# The launcher brings them up to date before each fork and keeps them across launches while their
+# folders stay unchanged, so a supervisor inherits a current listing instead of reading and
+# lstat'ing, say, a /tmp of thousands of entries again (about a third of what the rules cost; the
+# rules' own opens and syscalls remain).
 my %entriesOf;
 
 # Probe mode (`--landlock-abi <landlock_create_ruleset syscall number>`): prints the Landlock ABI
@@ -196,6 +197,7 @@ sub serve_launches {
         } else {
           $requestOf{$pid} = $id;
         }
+        delete @entriesOf{ grep { $entriesOf{$_}[4] } keys %entriesOf };    # served this launch only
         next;
       }
     } elsif ($buffer =~ /\n/ || length($buffer) > 64) {
@@ -315,9 +317,10 @@ sub directories_to {
 }
 
 # The entries of `directory` but links, `.` and `..`: [path, is a directory] each. A listing is
-# kept (in %entriesOf) only when the directory had not changed for 2 s when it was read: Perl's
-# mtime is in whole seconds, and any later change then shows as another mtime, so a kept listing
-# is reused exactly while the directory stays as it was.
+# kept for later launches (in %entriesOf) only when the directory had not changed for 2 s when it
+# was read: Perl's mtime is in whole seconds, and any later change then shows as another mtime, so
+# a kept listing is reused exactly while the directory stays as it was. Any other listing serves
+# only the launch the launcher forks next (its supervisor reads nothing again), then is dropped.
 sub directory_entries {
   my ($directory) = @_;
   my @now = stat $directory or return ();
@@ -333,11 +336,7 @@ sub directory_entries {
     push @entries, [$path, -d _ ? 1 : 0];
   }
   closedir $listing;
-  if ($now[9] <= $readAt - 2) {
-    $entriesOf{$directory} = [@now[0, 1, 9], \@entries];
-  } else {
-    delete $entriesOf{$directory};
-  }
+  $entriesOf{$directory} = [@now[0, 1, 9], \@entries, $now[9] > $readAt - 2];
   return @entries;
 }
 
