@@ -11,10 +11,11 @@ import path from 'node:path';
 const RUN_TMPDIR_ENV = 'FANOUT_TEST_RUN_TMPDIR';
 
 /** Makes this run's folder and points TMPDIR at it (the workers inherit the environment). */
-export function useRunTmpdir(): void {
+export function useRunTmpdir(): string {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'agent-fanout-tests-'));
   process.env[RUN_TMPDIR_ENV] = folder;
   process.env.TMPDIR = folder;
+  return folder;
 }
 
 /** Removes this run's folder; what a test left running there is its own bug, reported elsewhere. */
