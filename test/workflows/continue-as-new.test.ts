@@ -5,6 +5,7 @@
  * its delay is carried over, the whole result is stored on the host and read back, and a retry
  * of such a run reuses every unit from the stored result.
  */
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { existsSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { replayHistories } from '../helpers/replay';
 import { useFanoutWorker } from '../helpers/fanout-worker';
 import { duration, testPlan, testUnit } from '../helpers/plan-factory';
 import { FAKE_AGENT } from '../helpers/scenario-runner';
+import { waitUntil } from '../helpers/hosts-workers';
 
 const fixture = useFanoutWorker('continue-as-new');
 const { taskQueue } = fixture;
@@ -221,5 +223,64 @@ describe('continue-as-new', () => {
         .map((input) => input.attempt);
     expect(attemptsIn(executions[0] as Execution)).toEqual([1]);
     expect(executions.slice(1).flatMap(attemptsIn)).toEqual([2]);
+  }, 240_000);
+
+  it('continues as new when its budget runs out while the only unit waits out a retry', async () => {
+    const retryRepo = tempRepo();
+    const id = `can-waiting-${Date.now().toString(36)}`;
+    const retryDelayMs = 30_000;
+    const plan = testPlan(
+      [
+        testUnit('a-flaky', [], {
+          command: [FAKE_AGENT, '--count', 'counts.txt', '--fail-until-attempt', '2', '--artifact', 'x.md'],
+          retry: { maxAttempts: 2, initialInterval: duration(retryDelayMs, '30s') },
+        }),
+      ],
+      { name: 'can-waiting', maxWorkers: 1 },
+    );
+    const handle = await startRun(fixture.client(), {
+      plan,
+      repo: retryRepo,
+      taskQueue,
+      workflowId: id,
+      historyEventLimit: EVENT_LIMIT,
+    });
+    const firstRunId = (await handle.describe()).runId;
+    const first = fixture.client().workflow.getHandle(id, firstRunId);
+    await waitUntil('a-flaky to wait for its retry', async () => {
+      const progress = await readProgress(first);
+      return progress.units[0]?.status === 'RETRYING';
+    });
+    const retryDueBy = Date.now() + retryDelayMs;
+
+    // No agent runs now, and none will complete. Signals nobody handles still add events and
+    // workflow tasks to the history, so they spend the budget while the retry waits; the
+    // execution must notice on its own and carry the retry over, not wait for a completion.
+    // (The loop used to decide once, before it waited: this run then hung for good.)
+    let described = await first.describe();
+    while (described.status.name === 'RUNNING' && described.historyLength < EVENT_LIMIT - 150) {
+      // The execution may close between the two calls: the next describe says so.
+      await first.signal('fanout-test-noise').catch((error: unknown) => {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      });
+      described = await first.describe();
+    }
+    await waitUntil('the first execution to continue as new', async () => {
+      described = await first.describe();
+      return described.status.name !== 'RUNNING' || Date.now() > retryDueBy - 5_000;
+    });
+    expect(described.status.name).toBe('CONTINUED_AS_NEW');
+
+    const done = await awaitResult(handle);
+    expect(done.status).toBe('succeeded');
+    expect(done.units['a-flaky']).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
+    expect(done.executions).toBe(2);
+    const flakyRuns = readFileSync(path.join(retryRepo, 'counts.txt'), 'utf8').trim().split('\n');
+    expect(flakyRuns).toEqual(['a-flaky attempt=1', 'a-flaky attempt=2']);
+    const executions = await fetchChain(fixture.client(), id);
+    const replayed = await replayHistories(
+      executions.map((execution) => ({ workflowId: id, history: execution.history })),
+    );
+    expect(replayed).toEqual(executions.map(() => ({ workflowId: id })));
   }, 240_000);
 });
