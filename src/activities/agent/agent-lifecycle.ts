@@ -6,7 +6,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { statSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { attemptDeadlines } from '../../plan/deadlines';
@@ -55,10 +55,7 @@ export async function agentFacts(scope: AttemptScope): Promise<AttemptFacts> {
       const { record } = previous;
       scope.state.adopted = true;
       if (record.confinement !== undefined) scope.state.containment = { confinement: record.confinement };
-      const logChangedMs = await stat(record.logPath).then(
-        (info) => info.mtimeMs,
-        () => record.startedAtMs,
-      );
+      const logChangedMs = statOrNull(record.logPath)?.mtimeMs ?? record.startedAtMs;
       // Its exit is learnt only by polling: never slower than RECORD_POLL_MS, whatever the log cadence.
       const pollMs = Math.min(scope.deps.timing.pollMs, RECORD_POLL_MS);
       return followToFacts(scope, adoptedAgent(record, pollMs), {
@@ -92,7 +89,7 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
   const containment = await prepareAttemptContainment(scope);
   scope.state.containment = { ...containment.attempt };
   const repoChangedMs = await scope.takeChangeBaseline(containment.mode);
-  const before = await snapshotArtifacts(paths.artifactDir);
+  const before = snapshotArtifacts(paths.artifactDir);
   const newest = { ...before, newestChangeMs: Math.max(before.newestChangeMs, repoChangedMs) };
   const settleMs = settleDelayMs(newest, deps.clock.now());
   if (settleMs > 0) await delay(settleMs);
@@ -115,10 +112,7 @@ async function launch(scope: AttemptScope): Promise<AttemptFacts> {
     allowedDirectories: unit.allowedDirectories,
   };
   const env = { ...agentEnvironment(deps.env, settings.env, identity, paths), ...containment.env };
-  const logOffset = await stat(scope.logPath).then(
-    (info) => info.size,
-    () => 0,
-  );
+  const logOffset = statOrNull(scope.logPath)?.size ?? 0;
   await recordLaunchInLogIndex(
     scope.repo,
     paths,
@@ -234,5 +228,13 @@ async function followToFacts(
         context.log.warn('Stopped agent process group after an error', { unitId: unit.unitId, ...stop });
     }
     throw error;
+  }
+}
+
+function statOrNull(file: string): Stats | null {
+  try {
+    return statSync(file, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
   }
 }

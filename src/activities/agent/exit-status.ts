@@ -5,7 +5,7 @@
  * status is read, also when the agent finished while no worker was running at all.
  */
 
-import { readFile } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 
 /** The agent exited or died by a signal. */
@@ -56,10 +56,14 @@ export function exitCodeOf(code: number | null, signal: NodeJS.Signals | number 
  * The end of the launch `launchId`, or null when the file is missing, unreadable or belongs to
  * another launch (an earlier run of the same unit and attempt number).
  */
-export async function readAgentEnd(path: string, launchId: string): Promise<AgentEnd | null> {
+export function readAgentEnd(path: string, launchId: string): Promise<AgentEnd | null> {
+  return Promise.resolve(agentEndIn(path, launchId));
+}
+
+function agentEndIn(path: string, launchId: string): AgentEnd | null {
   let file: ExitFile;
   try {
-    file = JSON.parse(await readFile(path, 'utf8')) as ExitFile;
+    file = JSON.parse(readExitFile(path)) as ExitFile;
   } catch {
     return null;
   }
@@ -79,4 +83,22 @@ export async function readAgentEnd(path: string, launchId: string): Promise<Agen
 /** The Node error a spawn error stands for, as `classifyOutcome` expects it. */
 export function spawnErrorOf(end: AgentSpawnError): NodeJS.ErrnoException {
   return Object.assign(new Error(end.message), end.code === null ? {} : { code: end.code });
+}
+
+/** An exit file is a few hundred bytes; anything far larger is not the supervisor's. */
+const EXIT_FILE_MAX_BYTES = 64 * 1024;
+
+/**
+ * Read synchronously, like the other small files of a launch: a thread-pool hop costs more than
+ * the read. O_NONBLOCK, so a FIFO left in the file's place fails instead of blocking the worker.
+ */
+function readExitFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || stats.size > EXIT_FILE_MAX_BYTES) throw new Error(`${path} is no exit file`);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -7,7 +7,8 @@
  * after a worker crash): follow the same file from a saved offset.
  */
 
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, read, readSync } from 'node:fs';
+import { promisify } from 'node:util';
 
 /** How many non-blank lines a heartbeat shows. */
 export const TAIL_LINES = 5;
@@ -16,6 +17,12 @@ export const LINE_CUT = 200;
 /** Bytes kept of the head of one line: enough for any display line after stripping. */
 const LINE_HEAD_BYTES = 16 * 1024;
 const READ_CHUNK_BYTES = 64 * 1024;
+/**
+ * One poll reads up to this much synchronously (a heartbeat's worth of output is far less), the
+ * rest in thread-pool reads, so an agent that floods its log never holds the worker up.
+ */
+const SYNC_READ_BYTES = 1024 * 1024;
+const readChunk = promisify(read);
 
 /* eslint-disable no-control-regex -- matching control characters is the point here */
 const CONTROL_SEQUENCES = new RegExp(
@@ -108,22 +115,35 @@ export class LineTracker {
   }
 }
 
-/** Reads what the agent appends to its log, a chunk at a time. */
+/**
+ * Reads what the agent appends to its log, a chunk at a time. The descriptor is opened and
+ * checked synchronously (O_NONBLOCK: a FIFO in the log's place cannot block the open), which
+ * spares each heartbeat a thread-pool round trip.
+ */
 export class LogTail {
   private readonly tracker = new LineTracker();
   private readonly buffer = Buffer.alloc(READ_CHUNK_BYTES);
+  private closed = false;
 
   private constructor(
-    private readonly handle: FileHandle,
+    private readonly fd: number,
     private readonly startOffset: number,
     private offset: number,
   ) {}
 
   /** Opens `path` (which must exist) and follows it from `startOffset` (default: its end now). */
-  static async open(path: string, startOffset?: number): Promise<LogTail> {
-    const handle = await open(path, 'r');
-    const from = startOffset ?? (await handle.stat()).size;
-    return new LogTail(handle, from, from);
+  static open(path: string, startOffset?: number): Promise<LogTail> {
+    // A throw in the executor (ENOENT, EACCES) rejects the promise, as an async open would.
+    return new Promise((resolve) => {
+      const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      try {
+        const from = startOffset ?? fstatSync(fd).size;
+        resolve(new LogTail(fd, from, from));
+      } catch (error) {
+        closeSync(fd);
+        throw error;
+      }
+    });
   }
 
   /** Bytes the agent wrote since the start offset. */
@@ -133,11 +153,14 @@ export class LogTail {
 
   /** Reads everything appended since the last call; true when something was. */
   async poll(): Promise<boolean> {
-    const { size } = await this.handle.stat();
+    const { size } = fstatSync(this.fd);
     const before = this.offset;
     while (this.offset < size) {
       const length = Math.min(this.buffer.length, size - this.offset);
-      const { bytesRead } = await this.handle.read(this.buffer, 0, length, this.offset);
+      const bytesRead =
+        this.offset - before < SYNC_READ_BYTES
+          ? readSync(this.fd, this.buffer, 0, length, this.offset)
+          : (await readChunk(this.fd, this.buffer, 0, length, this.offset)).bytesRead;
       if (bytesRead === 0) break;
       this.tracker.feed(this.buffer.subarray(0, bytesRead));
       this.offset += bytesRead;
@@ -153,7 +176,12 @@ export class LogTail {
     return this.tracker.lastLine();
   }
 
-  async close(): Promise<void> {
-    await this.handle.close();
+  /** Closes the descriptor once: a second close could hit another file that reused its number. */
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      closeSync(this.fd);
+    }
+    return Promise.resolve();
   }
 }

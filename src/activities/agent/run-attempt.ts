@@ -8,7 +8,7 @@
  */
 
 import { Context } from '@temporalio/activity';
-import { realpath } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import { agentFacts } from './agent-lifecycle';
 import type { LiveState } from './attempt-scope';
 import type { AttemptDeps } from './attempt-deps';
@@ -31,7 +31,7 @@ export function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): Promise
   const attempt = async (): Promise<AttemptSuccess> => {
     // SPEC §9: the same attempt, in a working tree of its own (input.repo stays the source checkout).
     if (input.git !== undefined) return runGitAttempt(deps, input, (tree) => runAttemptIn(deps, input, tree));
-    return runAttemptIn(deps, input, await realpath(input.repo));
+    return runAttemptIn(deps, input, realpathSync.native(input.repo));
   };
   return host === undefined ? attempt() : onHost(Context.current(), host, input, attempt);
 }

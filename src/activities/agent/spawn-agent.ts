@@ -20,7 +20,7 @@
  * the supervisor closes that channel once it has answered.
  */
 
-import { rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import { adoptedAgent } from './adoption';
 import type { SpawnFn, SpawnOptions, SpawnOutcome } from './agent-process';
 import { readAttemptRecord } from './attempt-record';
@@ -42,7 +42,7 @@ export async function spawnAgent(
     return { ok: false, error: Object.assign(new Error('empty command'), { code: 'ENOENT' }) };
   }
   const { exitPath, launchId } = options.record;
-  await rm(exitPath, { force: true });
+  rmSync(exitPath, { force: true });
   const perl = options.supervisor === 'node' ? null : await perlSupervisor();
   if ((options.supervisor === 'perl' || options.landlock !== undefined) && perl === null)
     throw new Error('no perl on this host runs the supervisor');

@@ -3,13 +3,14 @@
  * and records each entry's change signature (inode, size, mode, mtime, ctime), so comparing two
  * walks finds every file created, modified or deleted between them, without reading any file.
  *
- * The walk uses synchronous lstat per entry, awaiting only between directories: an async lstat
- * per file costs several times more here (promise and thread-pool hops for 10,000 files), while
- * one directory's entries block the event loop for a few milliseconds at most.
+ * The walk is synchronous (readdir, lstat per entry) and yields to the event loop after every
+ * {@link DIRECTORIES_PER_TURN} directories: an async call per file or folder costs several times
+ * more here (promise and thread-pool hops; most attempts walk a handful of folders), while a
+ * turn's directories block the event loop for a few milliseconds at most.
  */
 
-import { lstatSync, type Stats } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { join } from 'node:path';
 import { DirectorySet } from '../../plan/out-of-bounds';
 
@@ -48,6 +49,17 @@ function signatureOf(stats: Stats): string {
   return `${stats.ino}:${stats.size}:${stats.mode}:${stats.mtimeMs}:${stats.ctimeMs}`;
 }
 
+/** Directories a walk lists before it lets the event loop run. */
+const DIRECTORIES_PER_TURN = 32;
+
+function entriesOf(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
 /** Walks the scope's roots and records every file (and link, FIFO, ...) in it. */
 export async function takeSnapshot(scope: SnapshotScope): Promise<FileSnapshot> {
   const signatures: FileSignatures = new Map();
@@ -65,12 +77,15 @@ export async function takeSnapshot(scope: SnapshotScope): Promise<FileSnapshot> 
     if (stats.isDirectory()) pending.push(root);
     else record(root, stats);
   }
+  let walked = 0;
   while (pending.length > 0) {
     const dir = pending.pop() as string;
     const dirStats = lstatOrNone(join(scope.repo, dir));
     if (!dirStats?.isDirectory()) continue;
     directories.set(dir, dirStats.ino);
-    const entries = await readdir(join(scope.repo, dir), { withFileTypes: true }).catch(() => []);
+    walked += 1;
+    if (walked % DIRECTORIES_PER_TURN === 0) await nextTurn();
+    const entries = entriesOf(join(scope.repo, dir));
     for (const entry of entries) {
       const relative = dir === '' ? entry.name : `${dir}/${entry.name}`;
       if (entry.isDirectory()) {

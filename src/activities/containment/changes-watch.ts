@@ -15,7 +15,7 @@
  */
 
 import { watch, readFileSync, type FSWatcher } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -88,14 +88,14 @@ export class TouchedNames {
     const sentinel = join(sentinelDir, name);
     const seen = new Promise<boolean>((resolve) => (this.sentinel = { name, seen: () => resolve(true) }));
     try {
-      await writeFile(sentinel, '', { flag: 'wx' });
+      writeFileSync(sentinel, '', { flag: 'wx' });
       const settled = await Promise.race([seen, delay(SETTLE_TIMEOUT_MS, false, { ref: false })]);
       if (!settled) this.failed = true;
     } catch {
       this.failed = true;
     } finally {
       this.close();
-      await rm(sentinel, { force: true });
+      rmSync(sentinel, { force: true });
     }
     const burst = processEvents - this.startEvents;
     if (this.failed || burst >= SUSPECT_BURST || this.touched.size > MAX_TOUCHED) return null;

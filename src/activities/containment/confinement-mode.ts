@@ -9,7 +9,7 @@
 
 import { execFile } from 'node:child_process';
 import { hostname } from 'node:os';
-import { realpath } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfinementMode } from '../../plan/types';
 import type { SupervisorKind } from '../agent/agent-process';
@@ -48,7 +48,7 @@ export async function decideConfinement(request: ConfinementRequest): Promise<Co
   if (requested === 'off' || requested === 'audit') return { mode: requested, warning: null };
   const missing = await landlockMissing(request.supervisor);
   if (missing !== null) return { mode: 'audit', warning: landlockUnavailable(hostname(), missing) };
-  if (requested === undefined && (await isInsideHome(request.repo, request.home)))
+  if (requested === undefined && isInsideHome(request.repo, request.home))
     return { mode: 'audit', warning: insideHome(request.repo) };
   return { mode: 'landlock', warning: null };
 }
@@ -82,9 +82,17 @@ async function probeLandlock(): Promise<string | null> {
 }
 
 /** Whether `repo` (a real path) is `home` or lies beneath it. */
-export async function isInsideHome(repo: string, home: string | undefined): Promise<boolean> {
+export function isInsideHome(repo: string, home: string | undefined): boolean {
   if (home === undefined || home === '' || !path.isAbsolute(home)) return false;
-  const realHome = await realpath(home).catch(() => path.resolve(home));
+  const realHome = realOrResolved(home);
   if (realHome === '/') return false;
   return repo === realHome || repo.startsWith(`${realHome}/`);
+}
+
+function realOrResolved(file: string): string {
+  try {
+    return realpathSync.native(file);
+  } catch {
+    return path.resolve(file);
+  }
 }

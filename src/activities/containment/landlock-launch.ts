@@ -8,7 +8,8 @@
  * agent works in.
  */
 
-import { mkdir, realpath } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { AttemptContainment, ConfinementMode, UnitSettings, WorkUnit } from '../../plan/types';
 import type { AttemptInput } from '../types';
@@ -61,13 +62,13 @@ export async function prepareContainment(input: ContainmentInput): Promise<Prepa
     return { mode, attempt: { confinement: mode, ...(warning === null ? {} : { warning }) }, env: {} };
   }
   const areas = input.unit.allowedDirectories.map((directory) => path.join(repo, directory));
-  for (const area of areas) await mkdir(area, { recursive: true });
+  for (const area of areas) mkdirSync(area, { recursive: true });
   const extra = (settings.writable ?? []).map((entry) => path.join(repo, entry));
   const readOnly: string[] = [];
   let sourceWarning: string | undefined;
   for (const root of input.readOnlyRoots ?? []) {
     // As §8.1 by default audits a checkout beneath $HOME, rather than refuse new entries there.
-    if (settings.confinement === undefined && (await isInsideHome(root, home)))
+    if (settings.confinement === undefined && isInsideHome(root, home))
       sourceWarning ??= sourceInsideHome(root);
     else readOnly.push(root);
   }

@@ -15,8 +15,20 @@
  * was listed does not count.
  */
 
-import { closeSync, constants, lstatSync, mkdirSync, openSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  read,
+  readSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import { open, rename, type FileHandle } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { symbolicLinkRefused } from '../agent/messages';
@@ -43,6 +55,12 @@ const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
 /** O_NONBLOCK: opening a FIFO put in place of an evidence file must not hang the attempt. */
 const HASH_FLAGS = READ_FLAGS | constants.O_NONBLOCK;
 const HASH_CHUNK_BYTES = 64 * 1024;
+/**
+ * The first this many bytes of an evidence file are read synchronously (most evidence is far
+ * smaller); the rest in thread-pool reads, so hashing a large file never holds the worker up.
+ */
+const HASH_SYNC_BYTES = 1024 * 1024;
+const readChunk = promisify(read);
 
 function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
@@ -230,26 +248,29 @@ export async function readFileNoFollow(file: string): Promise<Buffer> {
  * null when the path is a link, not a regular file, or gone.
  */
 export async function hashWithoutFollowing(file: string): Promise<{ sha256: string; size: number } | null> {
-  let handle: FileHandle;
+  let fd: number;
   try {
-    handle = await open(file, HASH_FLAGS);
+    fd = openSync(file, HASH_FLAGS);
   } catch {
     return null;
   }
   try {
-    if (!(await handle.stat()).isFile()) return null;
+    if (!fstatSync(fd).isFile()) return null;
     const hash = createHash('sha256');
     // Plain reads, not a stream: most evidence files are small, and a stream costs more than they do.
     const buffer = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
     let size = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      const bytesRead =
+        size < HASH_SYNC_BYTES
+          ? readSync(fd, buffer, 0, buffer.length, null)
+          : (await readChunk(fd, buffer, 0, buffer.length, null)).bytesRead;
       if (bytesRead === 0) break;
       hash.update(buffer.subarray(0, bytesRead));
       size += bytesRead;
     }
     return { sha256: hash.digest('hex'), size };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }

@@ -8,7 +8,7 @@
  * which can stamp a write made just after the start with a time just before it.
  */
 
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import type { ArtifactEntry } from '../../plan/types';
@@ -40,12 +40,21 @@ interface Candidate {
   readonly signature: string;
 }
 
-async function listEntries(dir: string): Promise<string[]> {
+/** Synchronous: an artifacts folder holds a handful of files, and a thread-pool hop costs more. */
+function listEntries(dir: string): string[] {
   try {
-    return await readdir(dir);
+    return readdirSync(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
+  }
+}
+
+function lstatOrNull(path: string): BigIntStats | null {
+  try {
+    return lstatSync(path, { bigint: true });
+  } catch {
+    return null;
   }
 }
 
@@ -63,13 +72,13 @@ function matcherOf(pattern: string): (name: string) => boolean {
 }
 
 /** Regular, non-empty files directly in `dir` matching `pattern` (basename glob, dotfiles included). */
-async function candidates(dir: string, pattern: string): Promise<Candidate[]> {
+function candidates(dir: string, pattern: string): Candidate[] {
   const matches = matcherOf(pattern);
   const found: Candidate[] = [];
-  for (const name of (await listEntries(dir)).sort(compareNames)) {
+  for (const name of listEntries(dir).sort(compareNames)) {
     if (!matches(name)) continue;
     const path = join(dir, name);
-    const stat = await lstat(path, { bigint: true }).catch(() => null);
+    const stat = lstatOrNull(path);
     if (!stat?.isFile() || stat.size === 0n) continue;
     found.push({ name, path, signature: signatureOf(stat) });
   }
@@ -91,11 +100,11 @@ function signatureOf(stat: {
 }
 
 /** Records what `artifacts/` holds before the agent starts. */
-export async function snapshotArtifacts(dir: string): Promise<SnapshotResult> {
+export function snapshotArtifacts(dir: string): SnapshotResult {
   const snapshot: Record<string, string> = {};
   let newestChangeMs = 0;
-  for (const name of await listEntries(dir)) {
-    const stat = await lstat(join(dir, name), { bigint: true }).catch(() => null);
+  for (const name of listEntries(dir)) {
+    const stat = lstatOrNull(join(dir, name));
     if (!stat) continue;
     snapshot[name] = signatureOf(stat);
     newestChangeMs = Math.max(
@@ -114,7 +123,7 @@ export async function collectEvidence(
   before: ArtifactSnapshot,
 ): Promise<ArtifactEntry[]> {
   const entries: ArtifactEntry[] = [];
-  for (const file of await candidates(dir, pattern)) {
+  for (const file of candidates(dir, pattern)) {
     if (before[file.name] === file.signature) continue;
     // Hashed from a descriptor opened without following links: a file swapped for a link meanwhile does not count.
     const hashed = await hashWithoutFollowing(file.path);
@@ -125,5 +134,5 @@ export async function collectEvidence(
 
 /** Files that would count by pattern and size, whatever their age (summary counts, SPEC §7.14). */
 export async function countArtifacts(dir: string, pattern: string): Promise<number> {
-  return (await candidates(dir, pattern)).length;
+  return Promise.resolve(candidates(dir, pattern).length);
 }

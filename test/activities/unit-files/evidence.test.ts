@@ -21,7 +21,7 @@ describe('collectEvidence', () => {
   it('counts a file rewritten with identical content once the settle delay has passed', async () => {
     const dir = await artifactsDir();
     await writeFile(join(dir, 'out.md'), 'same\n');
-    const before = await snapshotArtifacts(dir);
+    const before = snapshotArtifacts(dir);
     const settle = settleDelayMs(before, Date.now());
     expect(settle).toBeGreaterThan(0); // just written: a rewrite could land in the same clock tick
     await delay(settle);
@@ -35,15 +35,15 @@ describe('collectEvidence', () => {
     const dir = await artifactsDir();
     await writeFile(join(dir, 'old.md'), 'old\n');
     await utimes(join(dir, 'old.md'), new Date(2020, 0, 1), new Date(2020, 0, 1));
-    const before = await snapshotArtifacts(dir);
+    const before = snapshotArtifacts(dir);
     // ctime cannot be set back; it is a few ms old at most, so wait it out once.
     await delay(settleDelayMs(before, Date.now()));
-    expect(settleDelayMs(await snapshotArtifacts(dir), Date.now())).toBe(0);
+    expect(settleDelayMs(snapshotArtifacts(dir), Date.now())).toBe(0);
   });
 
   it('counts a new file even when its mtime is older than the attempt', async () => {
     const dir = await artifactsDir();
-    const before = await snapshotArtifacts(dir);
+    const before = snapshotArtifacts(dir);
     await writeFile(join(dir, 'copied.md'), 'kept its date\n');
     await utimes(join(dir, 'copied.md'), new Date(2020, 0, 1), new Date(2020, 0, 1));
     expect((await collectEvidence(dir, '*', before.snapshot)).map((entry) => entry.name)).toEqual([
@@ -53,7 +53,7 @@ describe('collectEvidence', () => {
 
   it('does not count a symlink, even to a regular file', async () => {
     const dir = await artifactsDir();
-    const before = await snapshotArtifacts(dir);
+    const before = snapshotArtifacts(dir);
     await writeFile(join(dir, '..', 'real.md'), 'real\n');
     await symlink('../real.md', join(dir, 'link.md'));
     expect(await collectEvidence(dir, '*', before.snapshot)).toEqual([]);
