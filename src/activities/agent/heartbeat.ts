@@ -32,6 +32,7 @@ export function sendAgentHeartbeat(context: Pick<Context, 'heartbeat'>, details:
  */
 export class Heartbeater {
   private timer: NodeJS.Timeout | undefined;
+  private quiet = false;
 
   constructor(
     private readonly context: Pick<Context, 'heartbeat'>,
@@ -40,11 +41,26 @@ export class Heartbeater {
 
   start(intervalMs: number): void {
     this.stop();
-    this.timer = setInterval(() => this.beat(), intervalMs);
+    this.timer = setInterval(() => {
+      this.quiet = false;
+      this.beat();
+    }, intervalMs);
     this.timer.unref();
   }
 
+  /**
+   * As {@link start}, but nothing is sent before the first tick, one interval from now: an agent
+   * that ends within it costs the server no heartbeat at all. Cancellation is no later for it:
+   * the worker throttles heartbeats to one per interval, so a cancel requested after an
+   * immediate first beat would also have waited for the beat one interval later.
+   */
+  startQuiet(intervalMs: number): void {
+    this.start(intervalMs);
+    this.quiet = true;
+  }
+
   beat(): void {
+    if (this.quiet) return;
     sendAgentHeartbeat(this.context, this.snapshot());
   }
 

@@ -55,10 +55,18 @@ async function runAttemptIn(deps: AttemptDeps, input: AttemptInput, repo: string
     logPath,
   });
   const heartbeater = new Heartbeater(context, heartbeat);
-  heartbeater.beat();
-  heartbeater.start(deps.timing.heartbeatMs);
-  const tracker = new AttemptChangeTracker(input, repo, paths);
   const host = remoteHostOf(deps, input);
+  if (host === undefined && input.git === undefined) {
+    // Nothing reads a local attempt's heartbeat before its first interval: a next try finds the
+    // agent by its attempt record, not by a heartbeat (adoption.ts).
+    heartbeater.startQuiet(deps.timing.heartbeatMs);
+  } else {
+    // A remote attempt's first beat names its host at once (placed-attempt.ts reads it if the
+    // try is lost); a git attempt has beaten through its checkout phase already.
+    heartbeater.beat();
+    heartbeater.start(deps.timing.heartbeatMs);
+  }
+  const tracker = new AttemptChangeTracker(input, repo, paths);
   let live: LiveMark | undefined;
   try {
     await refuseUnsafeDirectories(repo, input, iso);

@@ -224,7 +224,7 @@ describe('runAgentAttempt adoption (SPEC §4.4)', () => {
 
   it('never adopts a live pid whose start time differs from the record (pid reuse)', async () => {
     const repo = await makeRepo();
-    const command = [FAKE, '--count', 'count.txt', '--ticks', '3', '50', '--artifact', 'out.md'];
+    const command = [FAKE, '--count', 'count.txt', '--ticks', '3', '300', '--artifact', 'out.md'];
     const input = attemptInput(repo, unit('f'), settings(command));
     const { beat } = await interruptedTry(input, 'tick 1');
     await agentEndedAndRecorded(beat);
@@ -248,7 +248,7 @@ describe('runAgentAttempt adoption (SPEC §4.4)', () => {
 
   it('never adopts nor signals a pid recorded in another pid namespace (another container)', async () => {
     const repo = await makeRepo();
-    const command = [FAKE, '--count', 'count.txt', '--ticks', '3', '50', '--artifact', 'out.md'];
+    const command = [FAKE, '--count', 'count.txt', '--ticks', '3', '300', '--artifact', 'out.md'];
     const input = attemptInput(repo, unit('n'), settings(command));
     const { beat } = await interruptedTry(input, 'tick 1');
     await agentEndedAndRecorded(beat);

@@ -153,6 +153,16 @@ describe('runAgentAttempt output log', () => {
     expect(rssGrowth).toBeLessThan(16 * 1024 * 1024);
   });
 
+  it('sends no heartbeat for an agent that ends within the first interval', async () => {
+    const repo = await makeRepo();
+    const run = new AttemptRun({ timing: { pollMs: 100, heartbeatMs: 5_000 } });
+    const result = await run.run(
+      attemptInput(repo, unit('short'), settings([FAKE, '--ticks', '2', '100', '--artifact', 'out.md'])),
+    );
+    expect(result.artifacts.map((artifact) => artifact.name)).toEqual(['out.md']);
+    expect(run.heartbeats).toEqual([]);
+  });
+
   it('heartbeats pid, process group, bytes and the last lines while the agent runs', async () => {
     const repo = await makeRepo();
     const run = new AttemptRun({ timing: { pollMs: 100, heartbeatMs: 300 } });
@@ -160,16 +170,10 @@ describe('runAgentAttempt output log', () => {
       attemptInput(repo, unit('beat'), settings([FAKE, '--ticks', '3', '500', '--artifact', 'out.md'])),
     );
     const beats = run.heartbeats;
-    expect(beats[0]).toEqual({
-      phase: 'preparing',
-      attempt: 1,
-      pid: null,
-      pgid: null,
-      startedAt: null,
-      bytes: 0,
-      lastLines: [],
-      logPath: result.logPath,
-    });
+    // Quiet for the first interval (heartbeat.ts startQuiet): the launch's phases send nothing,
+    // and the first beat already shows the agent running.
+    expect(beats[0]).toMatchObject({ phase: 'running', attempt: 1, logPath: result.logPath });
+    expect(beats.filter((beat) => beat.phase === 'preparing')).toEqual([]);
     const running = beats.filter((beat) => beat.phase === 'running');
     expect(running.length).toBeGreaterThanOrEqual(3);
     expect(
