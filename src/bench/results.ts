@@ -30,6 +30,8 @@ export interface MachineFacts {
   readonly platform: string;
   readonly loadAverageStart: readonly number[];
   readonly loadAverageEnd: readonly number[];
+  /** CPU per file created in the scratch folder at the start (create-cost.ts). */
+  readonly fileCreateMicros: number;
 }
 
 /** How to read the numbers, written into every results file. */
@@ -130,7 +132,8 @@ export function summaryText(
   const sections: string[] = [
     '',
     `agent-fanout bench (${mode}), ${machine.cpus} CPUs, node ${versions.node}, ${versions.temporalCli}, SDK ${versions.sdkWorker}`,
-    `load average start ${machine.loadAverageStart.join(' ')}, end ${machine.loadAverageEnd.join(' ')}`,
+    `load average start ${machine.loadAverageStart.join(' ')}, end ${machine.loadAverageEnd.join(' ')}; ` +
+      `a file create in the scratch folder: ${machine.fileCreateMicros} µs of CPU`,
   ];
   if (reports.length > 0)
     sections.push(

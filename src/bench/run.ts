@@ -56,6 +56,7 @@ import {
 import { startWorkerProcess, WORKER_MALLOC_ARENA_MAX, type WorkerProcess } from './worker-process';
 import { runWorkspaceShape } from './workspace';
 import { runHostsShape } from './hosts';
+import { fileCreateMicros } from './create-cost';
 
 /** Where the `workspace` shape's repositories and working trees go (SPEC §9's default root is here too). */
 const GIT_SCRATCH_PARENT = '/var/tmp';
@@ -88,12 +89,16 @@ async function main(argv: readonly string[]): Promise<number> {
     `scratch folder ${scratch} (${entriesBeside(scratch)} entries beside its path: a Landlock rule each ` +
       `per confined launch); load average ${machineAtStart.loadAverageStart.join(' ')}`,
   );
+  const createMicros = fileCreateMicros(scratch);
+  log(
+    `creating a file there costs ${createMicros} µs of CPU (a launch creates about eleven; docs/performance.md)`,
+  );
 
   const setup = { cliPath: cli.path, bundlePath, scratch, taskQueue: `bench-${runLabel}`, options };
   const outcome = await inBenchEnvironment(setup, (env, client) =>
     runSelectedShapes(env, client, options, runLabel),
   );
-  const machine = { ...machineAtStart, loadAverageEnd: loadAverage() };
+  const machine = { ...machineAtStart, fileCreateMicros: createMicros, loadAverageEnd: loadAverage() };
   const mode = options.quick ? 'quick' : 'full';
   const found = versions(cli.path);
   const document = resultsDocument(
