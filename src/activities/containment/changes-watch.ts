@@ -14,8 +14,7 @@
  * event arrives every event of the agent's writes has arrived before it.
  */
 
-import { watch, readFileSync, type FSWatcher } from 'node:fs';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 

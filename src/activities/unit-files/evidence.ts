@@ -10,6 +10,7 @@
 
 import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import picomatch from 'picomatch';
 import type { ArtifactEntry } from '../../plan/types';
 import { hashWithoutFollowing } from '../containment/safe-write';
@@ -134,5 +135,7 @@ export async function collectEvidence(
 
 /** Files that would count by pattern and size, whatever their age (summary counts, SPEC §7.14). */
 export async function countArtifacts(dir: string, pattern: string): Promise<number> {
-  return Promise.resolve(candidates(dir, pattern).length);
+  // The summary counts every unit's folder in a row: a turn of the event loop between folders.
+  await nextTurn();
+  return candidates(dir, pattern).length;
 }
