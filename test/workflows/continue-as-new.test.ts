@@ -9,9 +9,15 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { existsSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { awaitRecordedResult, awaitResult, readProgress, startRun } from '../../src/client/fanout-client';
+import {
+  awaitRecordedResult,
+  awaitResult,
+  readProgress,
+  startRun,
+  type FanoutHandle,
+} from '../../src/client/fanout-client';
 import { retryRun } from '../../src/client/run/retry-run';
-import type { FanoutEvent, FanoutResult, WorkUnit } from '../../src/plan/types';
+import type { FanoutEvent, FanoutResult, Plan, WorkUnit } from '../../src/plan/types';
 import { fetchChain } from '../../src/bench/chain';
 import type { Execution } from '../../src/bench/chain';
 import { replayHistories } from '../helpers/replay';
@@ -24,6 +30,11 @@ const fixture = useFanoutWorker('continue-as-new');
 const { taskQueue } = fixture;
 
 const EVENT_LIMIT = 300;
+
+/** Starts `plan` on this file's worker with the lowered history budget. */
+function startWithBudget(plan: Plan, repo: string, workflowId: string): Promise<FanoutHandle> {
+  return startRun(fixture.client(), { plan, repo, taskQueue, workflowId, historyEventLimit: EVENT_LIMIT });
+}
 
 function tempRepo(): string {
   return realpathSync(mkdtempSync(path.join(os.tmpdir(), 'fanout-can-')));
@@ -57,13 +68,7 @@ describe('continue-as-new', () => {
     repo = tempRepo();
     workflowId = `can-layers-${Date.now().toString(36)}`;
     const plan = testPlan(units, { name: 'can-layers', maxWorkers: 6 });
-    const handle = await startRun(fixture.client(), {
-      plan,
-      repo,
-      taskQueue,
-      workflowId,
-      historyEventLimit: EVENT_LIMIT,
-    });
+    const handle = await startWithBudget(plan, repo, workflowId);
     result = await awaitResult(handle);
     chain = await fetchChain(fixture.client(), workflowId);
   }, 240_000);
@@ -186,13 +191,7 @@ describe('continue-as-new', () => {
       ],
       { name: 'can-retry', maxWorkers: 4 },
     );
-    const handle = await startRun(fixture.client(), {
-      plan,
-      repo: retryRepo,
-      taskQueue,
-      workflowId: id,
-      historyEventLimit: 300,
-    });
+    const handle = await startWithBudget(plan, retryRepo, id);
     const done = await awaitResult(handle);
     expect(done.status).toBe('succeeded');
     expect(done.units['a-flaky']).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
@@ -238,13 +237,7 @@ describe('continue-as-new', () => {
       ],
       { name: 'can-waiting', maxWorkers: 1 },
     );
-    const handle = await startRun(fixture.client(), {
-      plan,
-      repo: retryRepo,
-      taskQueue,
-      workflowId: id,
-      historyEventLimit: EVENT_LIMIT,
-    });
+    const handle = await startWithBudget(plan, retryRepo, id);
     const firstRunId = (await handle.describe()).runId;
     const first = fixture.client().workflow.getHandle(id, firstRunId);
     await waitUntil('a-flaky to wait for its retry', async () => {
