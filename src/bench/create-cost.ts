@@ -1,6 +1,6 @@
 /**
  * What creating a file costs in the bench's scratch folder, in kernel CPU. Every launch creates
- * about eleven files and folders, and on some disks that dominates a unit's CPU: ext4 without a
+ * about ten files and folders, and on some disks that dominates a unit's CPU: ext4 without a
  * journal walks past every inode deleted in the last minute to find a free one (0.6 to 0.9 ms a
  * create after a large delete, against 10 µs on tmpfs; docs/performance.md). Printed with the
  * results so that runs on differently loaded disks are not compared as if alike.

@@ -91,7 +91,7 @@ async function main(argv: readonly string[]): Promise<number> {
   );
   const createMicros = fileCreateMicros(scratch);
   log(
-    `creating a file there costs ${createMicros} µs of CPU (a launch creates about eleven; docs/performance.md)`,
+    `creating a file there costs ${createMicros} µs of CPU (a launch creates about ten; docs/performance.md)`,
   );
 
   const setup = { cliPath: cli.path, bundlePath, scratch, taskQueue: `bench-${runLabel}`, options };

@@ -32,7 +32,6 @@ export class AttemptChangeTracker {
       allowedDirectories: unit.allowedDirectories,
       writable: settings.writable ?? [],
       allAreas: (containment?.areas ?? [unit]).flatMap((area) => area.allowedDirectories),
-      sentinelDir: this.paths.tmpDir,
     });
     return this.baseline?.newestChangeMs ?? 0;
   }

@@ -9,14 +9,14 @@
  * through this process's inotify queue during the attempt than the queue holds: libuv drops the
  * kernel's overflow notice, so a burst that large is taken as a possible loss.
  *
- * Settling: once the agent has ended, a sentinel file is created in a watched folder of the
- * namespace. One process shares one inotify queue, which keeps order, so when the sentinel's
+ * Settling: once the agent has ended, one of this process's settle marks is renamed
+ * (settle-marks.ts). One process shares one inotify queue, which keeps order, so when the rename's
  * event arrives every event of the agent's writes has arrived before it.
  */
 
-import { readFileSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
+import { processSettleMarks } from './settle-marks';
 
 /** Events this process received from all its watches; compared at start and end of each tracker. */
 let processEvents = 0;
@@ -41,16 +41,14 @@ export class TouchedNames {
   private readonly watchers: FSWatcher[] = [];
   private failed = false;
   private readonly startEvents = processEvents;
-  private sentinel: { readonly name: string; readonly seen: () => void } | null = null;
 
   private constructor() {}
 
-  /** Watches `directories` (repo-relative) and the namespace folder `sentinelDir` (absolute). */
-  static start(repo: string, directories: Iterable<string>, sentinelDir: string): TouchedNames {
+  /** Watches `directories` (repo-relative). */
+  static start(repo: string, directories: Iterable<string>): TouchedNames {
     const names = new TouchedNames();
     try {
       for (const dir of directories) names.watchDirectory(join(repo, dir), dir);
-      names.watchSentinel(sentinelDir);
     } catch {
       names.failed = true;
       names.close();
@@ -68,33 +66,19 @@ export class TouchedNames {
     this.watchers.push(watcher);
   }
 
-  private watchSentinel(absolute: string): void {
-    const watcher = watch(absolute, { persistent: false }, (_event, name) => {
-      processEvents += 1;
-      if (name !== null && name === this.sentinel?.name) this.sentinel.seen();
-    });
-    watcher.on('error', () => (this.failed = true));
-    this.watchers.push(watcher);
-  }
-
   /**
    * Waits until every event from before this call has arrived, then stops watching. Returns the
    * touched names, or null when they cannot be trusted and everything must be walked again.
    */
-  async settle(sentinelDir: string): Promise<ReadonlySet<string> | null> {
+  async settle(): Promise<ReadonlySet<string> | null> {
     if (this.failed) return null;
-    const name = `${SENTINEL_PREFIX}${process.pid}-${Math.random().toString(36).slice(2)}`;
-    const sentinel = join(sentinelDir, name);
-    const seen = new Promise<boolean>((resolve) => (this.sentinel = { name, seen: () => resolve(true) }));
     try {
-      writeFileSync(sentinel, '', { flag: 'wx' });
-      const settled = await Promise.race([seen, delay(SETTLE_TIMEOUT_MS, false, { ref: false })]);
-      if (!settled) this.failed = true;
+      const marks = processSettleMarks(() => (processEvents += 1));
+      if (!(await marks.pass(SETTLE_TIMEOUT_MS))) this.failed = true;
     } catch {
       this.failed = true;
     } finally {
       this.close();
-      rmSync(sentinel, { force: true });
     }
     const burst = processEvents - this.startEvents;
     if (this.failed || burst >= SUSPECT_BURST || this.touched.size > MAX_TOUCHED) return null;
@@ -105,5 +89,3 @@ export class TouchedNames {
     for (const watcher of this.watchers.splice(0)) watcher.close();
   }
 }
-
-const SENTINEL_PREFIX = '.fanout-settle-';

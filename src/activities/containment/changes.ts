@@ -35,8 +35,6 @@ export interface ChangeWatch {
   readonly writable: readonly string[];
   /** Every unit's allowed directories (this one's included): what lies outside all of them is out of bounds. */
   readonly allAreas: readonly string[];
-  /** A namespace folder for the watch's settling file (changes-watch.ts); absolute. */
-  readonly sentinelDir: string;
 }
 
 export interface AttemptChanges {
@@ -66,9 +64,7 @@ export class ChangeBaseline {
     const scope = await scopeOf(mode, watch);
     const before = await takeSnapshot(scope);
     const touched =
-      mode === 'landlock'
-        ? TouchedNames.start(watch.repo, foldersToWatch(scope, before), watch.sentinelDir)
-        : null;
+      mode === 'landlock' ? TouchedNames.start(watch.repo, foldersToWatch(scope, before)) : null;
     return new ChangeBaseline(mode, watch, scope, before, touched);
   }
 
@@ -84,7 +80,7 @@ export class ChangeBaseline {
 
   /** What changed since the snapshot, hashed; once the agent has ended. */
   async changes(): Promise<AttemptChanges> {
-    const touched = (await this.touched?.settle(this.watch.sentinelDir)) ?? null;
+    const touched = (await this.touched?.settle()) ?? null;
     const diff =
       touched === null
         ? diffSignatures(this.before.signatures, (await takeSnapshot(this.scope)).signatures)

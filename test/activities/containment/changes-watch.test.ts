@@ -27,7 +27,6 @@ async function bothWays(prepare: string[], work: (repo: string) => Promise<void>
     allowedDirectories: ['src/a'],
     writable: [],
     allAreas: ['src/a'],
-    sentinelDir: join(repo, '.agent/workers/a/tmp'),
   };
   const watched = (await ChangeBaseline.take('landlock', watch)) as ChangeBaseline;
   const walked = (await ChangeBaseline.take('audit', watch)) as ChangeBaseline;

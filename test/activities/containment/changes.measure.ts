@@ -36,7 +36,6 @@ const watch: ChangeWatch = {
   allowedDirectories: ['src/a'],
   writable: [],
   allAreas: ['src/a', 'src/rest'],
-  sentinelDir: join(repo, '.agent/workers/a/tmp'),
 };
 
 /** 10 changes in the unit's area: 4 added, 4 modified, 2 deleted; new names every trial. */
@@ -73,7 +72,6 @@ async function measure(mode: 'landlock' | 'audit', trials: number): Promise<void
 
 describe('changes cost (SPEC §8.2)', () => {
   beforeAll(() => {
-    mkdirSync(watch.sentinelDir, { recursive: true });
     fill('src/a', AREA_FILES);
     fill('src/rest', REPO_FILES - AREA_FILES);
   }, 600_000);
