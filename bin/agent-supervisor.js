@@ -50,6 +50,16 @@ const { isMainThread, parentPort, Worker, workerData } = require('node:worker_th
  */
 const LAUNCH_MARKER = 'AGENT_FANOUT_LAUNCH_ID';
 
+/** PF_KTHREAD in the flags of /proc/<pid>/stat: a kernel thread, which has no environment. */
+const PF_KTHREAD = 0x00200000;
+/**
+ * A process inside execve reads as having an empty environment for a moment, so one that looks
+ * empty is looked at again this many times, this many ms apart (a process that cleared its
+ * environment stays unfound: the gap named at LAUNCH_MARKER).
+ */
+const BLANK_RETRIES = 3;
+const BLANK_RETRY_MS = 5;
+
 /** Live processes (not zombies, not this one) whose environment carries this launch's marker. */
 function markedProcesses(launchId) {
   const marker = Buffer.from(`${LAUNCH_MARKER}=${launchId}\0`);
@@ -60,27 +70,48 @@ function markedProcesses(launchId) {
   } catch {
     // no /proc: nothing can be found
   }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+  /** 'marked', 'blank' (a live user process whose environment cannot be read yet), or 'other'. */
+  const look = (entry) => {
+    const fields = statFields(entry);
+    if (fields === null || fields[0] === 'Z' || fields[0] === 'X') return 'other';
+    if ((Number(fields[6]) & PF_KTHREAD) !== 0) return 'other';
     try {
       const environ = readFileSync(`/proc/${entry}/environ`);
-      if (environ.indexOf(marker) < 0) continue;
-      const state = statFields(entry)?.[0];
-      if (state !== undefined && state !== 'Z' && state !== 'X') found.push(Number(entry));
-    } catch {
-      // gone meanwhile, or not ours to read
+      if (environ.length === 0) return 'blank';
+      return environ.indexOf(marker) >= 0 ? 'marked' : 'other';
+    } catch (error) {
+      // ESRCH: no memory to read, for a moment inside execve (or gone); anything else is not ours to read.
+      return error.code === 'ESRCH' && statFields(entry) !== null ? 'blank' : 'other';
+    }
+  };
+  let blank = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const seen = look(entry);
+    if (seen === 'marked') found.push(Number(entry));
+    else if (seen === 'blank') blank.push(entry);
+  }
+  for (let round = 0; round < BLANK_RETRIES && blank.length > 0; round++) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, BLANK_RETRY_MS);
+    const again = blank;
+    blank = [];
+    for (const entry of again) {
+      const seen = look(entry);
+      if (seen === 'marked') found.push(Number(entry));
+      else if (seen === 'blank') blank.push(entry);
     }
   }
   return found;
 }
 
-/** SIGTERM, the grace, SIGKILL, again until no marked process is left (bounded). */
-async function sweepMarked(launchId, graceMs) {
+/** SIGTERM, the grace, SIGKILL, again until no marked process is left (bounded); adds each to `seen`. */
+async function sweepMarked(launchId, graceMs, seen) {
   const giveUpAt = Date.now() + graceMs + 30_000;
   for (let round = 0; Date.now() < giveUpAt; round++) {
     const left = markedProcesses(launchId);
     if (left.length === 0) return;
     for (const pid of left) {
+      seen.add(pid);
       try {
         process.kill(pid, round === 0 ? 'SIGTERM' : 'SIGKILL');
       } catch {
@@ -276,22 +307,30 @@ function launch(spec) {
       watchForEnd(); // it may have ended already
     } else if (message.type === 'exit') {
       const { code, signal } = status === null ? message : decodeStatus(status);
-      try {
-        writeJsonAtomic(spec.exitPath, {
-          version: 1,
-          launchId: spec.launchId,
-          pid,
-          code,
-          signal,
-          stoppedBy,
-          endedAtMs: Date.now(),
-          strayProcesses: markedProcesses(spec.launchId).length,
-        });
-      } catch {
-        // a worker still following learns the status from this process's own exit below
-      }
+      const strays = new Set(markedProcesses(spec.launchId));
+      const end = {
+        version: 1,
+        launchId: spec.launchId,
+        pid,
+        code,
+        signal,
+        stoppedBy,
+        endedAtMs: Date.now(),
+      };
+      const writeEnd = () => {
+        try {
+          writeJsonAtomic(spec.exitPath, { ...end, strayProcesses: strays.size });
+        } catch {
+          // a worker still following learns the status from this process's own exit below
+        }
+      };
+      writeEnd();
+      const countedAtEnd = strays.size;
+      // A process caught in execve shows an empty environment for a moment, so the count above can
+      // miss one the sweep then finds: the worker reads the file once this process is reaped.
       void Promise.resolve(killScheduled)
-        .then(() => sweepMarked(spec.launchId, spec.graceMs))
+        .then(() => sweepMarked(spec.launchId, spec.graceMs, strays))
+        .then(() => (strays.size > countedAtEnd ? writeEnd() : undefined))
         .then(() => exitLike(code, signal));
     }
   });
