@@ -72,34 +72,31 @@ function markedProcesses(launchId) {
   }
   /** 'marked', 'blank' (a live user process whose environment cannot be read yet), or 'other'. */
   const look = (entry) => {
+    let environ = null;
+    try {
+      environ = readFileSync(`/proc/${entry}/environ`);
+    } catch (error) {
+      // ESRCH: no memory to read, for a moment inside execve, for good in a kernel thread (or gone).
+      if (error.code !== 'ESRCH') return 'other'; // not ours to read
+    }
+    const readable = environ !== null && environ.length > 0;
+    if (readable && environ.indexOf(marker) < 0) return 'other';
     const fields = statFields(entry);
     if (fields === null || fields[0] === 'Z' || fields[0] === 'X') return 'other';
-    if ((Number(fields[6]) & PF_KTHREAD) !== 0) return 'other';
-    try {
-      const environ = readFileSync(`/proc/${entry}/environ`);
-      if (environ.length === 0) return 'blank';
-      return environ.indexOf(marker) >= 0 ? 'marked' : 'other';
-    } catch (error) {
-      // ESRCH: no memory to read, for a moment inside execve (or gone); anything else is not ours to read.
-      return error.code === 'ESRCH' && statFields(entry) !== null ? 'blank' : 'other';
-    }
+    if (readable) return 'marked';
+    return (Number(fields[6]) & PF_KTHREAD) === 0 ? 'blank' : 'other';
   };
-  let blank = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const seen = look(entry);
-    if (seen === 'marked') found.push(Number(entry));
-    else if (seen === 'blank') blank.push(entry);
-  }
-  for (let round = 0; round < BLANK_RETRIES && blank.length > 0; round++) {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, BLANK_RETRY_MS);
-    const again = blank;
-    blank = [];
-    for (const entry of again) {
+  // The first round looks at every process, each later one only at those that read blank.
+  let toLook = entries.filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid);
+  for (let round = 0; round <= BLANK_RETRIES && toLook.length > 0; round++) {
+    if (round > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, BLANK_RETRY_MS);
+    const blank = [];
+    for (const entry of toLook) {
       const seen = look(entry);
       if (seen === 'marked') found.push(Number(entry));
       else if (seen === 'blank') blank.push(entry);
     }
+    toLook = blank;
   }
   return found;
 }

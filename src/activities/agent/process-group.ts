@@ -24,6 +24,16 @@ export const STOP_POLL_MS = 50;
 /** After SIGKILL, how long to keep waiting (re-sending it each second) before reporting failure. */
 export const STOP_GIVE_UP_MS = 30_000;
 
+/** Whether some process, a zombie included, holds `pid` (`kill(pid, 0)`; EPERM: it exists, not ours). */
+export function pidInUse(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Refuses 0, 1 and negatives: `kill(-0)` and `kill(-1)` would hit our own group or everyone. */
 function isSafePgid(pgid: number): boolean {
   return Number.isInteger(pgid) && pgid > 1;

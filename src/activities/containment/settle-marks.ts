@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, renameSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pidInUse } from '../agent/process-group';
 
 const FOLDER_PREFIX = 'agent-fanout-settle-';
 
@@ -121,16 +122,7 @@ function removeFoldersOfEndedProcesses(): void {
   for (const entry of entries) {
     if (!entry.startsWith(FOLDER_PREFIX)) continue;
     const pid = Number(entry.slice(FOLDER_PREFIX.length).split('-')[0]);
-    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    if (!Number.isInteger(pid) || pid <= 0 || pidInUse(pid)) continue;
     rmSync(join(tmpdir(), entry), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -3,6 +3,8 @@
  * its worker would otherwise retry gRPC calls forever and a followed run would wait without end.
  * The server is our child, so once it exits Node reaps it and signal 0 no longer reaches its pid.
  */
+import { pidInUse } from '../../activities/agent/process-group';
+
 const CHECK_MS = 1000;
 
 export interface ServerDeathWatch {
@@ -17,7 +19,7 @@ export function watchServerDeath(pid: number): ServerDeathWatch {
   let stopped = false;
   const died = new Promise<void>((resolve) => {
     timer = setInterval(() => {
-      if (stopped || isAlive(pid)) return;
+      if (stopped || pidInUse(pid)) return;
       clearInterval(timer);
       resolve();
     }, CHECK_MS);
@@ -30,13 +32,4 @@ export function watchServerDeath(pid: number): ServerDeathWatch {
       clearInterval(timer);
     },
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
