@@ -11,7 +11,16 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, renameSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import {
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  watch,
+  writeFileSync,
+  type FSWatcher,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pidInUse } from '../agent/process-group';
@@ -25,6 +34,7 @@ export class SettleMarks {
 
   private constructor(
     readonly folder: string,
+    private readonly identity: FolderIdentity,
     private readonly watcher: FSWatcher,
   ) {}
 
@@ -38,7 +48,7 @@ export class SettleMarks {
         onEvent();
         if (name !== null) marks?.arrived(name);
       });
-      marks = new SettleMarks(folder, watcher);
+      marks = new SettleMarks(folder, identityOf(folder), watcher);
       watcher.on('error', () => marks?.close());
       return marks;
     } catch (error) {
@@ -66,6 +76,8 @@ export class SettleMarks {
       timer.unref();
     });
     try {
+      // The folder lies outside the repo, where an agent may write: never through a link it put there.
+      if (!sameFolder(this.folder, this.identity)) throw new Error('settle folder replaced');
       const current = this.free.pop();
       if (current === undefined) writeFileSync(join(this.folder, next), '', { flag: 'wx' });
       else renameSync(join(this.folder, current), join(this.folder, next));
@@ -88,11 +100,31 @@ export class SettleMarks {
     this.watcher.close();
     for (const resolve of this.waiting.values()) resolve(false);
     this.waiting.clear();
-    rmSync(this.folder, { recursive: true, force: true });
+    // What now stands at its path is someone else's (a link, say): left alone.
+    if (sameFolder(this.folder, this.identity)) rmSync(this.folder, { recursive: true, force: true });
   }
 
   private arrived(name: string): void {
     this.waiting.get(name)?.(true);
+  }
+}
+
+interface FolderIdentity {
+  readonly dev: number;
+  readonly ino: number;
+}
+
+function identityOf(folder: string): FolderIdentity {
+  const { dev, ino } = lstatSync(folder);
+  return { dev, ino };
+}
+
+function sameFolder(folder: string, identity: FolderIdentity): boolean {
+  try {
+    const now = lstatSync(folder);
+    return now.isDirectory() && now.dev === identity.dev && now.ino === identity.ino;
+  } catch {
+    return false;
   }
 }
 

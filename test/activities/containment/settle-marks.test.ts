@@ -3,7 +3,16 @@
  * earlier event arrived, and no file is created or removed per settle once the pool is big enough.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SettleMarks, processSettleMarks } from '../../../src/activities/containment/settle-marks';
@@ -62,6 +71,23 @@ describe('SettleMarks', () => {
     opened.push(again);
     expect(again.folder).not.toBe(marks.folder);
     expect(await again.pass(2_000)).toBe(true);
+  });
+
+  it('writes nothing through a link put in place of its folder, and leaves what the link points to alone', async () => {
+    const { marks } = open(); // its pool is empty: the next settle creates a file
+    const target = mkdtempSync(join(tmpdir(), 'settle-target-'));
+    try {
+      renameSync(marks.folder, `${marks.folder}.moved`);
+      symlinkSync(target, marks.folder);
+      expect(await marks.pass(500)).toBe(false);
+      expect(marks.usable).toBe(false);
+      expect(readdirSync(target)).toEqual([]);
+      expect(existsSync(target)).toBe(true);
+    } finally {
+      rmSync(marks.folder, { force: true });
+      rmSync(`${marks.folder}.moved`, { recursive: true, force: true });
+      rmSync(target, { recursive: true, force: true });
+    }
   });
 
   it('removes the folders of processes that ended without removing theirs, not those of live ones', () => {
