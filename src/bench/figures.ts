@@ -99,3 +99,15 @@ export interface ProcessFigures {
   readonly loadAverageStart: readonly number[];
   readonly loadAverageEnd: readonly number[];
 }
+
+/** Issue 18's CPU per unit: what agent-fanout itself spent on each agent launch, in ms. */
+export interface CpuPerLaunch {
+  readonly launches: number;
+  /** One run of the fake agent alone, measured apart (agent-own-cpu.ts). */
+  readonly agentOwnMs: number;
+  readonly workerMs: number;
+  /** The launcher and the supervisors: the agents' CPU less the fake agent's own. */
+  readonly supervisorsMs: number;
+  /** Worker and supervisors together, the fake agent's own excluded. */
+  readonly coordinatorMs: number;
+}

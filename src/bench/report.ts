@@ -134,6 +134,24 @@ export function machineTable(reports: readonly ShapeReport[]): string {
   );
 }
 
+/** Issue 18's CPU per unit: the worker's and the supervisors' per agent launch, the fake agent's own apart. */
+export function cpuPerLaunchTable(reports: readonly ShapeReport[]): string {
+  return table(
+    ['shape', 'launches', 'fake agent alone', 'worker', 'launcher + supervisors', 'worker + supervisors'],
+    reports.map((report) => {
+      const cpu = report.cpuPerLaunch;
+      return [
+        report.shape,
+        String(cpu.launches),
+        number(cpu.agentOwnMs, 2),
+        number(cpu.workerMs, 2),
+        number(cpu.supervisorsMs, 2),
+        number(cpu.coordinatorMs, 2),
+      ];
+    }),
+  );
+}
+
 const kib = (bytes: number | undefined): string =>
   bytes === undefined || !Number.isFinite(bytes) ? '-' : (bytes / 1024).toFixed(1);
 

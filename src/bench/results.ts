@@ -4,7 +4,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CancelReport } from './cancel';
 import { MAX_EVENTS_PER_EXECUTION, MAX_PAYLOAD_BYTES } from './chain';
-import { breakdownTable, cancelTable, historyTable, machineTable, scaleTable, summaryTable } from './report';
+import {
+  breakdownTable,
+  cancelTable,
+  cpuPerLaunchTable,
+  historyTable,
+  machineTable,
+  scaleTable,
+  summaryTable,
+} from './report';
 import type { ScaleTargets } from './scale';
 import type { ShapeReport } from './shape-report';
 import { SCALE_BASE_UNITS, SCALE_UNITS } from './shapes';
@@ -44,6 +52,7 @@ const NOTES = [
   'peak RSS = VmHWM of the worker process, reset before each shape',
   'agent phases: each agent stamps its first and last action; launch->1st action = supervisor and agent start-up, last action->finished = exit noticed and evidence read',
   'replay = the history (every execution of the chain) replayed in the bench process, first execution warmed up: workflow code and SDK cost only',
+  "CPU per launch = (worker CPU, launcher + supervisors CPU) / agent attempts; launcher + supervisors = the launcher and its children (supervisors and agents) less the fake agent alone: the shape's arguments, sleeps made 0, run 50 times from a bash loop after the shape (bash `times`, children); Landlock's rules, applied in the agent's process before exec, count as the supervisor's",
   'bench CPUs = CPU of worker + agents (with their supervisors) + server / wall time; machine busy CPUs includes every other process',
   `chain = the executions of one workflow id (continue-as-new); limits: <= ${MAX_EVENTS_PER_EXECUTION} events per execution, <= ${MAX_PAYLOAD_BYTES} bytes per payload (data + metadata)`,
   'cancel = failing agent last action (stamp just before exit 1) -> each sibling process group gone (kill(-pgid, 0) ESRCH or only zombies left), probed every 5 ms by the bench',
@@ -145,6 +154,9 @@ export function summaryText(
       '',
       'CPU and contention while each shape ran:',
       machineTable(reports),
+      '',
+      'CPU per agent launch, ms (the fake agent alone: the same arguments, run apart from agent-fanout):',
+      cpuPerLaunchTable(reports),
       '',
       `History per run (limits: ${MAX_EVENTS_PER_EXECUTION} events per execution, ${MAX_PAYLOAD_BYTES / 2 ** 20} MiB per payload):`,
       historyTable(reports),

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import { awaitResult, startRun, type FanoutHandle } from '../client/fanout-client';
 import type { FanoutResult } from '../plan/types';
 import { validatePlanValue } from '../plan/validate';
+import { cpuPerLaunch, fakeAgentOwnCpuMs } from './agent-own-cpu';
 import { chainFacts, fetchChain, firstRunIdOf, limitViolations, type ChainFacts } from './chain';
 import { counters, log, processFigures, type Environment } from './env';
 import { analyzeHistories } from './history';
@@ -57,6 +58,8 @@ export async function runShape(
     const result = await untilDone(client, workflowId, awaitResult(handle));
     const after_ = counters(env);
     const figures = processFigures(env, before, after_);
+    const launches = Object.values(result.units).reduce((sum, unit) => sum + unit.attempts, 0);
+    const cpu = cpuPerLaunch(figures, launches, fakeAgentOwnCpuMs(env.scratch, shape.agentArgs));
     const executions = await fetchChain(client, workflowId, firstRunIdOf(handle), log);
     const histories = executions.map((execution) => execution.history);
     const facts = analyzeHistories(histories);
@@ -79,6 +82,7 @@ export async function runShape(
     return {
       ...metrics,
       process: figures,
+      cpuPerLaunch: cpu,
       replay,
       chain,
       limitViolations: violations,

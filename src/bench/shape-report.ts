@@ -1,11 +1,12 @@
 /** Everything one shape's run reports: its metrics, its costs, its history chain and checks. */
 import type { ChainFacts } from './chain';
-import type { ProcessFigures, ShapeMetrics } from './figures';
+import type { CpuPerLaunch, ProcessFigures, ShapeMetrics } from './figures';
 import type { ReplayCost } from './replay';
 import type { ScaleChecks } from './scale';
 
 export type ShapeReport = ShapeMetrics & {
   readonly process: ProcessFigures;
+  readonly cpuPerLaunch: CpuPerLaunch;
   readonly replay: ReplayCost;
   /** The run's executions (more than one once it continued as new), events and largest payload. */
   readonly chain: ChainFacts;

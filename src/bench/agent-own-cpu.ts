@@ -1,0 +1,79 @@
+/**
+ * What the fake agent costs on its own, without agent-fanout around it: issue 18 asks for the
+ * coordinator's CPU per unit with "the fake agent's own excluded", and the agents' CPU the bench
+ * reads (the launcher's children) holds agents and supervisors together.
+ *
+ * The agent runs `CALIBRATION_RUNS` times in a row from a bare bash loop, with the shape's own
+ * arguments, placeholders filled in, and no sleep; the loop's `times` gives its children's CPU.
+ * Its artifact folders exist beforehand, as the worker makes them in a real run. CPU time
+ * survives `exec`, so what Landlock's rules cost in the agent's process before it execs the agent
+ * counts as the supervisor's, not the agent's.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import path from 'node:path';
+import { round } from './env';
+import type { CpuPerLaunch, ProcessFigures } from './figures';
+import { FAKE_AGENT } from './shapes';
+
+const CALIBRATION_RUNS = 50;
+
+const DRIVER = [
+  'runs=$1; shift',
+  'for ((i = 1; i <= runs; i++)); do',
+  '  FANOUT_UNIT_ID=cal$i FANOUT_ATTEMPT=1 FANOUT_ARTIFACT_DIR="$PWD/ns/cal$i/artifacts" \\',
+  '    "${@//\\{unit_id\\}/cal$i}" >/dev/null 2>&1 || { echo "run $i exited $?" >&2; exit 1; }',
+  'done',
+  'times',
+].join('\n');
+
+/** `0m1.234s` (bash's `times`) in ms. */
+function timesMs(field: string): number {
+  const match = /^(\d+)m([\d.]+)s$/.exec(field);
+  if (match === null) throw new Error(`unexpected output of bash's times: ${field}`);
+  return (Number(match[1]) * 60 + Number(match[2])) * 1000;
+}
+
+/** The agent's arguments with every sleep made 0: the CPU is the same, the wall time is not. */
+function withoutSleeps(agentArgs: readonly string[]): string[] {
+  return agentArgs.map((arg, i) => (agentArgs[i - 1] === '--sleep-ms' ? '0' : arg));
+}
+
+/** CPU (user + system) of one run of the fake agent with these arguments, in ms; below `scratch`. */
+export function fakeAgentOwnCpuMs(scratch: string, agentArgs: readonly string[]): number {
+  const folder = mkdtempSync(path.join(scratch, 'agent-own-cpu-'));
+  for (let i = 1; i <= CALIBRATION_RUNS; i++) {
+    mkdirSync(path.join(folder, 'ns', `cal${i}`, 'artifacts'), { recursive: true });
+  }
+  const done = spawnSync(
+    'bash',
+    ['-c', DRIVER, 'driver', String(CALIBRATION_RUNS), FAKE_AGENT, ...withoutSleeps(agentArgs)],
+    { cwd: folder, encoding: 'utf8' },
+  );
+  if (done.status !== 0) {
+    throw new Error(
+      `the fake agent's calibration failed (${done.status ?? done.signal}): ${done.stderr.trim()}`,
+    );
+  }
+  // `times` prints the shell's own user and system time, then its children's.
+  const children = done.stdout.trim().split('\n').at(-1)?.trim().split(/\s+/) ?? [];
+  const [user, system] = children;
+  if (user === undefined || system === undefined) {
+    throw new Error(`unexpected output of bash's times: ${done.stdout.trim()}`);
+  }
+  return (timesMs(user) + timesMs(system)) / CALIBRATION_RUNS;
+}
+
+/** The worker's and the supervisors' CPU per agent launch, the fake agent's own taken out. */
+export function cpuPerLaunch(figures: ProcessFigures, launches: number, agentOwnMs: number): CpuPerLaunch {
+  const per = (seconds: number): number => round((seconds * 1000) / Math.max(1, launches), 2);
+  const workerMs = per(figures.workerCpuSeconds);
+  const supervisorsMs = round(per(figures.agentsCpuSeconds) - agentOwnMs, 2);
+  return {
+    launches,
+    agentOwnMs: round(agentOwnMs, 2),
+    workerMs,
+    supervisorsMs,
+    coordinatorMs: round(workerMs + supervisorsMs, 2),
+  };
+}

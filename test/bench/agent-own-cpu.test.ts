@@ -1,0 +1,55 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cpuPerLaunch, fakeAgentOwnCpuMs } from '../../src/bench/agent-own-cpu';
+import type { ProcessFigures } from '../../src/bench/figures';
+import { stampFileOf, wideShape } from '../../src/bench/shapes';
+
+describe('fakeAgentOwnCpuMs', () => {
+  let scratch: string;
+  beforeEach(() => {
+    scratch = mkdtempSync(path.join(os.tmpdir(), 'fanout-agent-cpu-'));
+  });
+  afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it("runs the fake agent 50 times with the shape's arguments, without its sleeps, and reports CPU per run", () => {
+    const shape = wideShape(1, 60_000, 1);
+    const started = Date.now();
+    const ms = fakeAgentOwnCpuMs(scratch, shape.agentArgs);
+    // A bash start and a `sleep` exec per run cost CPU; 50 one-minute sleeps would take 50 minutes.
+    expect(ms).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    const [folder] = readdirSync(scratch);
+    const root = path.join(scratch, folder ?? '');
+    // Every run did what the shape asks: both stamps under its own unit id, and its artifact.
+    for (const run of [1, 50]) {
+      const stamps = readFileSync(path.join(root, stampFileOf(`cal${run}`)), 'utf8')
+        .trim()
+        .split('\n');
+      expect(stamps.map((line) => line.split(' ').slice(0, 3).join(' '))).toEqual([
+        `cal${run} attempt=1 start`,
+        `cal${run} attempt=1 end`,
+      ]);
+      expect(readFileSync(path.join(root, 'ns', `cal${run}`, 'artifacts', 'x.md'), 'utf8')).toBe(
+        'fake agent artifact\n',
+      );
+    }
+  });
+
+  it('fails with the exit of the run that failed', () => {
+    expect(() => fakeAgentOwnCpuMs(scratch, ['--exit', '3'])).toThrow(/run 1 exited 3/);
+  });
+});
+
+describe('cpuPerLaunch', () => {
+  it("splits the worker's and the supervisors' CPU per launch, the fake agent's own taken out", () => {
+    const figures = { workerCpuSeconds: 9.84, agentsCpuSeconds: 11.21 } as ProcessFigures;
+    expect(cpuPerLaunch(figures, 1000, 6.26)).toEqual({
+      launches: 1000,
+      agentOwnMs: 6.26,
+      workerMs: 9.84,
+      supervisorsMs: 4.95,
+      coordinatorMs: 14.79,
+    });
+  });
+});
