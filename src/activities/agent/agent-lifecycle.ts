@@ -212,8 +212,9 @@ async function followToFacts(
     }
     if (end.kind === 'cancelled') throw cancellationOf(context);
     if (end.kind === 'lost') throw agentStatusLost(agent.pid);
+    // No beat of its own: it would come within the interval of the last one, so the worker would
+    // hold it back and drop it once the activity completes. A slow collection shows in the next.
     state.phase = 'collecting';
-    heartbeater.beat();
     if (end.kind !== 'exited') return { kind: end.kind };
     const evidence =
       end.exitCode === 0

@@ -65,7 +65,6 @@ export async function recordedFacts(
   state.tail = await LogTail.open(record.logPath, record.logOffset);
   await state.tail.poll();
   state.phase = 'collecting';
-  scope.heartbeater.beat();
   const evidence =
     end.exitCode === 0
       ? await collectEvidence(scope.paths.artifactDir, input.settings.evidencePattern, record.artifactsBefore)
