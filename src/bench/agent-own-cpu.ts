@@ -1,10 +1,10 @@
 /**
- * What the fake agent costs on its own, without agent-fanout around it: issue 18 asks for the
+ * What a shape's agent costs on its own, without agent-fanout around it: issue 18 asks for the
  * coordinator's CPU per unit with "the fake agent's own excluded", and the agents' CPU the bench
  * reads (the launcher's children) holds agents and supervisors together.
  *
  * The agent runs `CALIBRATION_RUNS` times in a row from a bare bash loop, with the shape's own
- * arguments, placeholders filled in, and no sleep; the loop's `times` gives its children's CPU.
+ * argv, placeholders filled in, and no sleep; the loop's `times` gives its children's CPU.
  * Its artifact folders exist beforehand, as the worker makes them in a real run. CPU time
  * survives `exec`, so what Landlock's rules cost in the agent's process before it execs the agent
  * counts as the supervisor's, not the agent's.
@@ -14,7 +14,6 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { round } from './env';
 import type { CpuPerLaunch, ProcessFigures } from './figures';
-import { FAKE_AGENT } from './shapes';
 
 const CALIBRATION_RUNS = 50;
 
@@ -34,22 +33,19 @@ function timesMs(field: string): number {
   return (Number(match[1]) * 60 + Number(match[2])) * 1000;
 }
 
-/** The agent's arguments with every sleep made 0: the CPU is the same, the wall time is not. */
-function withoutSleeps(agentArgs: readonly string[]): string[] {
-  return agentArgs.map((arg, i) => (agentArgs[i - 1] === '--sleep-ms' ? '0' : arg));
-}
-
-/** CPU (user + system) of one run of the fake agent with these arguments, in ms; below `scratch`. */
-export function fakeAgentOwnCpuMs(scratch: string, agentArgs: readonly string[]): number {
+/**
+ * CPU (user + system) of one run of the agent `argv` (its sleeps already made 0: `idleCommandOf`),
+ * in ms; its runs work below `scratch`.
+ */
+export function agentOwnCpuMs(scratch: string, argv: readonly string[]): number {
   const folder = mkdtempSync(path.join(scratch, 'agent-own-cpu-'));
   for (let i = 1; i <= CALIBRATION_RUNS; i++) {
     mkdirSync(path.join(folder, 'ns', `cal${i}`, 'artifacts'), { recursive: true });
   }
-  const done = spawnSync(
-    'bash',
-    ['-c', DRIVER, 'driver', String(CALIBRATION_RUNS), FAKE_AGENT, ...withoutSleeps(agentArgs)],
-    { cwd: folder, encoding: 'utf8' },
-  );
+  const done = spawnSync('bash', ['-c', DRIVER, 'driver', String(CALIBRATION_RUNS), ...argv], {
+    cwd: folder,
+    encoding: 'utf8',
+  });
   if (done.status !== 0) {
     throw new Error(
       `the fake agent's calibration failed (${done.status ?? done.signal}): ${done.stderr.trim()}`,

@@ -44,6 +44,9 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--shape NAME[,NAME...]]
 Shapes (see src/bench/shapes.ts):
   chain, wide, lattice, dag
            throughput: makespan vs ideal, per-unit overhead, history, worker CPU and RSS
+  wide-sh  wide with the seed's own agent, sh -c 'sleep 1' then its artifact instead of the fake
+           agent (no stamps: no launch breakdown), to compare with the seed like for like.
+           Not in the default set: --shape wide-sh or --all.
   cancel   ${CANCEL_DEFAULTS.siblings} siblings sleeping ${CANCEL_DEFAULTS.siblingMs / 1000} s, one unit failing after ${CANCEL_DEFAULTS.failAfterMs / 1000} s (on_failure cancel,
            max_attempts 1), repeated: failing agent's exit -> each sibling's process group
            gone, p50/p95/max (target p95 <= ${CANCEL_TARGET_P95_MS} ms)

@@ -28,7 +28,8 @@ import { analyzeHistory, type ActivityTimes } from './history';
 import type { ProcessFigures } from './figures';
 import { untilDone } from './stall';
 import { readStamps } from './stamps';
-import { CANCEL_FAILING_UNIT, planValue, type Shape } from './shapes';
+import { planValue } from './shape-plan';
+import { CANCEL_FAILING_UNIT, type Shape } from './shapes';
 import { distribution, type Distribution } from './stats';
 import { resetPeakRss } from './worker-process';
 

@@ -9,7 +9,8 @@
  * - `chain`: N units, each depending on the one before; instant agents (`--artifact x.md`).
  *   Measures the per-link coordinator latency: one completion, one launch, nothing else going on.
  * - `wide`: N independent units of 1 s each, max_workers 64. Measures slot refill under the cap:
- *   every completion must be turned into the next launch while 63 others run.
+ *   every completion must be turned into the next launch while 63 others run. `wide-sh`: the same
+ *   with the seed's own agent (`sh -c 'sleep 1'`, then the artifact; no stamps), not the fake one.
  * - `lattice`: L layers of W units, each unit depending on ALL W units of the previous layer (a
  *   barrier per layer); instant agents; max_workers W. Measures fan-in (W completions handled
  *   before the layer's last one releases the next layer) and fan-out (W launches at once).
@@ -33,6 +34,7 @@
  */
 import path from 'node:path';
 import { PROJECT_ROOT } from '../dev/find-temporal-cli';
+import { seededRandom } from './seeded-random';
 
 /**
  * What `--shape` accepts. `scale` runs `scale-base` too; `scale`, `workspace` (git working
@@ -42,6 +44,7 @@ import { PROJECT_ROOT } from '../dev/find-temporal-cli';
 export const SHAPE_NAMES = [
   'chain',
   'wide',
+  'wide-sh',
   'lattice',
   'dag',
   'cancel',
@@ -58,7 +61,8 @@ export type ShapeName = (typeof SHAPE_NAMES)[number];
 export const DEFAULT_SHAPES: readonly ShapeName[] = ['chain', 'wide', 'lattice', 'dag', 'cancel'];
 
 /** The throughput shapes: one run each through `runShape`, reported in the summary tables. */
-export type RunShapeName = 'chain' | 'wide' | 'lattice' | 'dag' | 'scale-base' | 'scale-base-wide' | 'scale';
+export type RunShapeName =
+  'chain' | 'wide' | 'wide-sh' | 'lattice' | 'dag' | 'scale-base' | 'scale-base-wide' | 'scale';
 
 export const FAKE_AGENT = path.join(PROJECT_ROOT, 'test', 'fixtures', 'fake-agent');
 
@@ -84,6 +88,11 @@ export interface Shape {
   readonly units: readonly BenchUnit[];
   /** Plan keys added to the plan file as they are (e.g. `on_failure`, `retry`). */
   readonly planKeys?: Readonly<Record<string, unknown>>;
+  /**
+   * An agent other than the fake one, for every unit: its argv, and the same argv with its sleep
+   * made 0 (what agent-own-cpu.ts runs to measure the agent's own CPU).
+   */
+  readonly command?: { readonly run: readonly string[]; readonly idle: readonly string[] };
 }
 
 /**
@@ -138,6 +147,27 @@ export function wideShape(count: number, agentMs: number, maxWorkers: number): S
   };
 }
 
+/**
+ * The seed's own agent (issue 18 compares with the seed driving `sh -c 'sleep S'`): sh sleeps,
+ * then writes the artifact that makes the unit's evidence. No stamps, so the launch breakdown
+ * that needs them stays empty.
+ */
+const SH_AGENT = 'sleep "$1" && echo done > "$FANOUT_ARTIFACT_DIR/x.md"';
+
+export function wideShShape(count: number, agentMs: number, maxWorkers: number): Shape {
+  const seconds = (ms: number): string => String(ms / 1000);
+  return {
+    ...wideShape(count, agentMs, maxWorkers),
+    name: 'wide-sh',
+    title: `${count} independent x ${agentMs / 1000} s, max_workers ${maxWorkers}, sh -c 'sleep' agents (the seed's)`,
+    agentArgs: [],
+    command: {
+      run: ['sh', '-c', SH_AGENT, 'agent', seconds(agentMs)],
+      idle: ['sh', '-c', SH_AGENT, 'agent', '0'],
+    },
+  };
+}
+
 export function latticeShape(layers: number, width: number): Shape {
   const id = (layer: number, i: number): string => `l${pad(layer, 2)}-${pad(i, 2)}`;
   const units: BenchUnit[] = [];
@@ -152,17 +182,6 @@ export function latticeShape(layers: number, width: number): Shape {
     agentArgs: INSTANT,
     agentMs: 0,
     units,
-  };
-}
-
-/** xorshift32: small, fast, and the same sequence everywhere for a given seed. Values in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state = (state ^ (state << 13)) >>> 0;
-    state = (state ^ (state >>> 17)) >>> 0;
-    state = (state ^ (state << 5)) >>> 0;
-    return state / 0x1_0000_0000;
   };
 }
 
@@ -214,11 +233,23 @@ export function scaleShape(
   return { ...dag, name, title: dag.title.replace(/^random DAG/, `${name}: random DAG`) };
 }
 
-/** The throughput shapes of the default set, at full size or at `--quick` size. */
+/** The throughput shapes (those of the default set, and `wide-sh`), at full size or at `--quick` size. */
 export function benchShapes(quick: boolean): Shape[] {
   return quick
-    ? [chainShape(50), wideShape(200, 1000, 64), latticeShape(10, 5), dagShape(200, 5, 200, 64)]
-    : [chainShape(100), wideShape(1000, 1000, 64), latticeShape(20, 10), dagShape(1000, 10, 200, 128)];
+    ? [
+        chainShape(50),
+        wideShape(200, 1000, 64),
+        wideShShape(200, 1000, 64),
+        latticeShape(10, 5),
+        dagShape(200, 5, 200, 64),
+      ]
+    : [
+        chainShape(100),
+        wideShape(1000, 1000, 64),
+        wideShShape(1000, 1000, 64),
+        latticeShape(20, 10),
+        dagShape(1000, 10, 200, 128),
+      ];
 }
 
 /** The unit that fails in the cancel shape; `z` sorts it after every sibling, so it launches last. */
@@ -263,22 +294,5 @@ export function cancelShape(options: CancelShapeOptions = CANCEL_DEFAULTS): Shap
       },
     ],
     planKeys: { on_failure: 'cancel', retry: { max_attempts: 1 } },
-  };
-}
-
-/** The plan file (as parsed JSON) of a shape, for `validatePlanValue`. */
-export function planValue(shape: Shape, runLabel: string): Record<string, unknown> {
-  return {
-    name: `bench-${shape.name}-${runLabel}`,
-    max_workers: shape.maxWorkers,
-    ...shape.planKeys,
-    agent: { command: [FAKE_AGENT, ...shape.agentArgs] },
-    work_units: shape.units.map((unit) => ({
-      unit_id: unit.unitId,
-      description: `Benchmark unit ${unit.unitId}.`,
-      allowed_directories: [`src/${unit.unitId}`],
-      dependencies: unit.dependencies,
-      ...(unit.agentArgs === undefined ? {} : { command: [FAKE_AGENT, ...unit.agentArgs] }),
-    })),
   };
 }

@@ -1,11 +1,12 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cpuPerLaunch, fakeAgentOwnCpuMs } from '../../src/bench/agent-own-cpu';
+import { agentOwnCpuMs, cpuPerLaunch } from '../../src/bench/agent-own-cpu';
 import type { ProcessFigures } from '../../src/bench/figures';
-import { stampFileOf, wideShape } from '../../src/bench/shapes';
+import { idleCommandOf } from '../../src/bench/shape-plan';
+import { FAKE_AGENT, stampFileOf, wideShShape, wideShape } from '../../src/bench/shapes';
 
-describe('fakeAgentOwnCpuMs', () => {
+describe('agentOwnCpuMs', () => {
   let scratch: string;
   beforeEach(() => {
     scratch = mkdtempSync(path.join(os.tmpdir(), 'fanout-agent-cpu-'));
@@ -15,7 +16,7 @@ describe('fakeAgentOwnCpuMs', () => {
   it("runs the fake agent 50 times with the shape's arguments, without its sleeps, and reports CPU per run", () => {
     const shape = wideShape(1, 60_000, 1);
     const started = Date.now();
-    const ms = fakeAgentOwnCpuMs(scratch, shape.agentArgs);
+    const ms = agentOwnCpuMs(scratch, idleCommandOf(shape));
     // A bash start and a `sleep` exec per run cost CPU; 50 one-minute sleeps would take 50 minutes.
     expect(ms).toBeGreaterThan(0);
     expect(Date.now() - started).toBeLessThan(60_000);
@@ -36,8 +37,18 @@ describe('fakeAgentOwnCpuMs', () => {
     }
   });
 
+  it("runs the seed's sh agent of wide-sh the same way: its artifact written (non-empty: evidence), no sleep", () => {
+    const started = Date.now();
+    expect(agentOwnCpuMs(scratch, idleCommandOf(wideShShape(1, 60_000, 1)))).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    const [folder] = readdirSync(scratch);
+    expect(readFileSync(path.join(scratch, folder ?? '', 'ns', 'cal50', 'artifacts', 'x.md'), 'utf8')).toBe(
+      'done\n',
+    );
+  });
+
   it('fails with the exit of the run that failed', () => {
-    expect(() => fakeAgentOwnCpuMs(scratch, ['--exit', '3'])).toThrow(/run 1 exited 3/);
+    expect(() => agentOwnCpuMs(scratch, [FAKE_AGENT, '--exit', '3'])).toThrow(/run 1 exited 3/);
   });
 });
 

@@ -28,10 +28,13 @@ import {
   cancelShape,
   dagShape,
   DEFAULT_SHAPES,
-  planValue,
+  FAKE_AGENT,
   scaleShape,
+  wideShape,
+  wideShShape,
   type RunShapeName,
 } from '../../src/bench/shapes';
+import { idleCommandOf, planValue } from '../../src/bench/shape-plan';
 import { validatePlanValue } from '../../src/plan/validate';
 
 const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text));
@@ -85,7 +88,13 @@ describe('bench shapes', () => {
     expect(ids[ids.length - 1]).toBe(CANCEL_FAILING_UNIT);
     const failing = plan.workUnits.find((unit) => unit.unitId === CANCEL_FAILING_UNIT);
     // Its last action before `exit 1` is the `end` stamp: the failure's moment.
-    expect(failing?.command?.slice(-5)).toEqual(['--stamp', 'src/{unit_id}/.bench-stamps.txt', 'end', '--exit', '1']);
+    expect(failing?.command?.slice(-5)).toEqual([
+      '--stamp',
+      'src/{unit_id}/.bench-stamps.txt',
+      'end',
+      '--exit',
+      '1',
+    ]);
     expect(plan.agent.command).toContain('60000');
   });
 
@@ -104,6 +113,26 @@ describe('bench shapes', () => {
     expect(scaleShape(100, 'scale-base').title).toContain('10 levels');
     const wide = scaleShape(100, 'scale-base-wide', 1);
     expect(wide.units.every((unit) => unit.dependencies.length === 0)).toBe(true);
+  });
+
+  it("wide-sh: the wide shape with the seed's own agent, sh sleeping then writing the artifact", () => {
+    const shape = wideShShape(1000, 1000, 64);
+    const result = validatePlanValue(planValue(shape, 'test'), { fileName: 'wide-sh.json' });
+    if (!result.ok) throw new Error(result.message);
+    expect(result.plan.workUnits).toHaveLength(1000);
+    expect(result.plan.maxWorkers).toBe(64);
+    expect(result.plan.agent.command).toEqual([
+      'sh',
+      '-c',
+      expect.stringMatching(/^sleep "\$1" && /),
+      'agent',
+      '1',
+    ]);
+    expect(idleCommandOf(shape)).toEqual([...(result.plan.agent.command ?? []).slice(0, 4), '0']);
+    expect(idleCommandOf(wideShape(10, 1000, 4))).toEqual([
+      FAKE_AGENT,
+      ...wideShape(10, 1000, 4).agentArgs.map((arg) => (arg === '1000' ? '0' : arg)),
+    ]);
   });
 
   it('the random DAG is the same on every call', () => {
