@@ -47,9 +47,7 @@ export function agentOwnCpuMs(scratch: string, argv: readonly string[]): number 
     encoding: 'utf8',
   });
   if (done.status !== 0) {
-    throw new Error(
-      `the fake agent's calibration failed (${done.status ?? done.signal}): ${done.stderr.trim()}`,
-    );
+    throw new Error(`the agent's calibration failed (${done.status ?? done.signal}): ${done.stderr.trim()}`);
   }
   // `times` prints the shell's own user and system time, then its children's.
   const children = done.stdout.trim().split('\n').at(-1)?.trim().split(/\s+/) ?? [];
@@ -60,7 +58,7 @@ export function agentOwnCpuMs(scratch: string, argv: readonly string[]): number 
   return (timesMs(user) + timesMs(system)) / CALIBRATION_RUNS;
 }
 
-/** The worker's and the supervisors' CPU per agent launch, the fake agent's own taken out. */
+/** The worker's and the supervisors' CPU per agent launch, the agent's own taken out. */
 export function cpuPerLaunch(figures: ProcessFigures, launches: number, agentOwnMs: number): CpuPerLaunch {
   const per = (seconds: number): number => round((seconds * 1000) / Math.max(1, launches), 2);
   const workerMs = per(figures.workerCpuSeconds);

@@ -103,7 +103,7 @@ export interface ProcessFigures {
 /** Issue 18's CPU per unit: what agent-fanout itself spent on each agent launch, in ms. */
 export interface CpuPerLaunch {
   readonly launches: number;
-  /** One run of the fake agent alone, measured apart (agent-own-cpu.ts). */
+  /** One run of the shape's agent alone, measured apart (agent-own-cpu.ts). */
   readonly agentOwnMs: number;
   readonly workerMs: number;
   /** The launcher and the supervisors: the agents' CPU less the fake agent's own. */

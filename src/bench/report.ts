@@ -134,10 +134,10 @@ export function machineTable(reports: readonly ShapeReport[]): string {
   );
 }
 
-/** Issue 18's CPU per unit: the worker's and the supervisors' per agent launch, the fake agent's own apart. */
+/** Issue 18's CPU per unit: the worker's and the supervisors' per agent launch, the agent's own apart. */
 export function cpuPerLaunchTable(reports: readonly ShapeReport[]): string {
   return table(
-    ['shape', 'launches', 'fake agent alone', 'worker', 'launcher + supervisors', 'worker + supervisors'],
+    ['shape', 'launches', 'agent alone', 'worker', 'launcher + supervisors', 'worker + supervisors'],
     reports.map((report) => {
       const cpu = report.cpuPerLaunch;
       return [
