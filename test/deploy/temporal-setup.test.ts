@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { devServerArgs } from '../../src/dev/dev-server';
 import { PROJECT_ROOT, itWithTool, readProjectFile, runTool } from './deploy-files';
 
 const SCRIPTS = ['deploy/temporal/setup-schema.sh', 'deploy/temporal/create-namespace.sh'];
@@ -52,6 +53,29 @@ describe('deploy/temporal/dynamicconfig/docker.yaml', () => {
           expect.objectContaining({ value: expect.anything() as unknown }),
         ]) as unknown,
       });
+    }
+  });
+
+  it('gives the dev server and the cluster the same values for the keys both set', () => {
+    const cluster = parse(readProjectFile('deploy/temporal/dynamicconfig/docker.yaml')) as Record<
+      string,
+      { value: unknown }[]
+    >;
+    const args = devServerArgs({ dbFile: 'x.sqlite', port: 1, uiPort: 2, namespace: 'default' });
+    const dev = new Map(
+      args.flatMap((arg, i) => {
+        if (args[i - 1] !== '--dynamic-config-value') return [];
+        const [key = '', value = ''] = arg.split('=');
+        return [[key, value]];
+      }),
+    );
+    expect(dev.get('history.transferProcessorMaxPollRPS')).toBeDefined();
+    const shared = [...dev.keys()].filter((key) => key in cluster);
+    expect(shared).toEqual(
+      expect.arrayContaining(['history.transferProcessorMaxPollRPS', 'system.enableActivityEagerExecution']),
+    );
+    for (const key of shared) {
+      expect({ key, value: String(cluster[key]?.[0]?.value) }).toEqual({ key, value: dev.get(key) });
     }
   });
 });
