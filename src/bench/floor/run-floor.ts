@@ -1,0 +1,147 @@
+/**
+ * `npm run bench:floor [-- --shape chain|wide] [-- --links N] [-- --units N --width N]`: Temporal's
+ * own floor on this machine, the least any coordinator on it pays. The same dev server as
+ * `npm run bench` (same flags), a worker with the product's latency settings, and workflows that do
+ * nothing but run one process per activity: `sh -c ':'` one after another (chain) or
+ * `sh -c 'sleep 1'`, 64 at once (wide). Compare its figures with `npm run bench`'s, measured back
+ * to back: the difference is what agent-fanout adds (docs/performance.md).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startDevServer } from '../../dev/dev-server';
+import { requireTemporalCli } from '../../dev/find-temporal-cli';
+import { killGroupWhenOwnerEnds } from '../../dev/kill-on-owner-exit';
+import { loadAverage, log, round } from '../env';
+import { distribution } from '../stats';
+import { processCpu } from '../worker-process';
+import type { LaunchStamps } from './floor-activities';
+import type { floorChain, floorWide } from './floor-workflows';
+import { chainLinksMs, wideFigures } from './floor-figures';
+import { FLOOR_READY } from './floor-worker';
+
+const USAGE = `usage: npm run bench:floor -- [--shape chain|wide] [--links N] [--units N] [--width N] [--no-process]
+  chain: N processes (sh -c ':') one after another, default 100
+  wide:  N processes (sh -c 'sleep 1'), width at once, defaults 1000 and 64
+  --no-process: each activity only waits (0 ms in a chain, 1 s in wide): Temporal's part alone
+`;
+/** As the product worker's default (`--max-concurrent-agents`). */
+const WORKER_MAX_CONCURRENT = 256;
+
+interface FloorOptions {
+  readonly shape: 'chain' | 'wide';
+  readonly links: number;
+  readonly units: number;
+  readonly width: number;
+  readonly process: boolean;
+}
+
+function parseFloorArgs(argv: readonly string[]): FloorOptions | string {
+  const values = new Map<string, string>();
+  const rest = argv.filter((arg) => arg !== '--no-process');
+  for (let i = 0; i < rest.length; i += 2) {
+    const [flag, value] = [rest[i], rest[i + 1]];
+    if (
+      flag === undefined ||
+      !['--shape', '--links', '--units', '--width'].includes(flag) ||
+      value === undefined
+    )
+      return `unknown or incomplete option ${String(flag)}\n${USAGE}`;
+    values.set(flag, value);
+  }
+  const shape = values.get('--shape') ?? 'chain';
+  if (shape !== 'chain' && shape !== 'wide') return `--shape must be chain or wide, not ${shape}\n${USAGE}`;
+  const count = (flag: string, fallback: number): number => Number(values.get(flag) ?? fallback);
+  const counts = { links: count('--links', 100), units: count('--units', 1000), width: count('--width', 64) };
+  for (const [name, value] of Object.entries(counts)) {
+    if (!(Number.isInteger(value) && value > 0)) return `--${name} must be a positive whole number\n${USAGE}`;
+  }
+  return { shape, ...counts, process: !argv.includes('--no-process') };
+}
+
+async function startFloorWorker(address: string, taskQueue: string, logFile: string): Promise<number> {
+  const child = spawn(
+    process.execPath,
+    [path.join(__dirname, 'floor-worker.js'), address, taskQueue, String(WORKER_MAX_CONCURRENT)],
+    { detached: true, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  killGroupWhenOwnerEnds(child.pid ?? -1);
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(FLOOR_READY)) resolve();
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`floor worker exited with ${String(code)}; see ${logFile}`)),
+    );
+  });
+  return child.pid ?? -1;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const options = parseFloorArgs(argv);
+  if (typeof options === 'string') {
+    process.stderr.write(options);
+    return 2;
+  }
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'agent-fanout-floor-'));
+  const server = await startDevServer({
+    dbFile: path.join(scratch, 'temporal.sqlite'),
+    cliPath: requireTemporalCli().path,
+    log,
+  });
+  let workerPid = -1;
+  try {
+    const taskQueue = `floor-${Date.now()}`;
+    workerPid = await startFloorWorker(server.address, taskQueue, path.join(scratch, 'worker.log'));
+    const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+    const load = loadAverage();
+    const before = { worker: processCpu(workerPid), server: processCpu(server.pid), at: Date.now() };
+    const stamps: LaunchStamps[] =
+      options.shape === 'chain'
+        ? await client.workflow.execute<typeof floorChain>('floorChain', {
+            taskQueue,
+            workflowId: `${taskQueue}-chain`,
+            args: [options.process ? { argv: ['sh', '-c', ':'] } : { pauseMs: 0 }, options.links],
+          })
+        : await client.workflow.execute<typeof floorWide>('floorWide', {
+            taskQueue,
+            workflowId: `${taskQueue}-wide`,
+            args: [
+              options.process ? { argv: ['sh', '-c', 'sleep 1'] } : { pauseMs: 1000 },
+              options.units,
+              options.width,
+            ],
+          });
+    const after = { worker: processCpu(workerPid), server: processCpu(server.pid), at: Date.now() };
+    const cpu = `worker CPU ${round(after.worker.own - before.worker.own)} s, server CPU ${round(after.server.own - before.server.own)} s, load at start ${load.join(' ')}`;
+    if (options.shape === 'chain') {
+      const links = distribution(chainLinksMs(stamps));
+      process.stdout.write(
+        `floor chain, ${options.links} × ${options.process ? "sh -c ':'" : 'no process'}: per-link ms p50 ${links?.p50} p95 ${links?.p95} max ${links?.max}; ${cpu}\n`,
+      );
+    } else {
+      const wide = wideFigures(stamps, options.width);
+      process.stdout.write(
+        `floor wide, ${options.units} × ${options.process ? "sh -c 'sleep 1'" : 'a 1 s wait'}, ${options.width} at once: makespan ${round(wide.makespanMs / 1000)} s, ideal ${round(wide.idealMs / 1000)} s, ratio ${round(wide.ratio, 3)}; ${cpu}\n`,
+      );
+    }
+    await client.connection.close();
+    return 0;
+  } finally {
+    if (workerPid > 0) process.kill(-workerPid, 'SIGTERM');
+    await server.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench:floor failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
