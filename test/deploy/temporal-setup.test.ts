@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { devServerArgs } from '../../src/dev/dev-server';
+import { devServerArgs } from '../../src/dev/dev-server-args';
 import { PROJECT_ROOT, itWithTool, readProjectFile, runTool } from './deploy-files';
 
 const SCRIPTS = ['deploy/temporal/setup-schema.sh', 'deploy/temporal/create-namespace.sh'];
@@ -72,7 +72,11 @@ describe('deploy/temporal/dynamicconfig/docker.yaml', () => {
     expect(dev.get('history.transferProcessorMaxPollRPS')).toBeDefined();
     const shared = [...dev.keys()].filter((key) => key in cluster);
     expect(shared).toEqual(
-      expect.arrayContaining(['history.transferProcessorMaxPollRPS', 'system.enableActivityEagerExecution']),
+      expect.arrayContaining([
+        'history.maximumBufferedEventsBatch',
+        'history.transferProcessorMaxPollRPS',
+        'system.enableActivityEagerExecution',
+      ]),
     );
     for (const key of shared) {
       expect({ key, value: String(cluster[key]?.[0]?.value) }).toEqual({ key, value: dev.get(key) });
