@@ -155,7 +155,7 @@ export function cpuPerLaunchTable(reports: readonly ShapeReport[]): string {
 const kib = (bytes: number | undefined): string =>
   bytes === undefined || !Number.isFinite(bytes) ? '-' : (bytes / 1024).toFixed(1);
 
-/** Executions, events and payload sizes of each run, against Temporal's limits. */
+/** Executions, events, failed workflow tasks and payload sizes of each run, against Temporal's limits. */
 export function historyTable(reports: readonly ShapeReport[]): string {
   return table(
     [
@@ -164,6 +164,7 @@ export function historyTable(reports: readonly ShapeReport[]): string {
       'max events/exec',
       'total events',
       'events/unit',
+      'tasks failed',
       'history KiB',
       'largest payload KiB',
       'in',
@@ -180,6 +181,9 @@ export function historyTable(reports: readonly ShapeReport[]): string {
         String(chain.maxEventsInExecution),
         String(chain.totalEvents),
         number(report.history.eventsPerUnit, 2),
+        // Failed or timed-out workflow tasks: the server threw away the worker's work (e.g. too many
+        // events buffered behind a task), and the worker replayed and redid it.
+        String(report.history.workflowTaskProblems),
         kib(chain.historyBytes),
         kib(payload?.bytes),
         payload === null ? '-' : `${payload.eventType}#${payload.eventId} (exec ${payload.execution + 1})`,
