@@ -1,11 +1,12 @@
 /**
  * `node dist/bench/floor/floor-worker.js <address> <task queue> <max concurrent>`: a worker for
  * the floor's workflows, with the product worker's settings that shape latency (eager starts,
- * heartbeat throttle) and nothing of its activities. Prints READY once it polls.
+ * heartbeat throttle) and nothing of its activities. Prints FLOOR_READY once its worker exists,
+ * just before it starts polling.
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { floorActivities } from './floor-activities';
-import { HEARTBEAT_THROTTLE } from '../../worker/worker-options';
+import { eagerAgentStartsPerWorkflowTask, HEARTBEAT_THROTTLE } from '../../worker/worker-options';
 
 export const FLOOR_READY = 'floor worker polling';
 
@@ -18,7 +19,9 @@ async function main(address: string, taskQueue: string, maxConcurrent: number): 
     workflowsPath: require.resolve('./floor-workflows'),
     activities: floorActivities,
     maxConcurrentActivityTaskExecutions: maxConcurrent,
-    maxEagerActivityReservationsPerWorkflowTask: maxConcurrent,
+    maxEagerActivityReservationsPerWorkflowTask: eagerAgentStartsPerWorkflowTask({
+      maxConcurrentAgents: maxConcurrent,
+    }),
     maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
     defaultHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
   });

@@ -11,24 +11,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { stopProcessGroup } from '../../activities/agent/process-group';
 import { startDevServer } from '../../dev/dev-server';
 import { requireTemporalCli } from '../../dev/find-temporal-cli';
 import { killGroupWhenOwnerEnds } from '../../dev/kill-on-owner-exit';
 import { loadAverage, log, round } from '../env';
 import { distribution } from '../stats';
 import { processCpu } from '../worker-process';
+import { DEFAULT_MAX_CONCURRENT_AGENTS } from '../../worker/worker-options';
 import type { LaunchStamps } from './floor-activities';
 import type { floorChain, floorWide } from './floor-workflows';
 import { chainLinksMs, wideFigures } from './floor-figures';
 import { FLOOR_READY } from './floor-worker';
+
+const WORKER_STOP_GRACE_MS = 10_000;
 
 const USAGE = `usage: npm run bench:floor -- [--shape chain|wide] [--links N] [--units N] [--width N] [--no-process]
   chain: N processes (sh -c ':') one after another, default 100
   wide:  N processes (sh -c 'sleep 1'), width at once, defaults 1000 and 64
   --no-process: each activity only waits (0 ms in a chain, 1 s in wide): Temporal's part alone
 `;
-/** As the product worker's default (`--max-concurrent-agents`). */
-const WORKER_MAX_CONCURRENT = 256;
 
 interface FloorOptions {
   readonly shape: 'chain' | 'wide';
@@ -61,10 +63,10 @@ function parseFloorArgs(argv: readonly string[]): FloorOptions | string {
   return { shape, ...counts, process: !argv.includes('--no-process') };
 }
 
-async function startFloorWorker(address: string, taskQueue: string, logFile: string): Promise<number> {
+async function startFloorWorker(address: string, taskQueue: string): Promise<number> {
   const child = spawn(
     process.execPath,
-    [path.join(__dirname, 'floor-worker.js'), address, taskQueue, String(WORKER_MAX_CONCURRENT)],
+    [path.join(__dirname, 'floor-worker.js'), address, taskQueue, String(DEFAULT_MAX_CONCURRENT_AGENTS)],
     { detached: true, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   killGroupWhenOwnerEnds(child.pid ?? -1);
@@ -75,7 +77,7 @@ async function startFloorWorker(address: string, taskQueue: string, logFile: str
       if (seen.includes(FLOOR_READY)) resolve();
     });
     child.once('exit', (code) =>
-      reject(new Error(`floor worker exited with ${String(code)}; see ${logFile}`)),
+      reject(new Error(`floor worker exited with ${String(code)}; its output is above`)),
     );
   });
   return child.pid ?? -1;
@@ -96,7 +98,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let workerPid = -1;
   try {
     const taskQueue = `floor-${Date.now()}`;
-    workerPid = await startFloorWorker(server.address, taskQueue, path.join(scratch, 'worker.log'));
+    workerPid = await startFloorWorker(server.address, taskQueue);
     const client = new Client({ connection: await Connection.connect({ address: server.address }) });
     const load = loadAverage();
     const before = { worker: processCpu(workerPid), server: processCpu(server.pid), at: Date.now() };
@@ -132,7 +134,8 @@ async function main(argv: readonly string[]): Promise<number> {
     await client.connection.close();
     return 0;
   } finally {
-    if (workerPid > 0) process.kill(-workerPid, 'SIGTERM');
+    // The worker goes first (SIGTERM, then SIGKILL after 10 s), so it never outlives its server.
+    if (workerPid > 0) await stopProcessGroup(workerPid, WORKER_STOP_GRACE_MS);
     await server.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
