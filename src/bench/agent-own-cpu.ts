@@ -1,7 +1,8 @@
 /**
- * What a shape's agent costs on its own, without agent-fanout around it: issue 18 asks for the
- * coordinator's CPU per unit with "the fake agent's own excluded", and the agents' CPU the bench
- * reads (the launcher's children) holds agents and supervisors together.
+ * What a shape's agent costs on its own: issue 18 asks for the coordinator's CPU per unit with
+ * "the fake agent's own excluded", and the agents' CPU the bench reads (the launcher's children)
+ * holds agents and supervisors together. The fake agent reports its own where it ran (stamps.ts);
+ * an agent that does not (wide-sh's) is measured apart from the run, here.
  *
  * The agent runs `CALIBRATION_RUNS` times in a row from a bare bash loop, with the shape's own
  * argv, placeholders filled in, and no sleep; the loop's `times` gives its children's CPU.
@@ -59,13 +60,19 @@ export function agentOwnCpuMs(scratch: string, argv: readonly string[]): number 
 }
 
 /** The worker's and the supervisors' CPU per agent launch, the agent's own taken out. */
-export function cpuPerLaunch(figures: ProcessFigures, launches: number, agentOwnMs: number): CpuPerLaunch {
+export function cpuPerLaunch(
+  figures: ProcessFigures,
+  launches: number,
+  agentOwn: { readonly ms: number; readonly measured: CpuPerLaunch['agentOwnMeasured'] },
+): CpuPerLaunch {
+  const agentOwnMs = agentOwn.ms;
   const per = (seconds: number): number => round((seconds * 1000) / Math.max(1, launches), 2);
   const workerMs = per(figures.workerCpuSeconds);
   const supervisorsMs = round(per(figures.agentsCpuSeconds) - agentOwnMs, 2);
   return {
     launches,
     agentOwnMs: round(agentOwnMs, 2),
+    agentOwnMeasured: agentOwn.measured,
     workerMs,
     supervisorsMs,
     coordinatorMs: round(workerMs + supervisorsMs, 2),

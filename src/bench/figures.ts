@@ -103,8 +103,12 @@ export interface ProcessFigures {
 /** Issue 18's CPU per unit: what agent-fanout itself spent on each agent launch, in ms. */
 export interface CpuPerLaunch {
   readonly launches: number;
-  /** One run of the shape's agent alone, measured apart (agent-own-cpu.ts). */
+  /**
+   * One run of the shape's agent: its own `times` where it ran (the fake agent's `--cpu-times`),
+   * or for an agent that does not report it, a calibration apart from the run (agent-own-cpu.ts).
+   */
   readonly agentOwnMs: number;
+  readonly agentOwnMeasured: 'in run' | 'apart';
   readonly workerMs: number;
   /** The launcher and the supervisors: the agents' CPU less the fake agent's own. */
   readonly supervisorsMs: number;

@@ -137,13 +137,22 @@ export function machineTable(reports: readonly ShapeReport[]): string {
 /** Issue 18's CPU per unit: the worker's and the supervisors' per agent launch, the agent's own apart. */
 export function cpuPerLaunchTable(reports: readonly ShapeReport[]): string {
   return table(
-    ['shape', 'launches', 'agent alone', 'worker', 'launcher + supervisors', 'worker + supervisors'],
+    [
+      'shape',
+      'launches',
+      'agent own',
+      'measured',
+      'worker',
+      'launcher + supervisors',
+      'worker + supervisors',
+    ],
     reports.map((report) => {
       const cpu = report.cpuPerLaunch;
       return [
         report.shape,
         String(cpu.launches),
         number(cpu.agentOwnMs, 2),
+        cpu.agentOwnMeasured,
         number(cpu.workerMs, 2),
         number(cpu.supervisorsMs, 2),
         number(cpu.coordinatorMs, 2),

@@ -16,7 +16,7 @@ import type { ShapeReport } from './shape-report';
 import { idleCommandOf, planValue } from './shape-plan';
 import type { Shape } from './shapes';
 import { untilDone } from './stall';
-import { readStamps } from './stamps';
+import { agentCpuPerRunMs, readStamps } from './stamps';
 import { resetPeakRss } from './worker-process';
 
 /** What a check after the run gets: the run is over, its repo (and its artifacts) still there. */
@@ -60,17 +60,24 @@ export async function runShape(
     const after_ = counters(env);
     const figures = processFigures(env, before, after_);
     const launches = Object.values(result.units).reduce((sum, unit) => sum + unit.attempts, 0);
-    const cpu = cpuPerLaunch(figures, launches, agentOwnCpuMs(env.scratch, idleCommandOf(shape)));
+    const stamps = readStamps(
+      repo,
+      shape.units.map((unit) => unit.unitId),
+    );
+    const inRunMs = agentCpuPerRunMs(stamps);
+    const cpu = cpuPerLaunch(
+      figures,
+      launches,
+      inRunMs === undefined
+        ? { ms: agentOwnCpuMs(env.scratch, idleCommandOf(shape)), measured: 'apart' }
+        : { ms: inRunMs, measured: 'in run' },
+    );
     const executions = await fetchChain(client, workflowId, firstRunIdOf(handle), log);
     const histories = executions.map((execution) => execution.history);
     const facts = analyzeHistories(histories);
     const chain = chainFacts(executions);
     const violations = limitViolations(chain, shape.name);
     for (const violation of violations) log(`LIMIT EXCEEDED: ${violation}`);
-    const stamps = readStamps(
-      repo,
-      shape.units.map((unit) => unit.unitId),
-    );
     const checks = after === undefined ? undefined : await after({ handle, workflowId, result, chain });
     const metrics = shapeMetrics(shape, workflowId, result, facts, stamps, chain.historyBytes);
     const replay = await replayCost(histories, facts, env.bundlePath);

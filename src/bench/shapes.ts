@@ -35,6 +35,7 @@
 import path from 'node:path';
 import { PROJECT_ROOT } from '../dev/find-temporal-cli';
 import { seededRandom } from './seeded-random';
+import { failingAfter, INSTANT, sleeping } from './agent-args';
 
 /**
  * What `--shape` accepts. `scale` runs `scale-base` too; `scale`, `workspace` (git working
@@ -94,31 +95,6 @@ export interface Shape {
    */
   readonly command?: { readonly run: readonly string[]; readonly idle: readonly string[] };
 }
-
-/**
- * Each agent appends `<unit_id> attempt=<n> start|end <epoch ms>` to this file (relative to the
- * repo, inside the unit's own area, where confinement lets it write) as its first and last
- * action, so the bench sees when the agent's own code ran, apart from what it took to launch it
- * and to notice its exit.
- */
-export function stampFileOf(unitId: string): string {
-  return `src/${unitId}/.bench-stamps.txt`;
-}
-
-/** The stamp file in the agent's argv: the `{unit_id}` placeholder makes it the unit's own. */
-const STAMP_ARG = stampFileOf('{unit_id}');
-
-const stamped = (body: readonly string[]): string[] => [
-  '--stamp',
-  STAMP_ARG,
-  'start',
-  ...body,
-  '--stamp',
-  STAMP_ARG,
-  'end',
-];
-const INSTANT = stamped(['--artifact', 'x.md']);
-const sleeping = (ms: number): string[] => stamped(['--sleep-ms', String(ms), '--artifact', 'x.md']);
 
 function pad(value: number, width: number): string {
   return String(value).padStart(width, '0');
@@ -287,10 +263,7 @@ export function cancelShape(options: CancelShapeOptions = CANCEL_DEFAULTS): Shap
       {
         unitId: CANCEL_FAILING_UNIT,
         dependencies: [],
-        agentArgs: stamped(['--sleep-ms', String(options.failAfterMs), '--say', 'failing on purpose']).concat(
-          '--exit',
-          '1',
-        ),
+        agentArgs: failingAfter(options.failAfterMs),
       },
     ],
     planKeys: { on_failure: 'cancel', retry: { max_attempts: 1 } },

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { agentOwnCpuMs, cpuPerLaunch } from '../../src/bench/agent-own-cpu';
 import type { ProcessFigures } from '../../src/bench/figures';
 import { idleCommandOf } from '../../src/bench/shape-plan';
-import { FAKE_AGENT, stampFileOf, wideShShape, wideShape } from '../../src/bench/shapes';
+import { stampFileOf } from '../../src/bench/agent-args';
+import { FAKE_AGENT, wideShShape, wideShape } from '../../src/bench/shapes';
+import { parseStamps } from '../../src/bench/stamps';
 
 describe('agentOwnCpuMs', () => {
   let scratch: string;
@@ -22,15 +24,14 @@ describe('agentOwnCpuMs', () => {
     expect(Date.now() - started).toBeLessThan(60_000);
     const [folder] = readdirSync(scratch);
     const root = path.join(scratch, folder ?? '');
-    // Every run did what the shape asks: both stamps under its own unit id, and its artifact.
+    // Every run did what the shape asks: its stamps and CPU under its own unit id, and its artifact.
     for (const run of [1, 50]) {
-      const stamps = readFileSync(path.join(root, stampFileOf(`cal${run}`)), 'utf8')
-        .trim()
-        .split('\n');
-      expect(stamps.map((line) => line.split(' ').slice(0, 3).join(' '))).toEqual([
-        `cal${run} attempt=1 start`,
-        `cal${run} attempt=1 end`,
-      ]);
+      const stamps = parseStamps(readFileSync(path.join(root, stampFileOf(`cal${run}`)), 'utf8'));
+      expect([...stamps.keys()]).toEqual([`cal${run}`]);
+      const own = stamps.get(`cal${run}`);
+      expect(own?.endMs).toBeGreaterThanOrEqual(own?.startMs ?? Number.NaN);
+      expect(own?.cpuRuns).toBe(1);
+      expect(own?.cpuMs).toBeGreaterThan(0);
       expect(readFileSync(path.join(root, 'ns', `cal${run}`, 'artifacts', 'x.md'), 'utf8')).toBe(
         'fake agent artifact\n',
       );
@@ -55,9 +56,10 @@ describe('agentOwnCpuMs', () => {
 describe('cpuPerLaunch', () => {
   it("splits the worker's and the supervisors' CPU per launch, the fake agent's own taken out", () => {
     const figures = { workerCpuSeconds: 9.84, agentsCpuSeconds: 11.21 } as ProcessFigures;
-    expect(cpuPerLaunch(figures, 1000, 6.26)).toEqual({
+    expect(cpuPerLaunch(figures, 1000, { ms: 6.26, measured: 'in run' })).toEqual({
       launches: 1000,
       agentOwnMs: 6.26,
+      agentOwnMeasured: 'in run',
       workerMs: 9.84,
       supervisorsMs: 4.95,
       coordinatorMs: 14.79,
