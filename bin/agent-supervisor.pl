@@ -93,6 +93,7 @@ if (@ARGV == 2 && $ARGV[0] eq '--landlock-abi') {
 
 # Where the answer goes, and the tag it starts with.
 my ($reply, $replyTag, $spec);
+close_inherited_descriptors();
 if (@ARGV >= 2 && $ARGV[0] eq '--launcher') {
   ($reply, $replyTag, $spec) = serve_launches($ARGV[1], $ARGV[2]);    # returns in a forked supervisor only
 } else {
@@ -213,6 +214,20 @@ sub serve_launches {
       exit 0 if defined $got && $got == 0;    # the worker is gone
       exit 0 if !defined $got && $! != 4;      # a read error other than EINTR
     }
+  }
+}
+
+# Closes every descriptor above 3 that this process inherited: whatever the worker's own parent left
+# open without close-on-exec (a CI job's pipe, say) would otherwise reach every supervisor and
+# agent, and whoever waits for that pipe's end would wait for the agents too. Perl opens its own
+# descriptors close-on-exec, so a launcher's supervisors inherit none of these.
+sub close_inherited_descriptors {
+  opendir(my $listing, '/proc/self/fd') or return;
+  my @inherited = grep { /\A\d+\z/ && $_ > 3 } readdir $listing;
+  closedir $listing;    # its own descriptor was among them: closed now, so the opens below fail
+  for my $fd (@inherited) {
+    my $handle;
+    close $handle if open($handle, '<&=', $fd) || open($handle, '>&=', $fd);
   }
 }
 

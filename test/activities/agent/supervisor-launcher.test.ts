@@ -200,6 +200,32 @@ describe('the supervisor launcher', () => {
     expect(BigInt(`0x${/^SigBlk:\s*(\w+)$/m.exec(status)?.[1] ?? '0'}`) & (1n << 16n)).toBe(1n << 16n);
   }, 15_000);
 
+  it('passes nothing its owner left open to the supervisors and agents: they get only their stdio', async () => {
+    const repo = await makeRepo();
+    // An owner whose launcher inherits one more descriptor (fd 4, a pipe without close-on-exec), as
+    // a worker does from a parent that left one open.
+    const spawnFn = ((command: string, args: readonly string[], opts: Parameters<SpawnFn>[2]) =>
+      spawn(command, args, { ...opts, stdio: [...(opts.stdio as unknown[]), 'pipe'] as never })) as SpawnFn;
+    const list = 'for f in /proc/$$/fd/*; do echo "${f##*/} $(readlink "$f")"; done';
+    const opts = options(repo, 'fds');
+    const spawned = await spawnAgent(
+      spawnFn,
+      ['/bin/sh', '-c', `fds=$(${list}); echo "$fds" > fds.txt`],
+      opts,
+    );
+    if (!spawned.ok) throw spawned.error;
+    trackGroup(spawned.agent.pgid);
+    expect(await spawned.agent.exited).toBe(0);
+    // The agent's own descriptors, listed from a subshell: its pipe is fd 3.
+    const fds = readFileSync(join(repo, 'fds.txt'), 'utf8').trim().split('\n').sort();
+    expect(fds).toEqual([
+      '0 /dev/null',
+      `1 ${opts.logPath}`,
+      `2 ${opts.logPath}`,
+      expect.stringMatching(/^3 pipe:\[\d+\]$/),
+    ]);
+  });
+
   it('refuses what is not a request header, starting nothing', async () => {
     const perl = await perlSupervisor();
     if (perl === null) throw new Error('no perl');
