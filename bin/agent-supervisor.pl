@@ -28,8 +28,9 @@
 #    double fork) is reparented to it, not to init (SPEC §8.3);
 # 1. starts the agent's argv as given (execvp, no shell), cwd and environment from the spec, stdin
 #    at /dev/null, stdout and stderr inherited (the log), in a new session and process group that
-#    the agent leads; under "landlock" the child confines itself just before exec (SPEC §8.1: see
-#    `confine`), and a refusal fails the start, never runs the agent unconfined; a start failure
+#    the agent leads; under "landlock" the supervisor builds the ruleset and the child confines
+#    itself to it just before exec (SPEC §8.1: see `build_ruleset`, `restrict_to`), and a refusal
+#    fails the start, never runs the agent unconfined; a start failure
 #    (ENOENT, EACCES, a Landlock refusal) is told apart from an exit code through a close-on-exec
 #    pipe, and is written to the exit file as `spawnError`;
 # 2. writes the attempt record (`logs/attempt-<n>.json`) atomically *before* it tells the worker the
@@ -76,7 +77,7 @@ my $WNOHANG = 1;
 # (about 1 in 5,000 waits, measured) then costs a quarter of a second instead of a hang.
 my $MAX_WAIT_S = 0.25;
 # The entries beside the path to an agent's cwd, which Landlock needs a rule each for (see
-# `confine`): directory => [dev, inode, mtime, [[path, is a directory], ...], next launch only].
+# `build_ruleset`): directory => [dev, inode, mtime, [[path, is a directory], ...], next launch only].
 # The launcher brings them up to date before each fork and keeps them across launches while their
 # folders stay unchanged, so a supervisor inherits a current listing instead of reading and
 # lstat'ing, say, a /tmp of thousands of entries again (about a third of what the rules cost; the
@@ -367,13 +368,17 @@ sub list_entries_beside_cwd {
   directory_entries($_) for @directories;
 }
 
-sub confine {
+# The agent's Landlock ruleset, built here before the fork: the agent's process then only restricts
+# itself (restrict_to), so the rules' CPU is the supervisor's and the forked child touches, and so
+# copies, less memory. Returns the ruleset's descriptor (close-on-exec, as the kernel makes it), or
+# undef and why not.
+sub build_ruleset {
   my $abi = syscall($sysLandlockCreate + 0, 0, 0, $LANDLOCK_CREATE_RULESET_VERSION);
-  return "landlock is not available ($!)" if $abi < 1;
+  return (undef, "landlock is not available ($!)") if $abi < 1;
   my $handled = $WRITE_RIGHTS_ABI1 | ($abi >= 2 ? $REFER : 0) | ($abi >= 3 ? $TRUNCATE : 0);
   my $fileRights = $handled & ($WRITE_FILE | $TRUNCATE);
   my $ruleset = syscall($sysLandlockCreate + 0, pack('Q', $handled), 8, 0);
-  return "landlock_create_ruleset failed ($!)" if $ruleset < 0;
+  return (undef, "landlock_create_ruleset failed ($!)") if $ruleset < 0;
   # A rule as a raw O_PATH descriptor, no Perl handle (a repo beside hundreds of entries costs a
   # rule each, so each must be cheap).
   my $allow = sub {
@@ -390,7 +395,10 @@ sub confine {
   for my $path (@writable) {
     next unless stat $path;    # a path the worker gave that does not exist cannot be held by a rule
     my $failed = $allow->($path, 1, -d _);
-    return $failed if defined $failed;
+    if (defined $failed) {
+      syscall($sysClose + 0, $ruleset + 0);
+      return (undef, $failed);
+    }
   }
   my ($leadsTo, @directories) = directories_to(closed_roots($cwd, @readOnly));
   for my $directory (@directories) {
@@ -400,6 +408,12 @@ sub confine {
       $allow->($path, 0, $isDirectory);    # an entry that vanished or refuses a rule stays read-only
     }
   }
+  return ($ruleset, undef);
+}
+
+# In the agent's process, before exec: confines it to `ruleset` for good; undef, or why not.
+sub restrict_to {
+  my ($ruleset) = @_;
   return "prctl(PR_SET_NO_NEW_PRIVS) failed ($!)"
     if syscall($sysPrctl + 0, $PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0;
   return "landlock_restrict_self failed ($!)" if syscall($sysLandlockRestrict + 0, $ruleset + 0, 0) != 0;
@@ -463,6 +477,11 @@ sub sweep {
 }
 
 # 1. The agent, in a session and group of its own; the pipe tells an exec failure from a start.
+my $ruleset;
+if ($confinement eq 'landlock') {
+  ($ruleset, my $refused) = build_ruleset();
+  start_failed("landlock: $refused; the agent was not started") if defined $refused;
+}
 pipe(my $execRead, my $execWrite) or start_failed($! + 0);    # close-on-exec: above $^F
 my $pid = fork();
 start_failed($! + 0) unless defined $pid;
@@ -473,7 +492,7 @@ if ($pid == 0) {
   my $failure;
   if (syscall($sysSetsid + 0) == -1 || !chdir($cwd)) {
     $failure = $! + 0;
-  } elsif ($confinement eq 'landlock' && defined(my $refused = confine())) {
+  } elsif (defined $ruleset && defined(my $refused = restrict_to($ruleset))) {
     $failure = "landlock: $refused; the agent was not started";
   } else {
     %ENV = ();
@@ -488,6 +507,7 @@ if ($pid == 0) {
   exit 127;
 }
 close $execWrite;
+syscall($sysClose + 0, $ruleset + 0) if defined $ruleset;    # the agent's process has its own
 my $execError = '';
 while (sysread($execRead, my $chunk, 4096)) { $execError .= $chunk }
 close $execRead;
