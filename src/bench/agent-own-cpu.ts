@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { round } from './env';
 import type { CpuPerLaunch, ProcessFigures } from './figures';
+import { timesFieldMs } from './stamps';
 
 const CALIBRATION_RUNS = 50;
 
@@ -26,13 +27,6 @@ const DRIVER = [
   'done',
   'times',
 ].join('\n');
-
-/** `0m1.234s` (bash's `times`) in ms. */
-function timesMs(field: string): number {
-  const match = /^(\d+)m([\d.]+)s$/.exec(field);
-  if (match === null) throw new Error(`unexpected output of bash's times: ${field}`);
-  return (Number(match[1]) * 60 + Number(match[2])) * 1000;
-}
 
 /**
  * CPU (user + system) of one run of the agent `argv` (its sleeps already made 0: `idleCommandOf`),
@@ -56,7 +50,7 @@ export function agentOwnCpuMs(scratch: string, argv: readonly string[]): number 
   if (user === undefined || system === undefined) {
     throw new Error(`unexpected output of bash's times: ${done.stdout.trim()}`);
   }
-  return (timesMs(user) + timesMs(system)) / CALIBRATION_RUNS;
+  return (timesFieldMs(user) + timesFieldMs(system)) / CALIBRATION_RUNS;
 }
 
 /** The worker's and the supervisors' CPU per agent launch, the agent's own taken out. */
