@@ -14,34 +14,19 @@ export function stampFileOf(unitId: string): string {
 /** The stamp file in the agent's argv: the `{unit_id}` placeholder makes it the unit's own. */
 const STAMP_ARG = stampFileOf('{unit_id}');
 
-const stamped = (body: readonly string[]): string[] => [
-  '--stamp',
-  STAMP_ARG,
-  'start',
-  ...body,
-  '--stamp',
-  STAMP_ARG,
-  'end',
-  '--cpu-times',
-  STAMP_ARG,
-];
+const START = ['--stamp', STAMP_ARG, 'start'];
+const END = ['--stamp', STAMP_ARG, 'end'];
+const CPU_TIMES = ['--cpu-times', STAMP_ARG];
+
+const stamped = (body: readonly string[]): string[] => [...START, ...body, ...END, ...CPU_TIMES];
 export const INSTANT = stamped(['--artifact', 'x.md']);
 export const sleeping = (ms: number): string[] => stamped(['--sleep-ms', String(ms), '--artifact', 'x.md']);
 
-/** An agent that fails `ms` after its start; its `end` stamp is its last action before `exit 1`: the failure's moment. */
+/** An agent that fails `ms` after its start; its `end` stamp, the failure's moment, comes last before `exit 1`. */
 export const failingAfter = (ms: number): string[] => [
-  '--stamp',
-  STAMP_ARG,
-  'start',
-  '--sleep-ms',
-  String(ms),
-  '--say',
-  'failing on purpose',
-  '--cpu-times',
-  STAMP_ARG,
-  '--stamp',
-  STAMP_ARG,
-  'end',
-  '--exit',
-  '1',
+  ...START,
+  ...['--sleep-ms', String(ms), '--say', 'failing on purpose'],
+  ...CPU_TIMES,
+  ...END,
+  ...['--exit', '1'],
 ];
