@@ -36,8 +36,9 @@ describe('collectEvidence', () => {
     await writeFile(join(dir, 'old.md'), 'old\n');
     await utimes(join(dir, 'old.md'), new Date(2020, 0, 1), new Date(2020, 0, 1));
     const before = snapshotArtifacts(dir);
-    // ctime cannot be set back; it is a few ms old at most, so wait it out once.
-    await delay(settleDelayMs(before, Date.now()));
+    // ctime cannot be set back; it is a few ms old at most, so wait it out once. Node's timers can
+    // fire a millisecond early by Date.now's reckoning (CI saw it), hence the 2 ms over.
+    await delay(settleDelayMs(before, Date.now()) + 2);
     expect(settleDelayMs(snapshotArtifacts(dir), Date.now())).toBe(0);
   });
 
