@@ -38,7 +38,7 @@
  */
 const { spawn } = require('node:child_process');
 const { Buffer } = require('node:buffer');
-const { readdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { closeSync, readdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { constants } = require('node:os');
 const { setTimeout } = require('node:timers');
 const { isMainThread, parentPort, Worker, workerData } = require('node:worker_threads');
@@ -59,6 +59,39 @@ const PF_KTHREAD = 0x00200000;
  */
 const BLANK_RETRIES = 3;
 const BLANK_RETRY_MS = 5;
+
+/** O_CLOEXEC in the flags of /proc/self/fdinfo/<fd> (Linux; fs.constants does not name it). */
+const O_CLOEXEC = 0o2000000;
+
+/**
+ * Closes what whoever started the worker left open without close-on-exec, which the worker passed
+ * on to this process and this process would pass on to the agent. Node opens its own descriptors
+ * close-on-exec; 0 to 2 are the log and /dev/null, 3 is the worker's IPC channel.
+ */
+function closeInheritedDescriptors() {
+  let entries = [];
+  try {
+    entries = readdirSync('/proc/self/fd');
+  } catch {
+    return; // no /proc: nothing can be listed
+  }
+  for (const entry of entries) {
+    const fd = Number(entry);
+    if (!(fd > 3)) continue;
+    let flags = null;
+    try {
+      flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+    } catch {
+      continue; // the listing's own descriptor, closed by now
+    }
+    if (flags === null || (parseInt(flags[1], 8) & O_CLOEXEC) !== 0) continue;
+    try {
+      closeSync(fd);
+    } catch {
+      // closed meanwhile
+    }
+  }
+}
 
 /** Live processes (not zombies, not this one) whose environment carries this launch's marker. */
 function markedProcesses(launchId) {
@@ -334,6 +367,7 @@ function launch(spec) {
 }
 
 if (isMainThread) {
+  closeInheritedDescriptors();
   let launched = false;
   process.once('message', (spec) => {
     launched = true;

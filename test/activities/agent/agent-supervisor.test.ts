@@ -161,6 +161,30 @@ describe.each<SupervisorKind>(['perl', 'node'])('spawnAgent through the %s super
     expect(log).toContain('ODD=a=b "c"\nü|PATH=/usr/bin:/bin|PWD=');
   });
 
+  it('passes the agent nothing the worker inherited without close-on-exec', async () => {
+    const repo = await makeRepo();
+    const opts = options(repo, supervisor);
+    // The supervisor starts with fd 7 open and not close-on-exec, as a worker's parent can leave one.
+    const leaky = ((command: string, args: readonly string[], spawnOptions: Parameters<typeof spawn>[2]) =>
+      spawn(
+        '/bin/sh',
+        ['-c', 'exec 7</dev/null; exec "$@"', 'sh', command, ...args],
+        spawnOptions,
+      )) as typeof spawn;
+    const list = 'for f in /proc/$$/fd/*; do echo "${f##*/} $(readlink "$f")"; done';
+    const spawned = await spawnAgent(leaky, ['/bin/sh', '-c', `fds=$(${list}); echo "$fds" > fds.txt`], opts);
+    if (!spawned.ok) throw spawned.error;
+    expect(await spawned.agent.exited).toBe(0);
+    // The agent's own descriptors, listed from a subshell: its pipe is fd 3.
+    const fds = (await readFile(join(repo, 'fds.txt'), 'utf8')).trim().split('\n').sort();
+    expect(fds).toEqual([
+      '0 /dev/null',
+      `1 ${opts.logPath}`,
+      `2 ${opts.logPath}`,
+      expect.stringMatching(/^3 pipe:\[\d+\]$/),
+    ]);
+  });
+
   it('reports a missing binary as a spawn error, not as an exit code', async () => {
     const repo = await makeRepo();
     const opts = options(repo, supervisor);
