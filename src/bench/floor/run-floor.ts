@@ -26,9 +26,10 @@ import { FLOOR_READY } from './floor-worker';
 
 const WORKER_STOP_GRACE_MS = 10_000;
 
-const USAGE = `usage: npm run bench:floor -- [--shape chain|wide] [--links N] [--units N] [--width N] [--no-process]
+const USAGE = `usage: npm run bench:floor -- [--shape chain|wide] [--links N] [--units N] [--width N] [--shards N] [--no-process]
   chain: N processes (sh -c ':') one after another, default 100
   wide:  N processes (sh -c 'sleep 1'), width at once, defaults 1000 and 64
+  --shards N: wide split over N workflows run side by side, each with its share of units and width
   --no-process: each activity only waits (0 ms in a chain, 1 s in wide): Temporal's part alone
 `;
 
@@ -37,6 +38,7 @@ interface FloorOptions {
   readonly links: number;
   readonly units: number;
   readonly width: number;
+  readonly shards: number;
   readonly process: boolean;
 }
 
@@ -47,7 +49,7 @@ function parseFloorArgs(argv: readonly string[]): FloorOptions | string {
     const [flag, value] = [rest[i], rest[i + 1]];
     if (
       flag === undefined ||
-      !['--shape', '--links', '--units', '--width'].includes(flag) ||
+      !['--shape', '--links', '--units', '--width', '--shards'].includes(flag) ||
       value === undefined
     )
       return `unknown or incomplete option ${String(flag)}\n${USAGE}`;
@@ -56,10 +58,16 @@ function parseFloorArgs(argv: readonly string[]): FloorOptions | string {
   const shape = values.get('--shape') ?? 'chain';
   if (shape !== 'chain' && shape !== 'wide') return `--shape must be chain or wide, not ${shape}\n${USAGE}`;
   const count = (flag: string, fallback: number): number => Number(values.get(flag) ?? fallback);
-  const counts = { links: count('--links', 100), units: count('--units', 1000), width: count('--width', 64) };
+  const counts = {
+    links: count('--links', 100),
+    units: count('--units', 1000),
+    width: count('--width', 64),
+    shards: count('--shards', 1),
+  };
   for (const [name, value] of Object.entries(counts)) {
     if (!(Number.isInteger(value) && value > 0)) return `--${name} must be a positive whole number\n${USAGE}`;
   }
+  if (counts.shards > counts.width) return `--shards must be at most --width (${counts.width})\n${USAGE}`;
   return { shape, ...counts, process: !argv.includes('--no-process') };
 }
 
@@ -81,6 +89,30 @@ async function startFloorWorker(address: string, taskQueue: string): Promise<num
     );
   });
   return child.pid ?? -1;
+}
+
+/** Shard `i` of `n` gets an even share of `total`, the first ones one more when it does not divide. */
+function shareOf(total: number, shards: number, index: number): number {
+  return Math.floor(total / shards) + (index < total % shards ? 1 : 0);
+}
+
+/** The wide shape as `shards` workflows started together; their stamps pooled. */
+async function runWide(client: Client, taskQueue: string, options: FloorOptions): Promise<LaunchStamps[]> {
+  const work = options.process ? { argv: ['sh', '-c', 'sleep 1'] } : { pauseMs: 1000 };
+  const handles = await Promise.all(
+    Array.from({ length: options.shards }, (_, index) =>
+      client.workflow.start<typeof floorWide>('floorWide', {
+        taskQueue,
+        workflowId: `${taskQueue}-wide-${index}`,
+        args: [
+          work,
+          shareOf(options.units, options.shards, index),
+          shareOf(options.width, options.shards, index),
+        ],
+      }),
+    ),
+  );
+  return (await Promise.all(handles.map((handle) => handle.result()))).flat();
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -109,15 +141,7 @@ async function main(argv: readonly string[]): Promise<number> {
             workflowId: `${taskQueue}-chain`,
             args: [options.process ? { argv: ['sh', '-c', ':'] } : { pauseMs: 0 }, options.links],
           })
-        : await client.workflow.execute<typeof floorWide>('floorWide', {
-            taskQueue,
-            workflowId: `${taskQueue}-wide`,
-            args: [
-              options.process ? { argv: ['sh', '-c', 'sleep 1'] } : { pauseMs: 1000 },
-              options.units,
-              options.width,
-            ],
-          });
+        : await runWide(client, taskQueue, options);
     const after = { worker: processCpu(workerPid), server: processCpu(server.pid), at: Date.now() };
     const cpu = `worker CPU ${round(after.worker.own - before.worker.own)} s, server CPU ${round(after.server.own - before.server.own)} s, load at start ${load.join(' ')}`;
     if (options.shape === 'chain') {
@@ -128,7 +152,7 @@ async function main(argv: readonly string[]): Promise<number> {
     } else {
       const wide = wideFigures(stamps, options.width);
       process.stdout.write(
-        `floor wide, ${options.units} × ${options.process ? "sh -c 'sleep 1'" : 'a 1 s wait'}, ${options.width} at once: makespan ${round(wide.makespanMs / 1000)} s, ideal ${round(wide.idealMs / 1000)} s, ratio ${round(wide.ratio, 3)}; ${cpu}\n`,
+        `floor wide, ${options.units} × ${options.process ? "sh -c 'sleep 1'" : 'a 1 s wait'}, ${options.width} at once${options.shards > 1 ? ` in ${options.shards} workflows` : ''}: makespan ${round(wide.makespanMs / 1000)} s, ideal ${round(wide.idealMs / 1000)} s, ratio ${round(wide.ratio, 3)}; ${cpu}\n`,
       );
     }
     await client.connection.close();
