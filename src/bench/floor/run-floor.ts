@@ -26,10 +26,11 @@ import { FLOOR_READY } from './floor-worker';
 
 const WORKER_STOP_GRACE_MS = 10_000;
 
-const USAGE = `usage: npm run bench:floor -- [--shape chain|wide] [--links N] [--units N] [--width N] [--shards N] [--no-process]
+const USAGE = `usage: npm run bench:floor -- [--shape chain|wide] [--links N] [--units N] [--width N] [--shards N] [--address HOST:PORT] [--no-process]
   chain: N processes (sh -c ':') one after another, default 100
   wide:  N processes (sh -c 'sleep 1'), width at once, defaults 1000 and 64
   --shards N: wide split over N workflows run side by side, each with its share of units and width
+  --address HOST:PORT: a running server's frontend (namespace default) instead of a dev server of its own
   --no-process: each activity only waits (0 ms in a chain, 1 s in wide): Temporal's part alone
 `;
 
@@ -39,6 +40,7 @@ interface FloorOptions {
   readonly units: number;
   readonly width: number;
   readonly shards: number;
+  readonly address: string | undefined;
   readonly process: boolean;
 }
 
@@ -49,7 +51,7 @@ function parseFloorArgs(argv: readonly string[]): FloorOptions | string {
     const [flag, value] = [rest[i], rest[i + 1]];
     if (
       flag === undefined ||
-      !['--shape', '--links', '--units', '--width', '--shards'].includes(flag) ||
+      !['--shape', '--links', '--units', '--width', '--shards', '--address'].includes(flag) ||
       value === undefined
     )
       return `unknown or incomplete option ${String(flag)}\n${USAGE}`;
@@ -68,7 +70,7 @@ function parseFloorArgs(argv: readonly string[]): FloorOptions | string {
     if (!(Number.isInteger(value) && value > 0)) return `--${name} must be a positive whole number\n${USAGE}`;
   }
   if (counts.shards > counts.width) return `--shards must be at most --width (${counts.width})\n${USAGE}`;
-  return { shape, ...counts, process: !argv.includes('--no-process') };
+  return { shape, ...counts, address: values.get('--address'), process: !argv.includes('--no-process') };
 }
 
 async function startFloorWorker(address: string, taskQueue: string): Promise<number> {
@@ -115,25 +117,60 @@ async function runWide(client: Client, taskQueue: string, options: FloorOptions)
   return (await Promise.all(handles.map((handle) => handle.result()))).flat();
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const options = parseFloorArgs(argv);
-  if (typeof options === 'string') {
-    process.stderr.write(options);
-    return 2;
-  }
+interface FloorServer {
+  readonly address: string;
+  /** The dev server's pid, for its CPU; null for a server given by `--address`. */
+  readonly pid: number | null;
+  stop(): Promise<void>;
+}
+
+/** The server given by `--address`, or a dev server of its own with `npm run bench`'s flags. */
+async function floorServer(address: string | undefined): Promise<FloorServer> {
+  if (address !== undefined) return { address, pid: null, stop: () => Promise.resolve() };
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'agent-fanout-floor-'));
   const server = await startDevServer({
     dbFile: path.join(scratch, 'temporal.sqlite'),
     cliPath: requireTemporalCli().path,
     log,
   });
+  return {
+    address: server.address,
+    pid: server.pid,
+    stop: async () => {
+      await server.stop();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+function serverCpuSeconds(server: FloorServer): number | null {
+  return server.pid === null ? null : processCpu(server.pid).own;
+}
+
+function report(options: FloorOptions, stamps: readonly LaunchStamps[], cpu: string): string {
+  if (options.shape === 'chain') {
+    const links = distribution(chainLinksMs(stamps));
+    return `floor chain, ${options.links} × ${options.process ? "sh -c ':'" : 'no process'}: per-link ms p50 ${links?.p50} p95 ${links?.p95} max ${links?.max}; ${cpu}\n`;
+  }
+  const wide = wideFigures(stamps, options.width);
+  const shards = options.shards > 1 ? ` in ${options.shards} workflows` : '';
+  return `floor wide, ${options.units} × ${options.process ? "sh -c 'sleep 1'" : 'a 1 s wait'}, ${options.width} at once${shards}: makespan ${round(wide.makespanMs / 1000)} s, ideal ${round(wide.idealMs / 1000)} s, ratio ${round(wide.ratio, 3)}; ${cpu}\n`;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const options = parseFloorArgs(argv);
+  if (typeof options === 'string') {
+    process.stderr.write(options);
+    return 2;
+  }
+  const server = await floorServer(options.address);
   let workerPid = -1;
   try {
     const taskQueue = `floor-${Date.now()}`;
     workerPid = await startFloorWorker(server.address, taskQueue);
     const client = new Client({ connection: await Connection.connect({ address: server.address }) });
     const load = loadAverage();
-    const before = { worker: processCpu(workerPid), server: processCpu(server.pid), at: Date.now() };
+    const before = { worker: processCpu(workerPid).own, server: serverCpuSeconds(server) };
     const stamps: LaunchStamps[] =
       options.shape === 'chain'
         ? await client.workflow.execute<typeof floorChain>('floorChain', {
@@ -142,26 +179,19 @@ async function main(argv: readonly string[]): Promise<number> {
             args: [options.process ? { argv: ['sh', '-c', ':'] } : { pauseMs: 0 }, options.links],
           })
         : await runWide(client, taskQueue, options);
-    const after = { worker: processCpu(workerPid), server: processCpu(server.pid), at: Date.now() };
-    const cpu = `worker CPU ${round(after.worker.own - before.worker.own)} s, server CPU ${round(after.server.own - before.server.own)} s, load at start ${load.join(' ')}`;
-    if (options.shape === 'chain') {
-      const links = distribution(chainLinksMs(stamps));
-      process.stdout.write(
-        `floor chain, ${options.links} × ${options.process ? "sh -c ':'" : 'no process'}: per-link ms p50 ${links?.p50} p95 ${links?.p95} max ${links?.max}; ${cpu}\n`,
-      );
-    } else {
-      const wide = wideFigures(stamps, options.width);
-      process.stdout.write(
-        `floor wide, ${options.units} × ${options.process ? "sh -c 'sleep 1'" : 'a 1 s wait'}, ${options.width} at once${options.shards > 1 ? ` in ${options.shards} workflows` : ''}: makespan ${round(wide.makespanMs / 1000)} s, ideal ${round(wide.idealMs / 1000)} s, ratio ${round(wide.ratio, 3)}; ${cpu}\n`,
-      );
-    }
+    const after = { worker: processCpu(workerPid).own, server: serverCpuSeconds(server) };
+    const serverCpu =
+      before.server === null || after.server === null
+        ? '— (not ours)'
+        : `${round(after.server - before.server)} s`;
+    const cpu = `worker CPU ${round(after.worker - before.worker)} s, server CPU ${serverCpu}, load at start ${load.join(' ')}`;
+    process.stdout.write(report(options, stamps, cpu));
     await client.connection.close();
     return 0;
   } finally {
     // The worker goes first (SIGTERM, then SIGKILL after 10 s), so it never outlives its server.
     if (workerPid > 0) await stopProcessGroup(workerPid, WORKER_STOP_GRACE_MS);
     await server.stop();
-    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
