@@ -5,7 +5,9 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Client } from '@temporalio/client';
 import { chainLinksMs, wideFigures } from '../../src/bench/floor/floor-figures';
+import { testClient, testServer } from '../helpers/temporal';
 
 const RUN_FLOOR = path.join(__dirname, '..', '..', 'dist', 'bench', 'floor', 'run-floor.js');
 const run = promisify(execFile);
@@ -54,6 +56,43 @@ describe('run-floor.js against a real dev server', () => {
     expect(Number(figures?.[2])).toBeGreaterThanOrEqual(2);
     expect(Number(figures?.[1])).toBeGreaterThanOrEqual(Number(figures?.[2]));
   }, 120_000);
+
+  it('splits the wide shape over workflows side by side, on a server given by its address', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const { stdout } = await run(process.execPath, [
+      RUN_FLOOR,
+      ...['--shape', 'wide', '--units', '5', '--width', '4', '--shards', '2', '--no-process'],
+      ...['--address', testServer().address],
+    ]);
+    expect(stdout).toContain('floor wide, 5 × a 1 s wait, 4 at once in 2 workflows');
+    // A server it did not start: its CPU is not the floor's to count.
+    expect(stdout).toContain('server CPU — (not ours)');
+    // 3 units on 2 slots and 2 on 2: two waves of 1 s in the slowest workflow, and the pooled stamps
+    // hold all five on 4 slots, whose ideal is 2 s too.
+    const figures = /makespan ([\d.]+) s, ideal ([\d.]+) s/.exec(stdout);
+    expect(Number(figures?.[2])).toBeGreaterThanOrEqual(2);
+    expect(Number(figures?.[1])).toBeGreaterThanOrEqual(2);
+    // In the default namespace, which the floor uses on a server it did not start.
+    const shared = await testClient();
+    const client = new Client({ connection: shared.connection, namespace: 'default' });
+    const started: string[] = [];
+    try {
+      for await (const execution of client.workflow.list({
+        query: `WorkflowType = 'floorWide' AND StartTime > '${since}'`,
+      }))
+        started.push(execution.workflowId);
+    } finally {
+      await shared.connection.close();
+    }
+    expect(started.map((id) => id.replace(/^floor-\d+-/, '')).sort()).toEqual(['wide-0', 'wide-1']);
+  }, 120_000);
+
+  it('refuses shards for a chain with exit code 2', async () => {
+    await expect(run(process.execPath, [RUN_FLOOR, '--shards', '2'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--shards splits the wide shape only') as unknown,
+    });
+  });
 
   it('refuses an unknown shape with exit code 2 and the usage', async () => {
     await expect(run(process.execPath, [RUN_FLOOR, '--shape', 'ring'])).rejects.toMatchObject({

@@ -69,6 +69,7 @@ function parseFloorArgs(argv: readonly string[]): FloorOptions | string {
   for (const [name, value] of Object.entries(counts)) {
     if (!(Number.isInteger(value) && value > 0)) return `--${name} must be a positive whole number\n${USAGE}`;
   }
+  if (counts.shards > 1 && shape !== 'wide') return `--shards splits the wide shape only\n${USAGE}`;
   if (counts.shards > counts.width) return `--shards must be at most --width (${counts.width})\n${USAGE}`;
   return { shape, ...counts, address: values.get('--address'), process: !argv.includes('--no-process') };
 }
