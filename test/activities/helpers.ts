@@ -221,3 +221,23 @@ export async function waitForPid(path: string, timeoutMs = 10_000): Promise<numb
 export function measured(label: string, value: number, unit: string): void {
   if (process.env.FANOUT_TEST_MEASURE === '1') process.stdout.write(`MEASURE ${label}: ${value} ${unit}\n`);
 }
+
+/**
+ * A shell command that writes the shell's own descriptors (number and target) to `file`. They are
+ * listed from a subshell, whose pipe to the shell is fd 3.
+ */
+export function writeOwnDescriptorsTo(file: string): string {
+  const list = 'for f in /proc/$$/fd/*; do echo "${f##*/} $(readlink "$f")"; done';
+  return `fds=$(${list}); echo "$fds" > ${file}`;
+}
+
+/** Expects that list to hold only an agent's stdio: /dev/null in, the log out, the subshell's pipe. */
+export async function expectOnlyStdio(file: string, logPath: string): Promise<void> {
+  const fds = (await readFile(file, 'utf8')).trim().split('\n').sort();
+  expect(fds).toEqual([
+    '0 /dev/null',
+    `1 ${logPath}`,
+    `2 ${logPath}`,
+    expect.stringMatching(/^3 pipe:\[\d+\]$/),
+  ]);
+}
