@@ -65,9 +65,54 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitForOutput(cli: ReturnType<typeof cliIn>, pattern: RegExp): Promise<void> {
-  for (let tries = 0; tries < 1200 && !pattern.test(cli.output()); tries += 1) await delay(100);
+type Cli = ReturnType<typeof cliIn>;
+
+function ended(cli: Cli): boolean {
+  return cli.child.exitCode !== null || cli.child.signalCode !== null;
+}
+
+/** Waits up to 100 s for `pattern` in the output; stops early if the command ends without it. */
+async function waitForOutput(cli: Cli, pattern: RegExp): Promise<void> {
+  for (let tries = 0; tries < 1000 && !pattern.test(cli.output()) && !ended(cli); tries += 1)
+    await delay(100);
   expect(cli.output()).toMatch(pattern);
+}
+
+/** The command's end, or a failure that shows its output once `ms` have passed without one. */
+async function endWithin(cli: Cli, ms: number): Promise<CliRun> {
+  const timer = new AbortController();
+  const late = delay(ms, undefined, { signal: timer.signal }).then(() => {
+    throw new Error(`still running after ${ms} ms; its output so far:\n${cli.output()}`);
+  });
+  late.catch(() => undefined); // aborted once the command ends
+  try {
+    return await Promise.race([cli.done, late]);
+  } finally {
+    timer.abort();
+  }
+}
+
+/**
+ * `agent-fanout dev` on two free ports. Another test's server can take a port between the probe
+ * and the bind; the command then refuses it (exit 2, "in use") and another pair is tried.
+ */
+async function devOnFreePorts(dir: string): Promise<Cli> {
+  for (let attempt = 1; ; attempt += 1) {
+    const dev = cliIn(dir, [
+      'dev',
+      '--port',
+      String(await freePort()),
+      '--ui-port',
+      String(await freePort()),
+    ]);
+    await Promise.race([
+      dev.done,
+      (async () => {
+        while (!/agent-fanout dev is up/.test(dev.output()) && !ended(dev)) await delay(100);
+      })(),
+    ]);
+    if (!ended(dev) || attempt === 3 || !/in use/.test(dev.output())) return dev;
+  }
 }
 
 function killGroup(pid: number): void {
@@ -83,18 +128,15 @@ const DIED =
 
 describe('agent-fanout dev when its server dies', () => {
   it('says so, stops its worker and exits 1 instead of retrying forever', async () => {
-    const dir = mkdtempSync(path.join(base, 'dev-'));
-    const port = await freePort();
-    const uiPort = await freePort();
-    const dev = cliIn(dir, ['dev', '--port', String(port), '--ui-port', String(uiPort)]);
+    const dev = await devOnFreePorts(mkdtempSync(path.join(base, 'dev-')));
     await waitForOutput(dev, /agent-fanout dev is up/);
     expect(dev.output()).toMatch(/Worker log +.*temporal-dev\.sqlite\.worker\.log/);
     killGroup(await childMentioning(dev.child.pid as number, 'start-dev'));
 
-    const ended = await dev.done;
-    expect(ended.stderr).toMatch(DIED);
-    expect(ended.stderr).not.toMatch(/this is a bug|^\s+at /m);
-    expect(ended.code).toBe(1);
+    const end = await endWithin(dev, 60_000);
+    expect(end.stderr).toMatch(DIED);
+    expect(end.stderr).not.toMatch(/this is a bug|^\s+at /m);
+    expect(end.code).toBe(1);
   });
 });
 
@@ -121,9 +163,9 @@ describe('run --embedded when its server dies', () => {
     await waitForOutput(run, /started +a/);
     killGroup(await childMentioning(run.child.pid as number, 'start-dev'));
 
-    const ended = await run.done;
-    expect(ended.stderr).toMatch(DIED);
-    expect(ended.stderr).not.toMatch(/this is a bug|Channel has been shut down|^\s+at /m);
-    expect(ended.code).toBe(1);
+    const end = await endWithin(run, 60_000);
+    expect(end.stderr).toMatch(DIED);
+    expect(end.stderr).not.toMatch(/this is a bug|Channel has been shut down|^\s+at /m);
+    expect(end.code).toBe(1);
   });
 });
