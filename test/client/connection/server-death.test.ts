@@ -71,10 +71,14 @@ function ended(cli: Cli): boolean {
   return cli.child.exitCode !== null || cli.child.signalCode !== null;
 }
 
-/** Waits up to 100 s for `pattern` in the output; stops early if the command ends without it. */
+/** Polls `done` every 100 ms, for at most 100 s. */
+async function waitUntil(done: () => boolean): Promise<void> {
+  for (let tries = 0; tries < 1000 && !done(); tries += 1) await delay(100);
+}
+
+/** Waits for `pattern` in the output; stops early if the command ends without it. */
 async function waitForOutput(cli: Cli, pattern: RegExp): Promise<void> {
-  for (let tries = 0; tries < 1000 && !pattern.test(cli.output()) && !ended(cli); tries += 1)
-    await delay(100);
+  await waitUntil(() => pattern.test(cli.output()) || ended(cli));
   expect(cli.output()).toMatch(pattern);
 }
 
@@ -105,12 +109,7 @@ async function devOnFreePorts(dir: string): Promise<Cli> {
       '--ui-port',
       String(await freePort()),
     ]);
-    await Promise.race([
-      dev.done,
-      (async () => {
-        while (!/agent-fanout dev is up/.test(dev.output()) && !ended(dev)) await delay(100);
-      })(),
-    ]);
+    await waitUntil(() => /agent-fanout dev is up/.test(dev.output()) || ended(dev));
     if (!ended(dev) || attempt === 3 || !/in use/.test(dev.output())) return dev;
   }
 }
