@@ -87,6 +87,26 @@ describe('run-floor.js against a real dev server', () => {
     expect(started.map((id) => id.replace(/^floor-\d+-/, '')).sort()).toEqual(['wide-0', 'wide-1']);
   }, 120_000);
 
+  it('prefetches activities that wait on the worker, never running more than the width at once', async () => {
+    const { stdout } = await run(process.execPath, [
+      RUN_FLOOR,
+      ...['--shape', 'wide', '--units', '6', '--width', '2', '--prefetch', '2', '--no-process'],
+      ...['--address', testServer().address],
+    ]);
+    expect(stdout).toContain('floor wide, 6 × a 1 s wait, 2 at once, 2 prefetched');
+    // Four activities start together; were the gate not there, four waits would overlap and the
+    // six would end in 2 s. Held to two at once they take three waves.
+    const makespan = Number(/makespan ([\d.]+) s/.exec(stdout)?.[1]);
+    expect(makespan).toBeGreaterThanOrEqual(3);
+  }, 120_000);
+
+  it('refuses prefetch for a chain with exit code 2', async () => {
+    await expect(run(process.execPath, [RUN_FLOOR, '--prefetch', '4'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--prefetch applies to the wide shape only') as unknown,
+    });
+  });
+
   it('refuses shards for a chain with exit code 2', async () => {
     await expect(run(process.execPath, [RUN_FLOOR, '--shards', '2'])).rejects.toMatchObject({
       code: 2,

@@ -5,9 +5,16 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
+import { Context } from '@temporalio/activity';
 
-/** What one activity does: run a process, or only wait (Temporal's part alone). */
-export type FloorWork = { readonly argv: readonly string[] } | { readonly pauseMs: number };
+/**
+ * What one activity does: run a process, or only wait (Temporal's part alone). With `gate`, at
+ * most that many of its workflow's activities do it at once on this worker; the others wait
+ * here, already started (`--prefetch`).
+ */
+export type FloorWork = ({ readonly argv: readonly string[] } | { readonly pauseMs: number }) & {
+  readonly gate?: number;
+};
 
 /** Epoch ms, with the sub-ms part: the floor's links are a few ms long. */
 export function preciseNow(): number {
@@ -21,7 +28,33 @@ export interface LaunchStamps {
   readonly exitedAt: number;
 }
 
+/** Per workflow: how many of its activities hold the gate, and who waits for it, first come first served. */
+const gates = new Map<string, { holders: number; waiting: (() => void)[] }>();
+
+async function passGate(key: string, capacity: number): Promise<() => void> {
+  const gate = gates.get(key) ?? { holders: 0, waiting: [] };
+  gates.set(key, gate);
+  if (gate.holders < capacity) gate.holders += 1;
+  else await new Promise<void>((resolve) => gate.waiting.push(resolve));
+  // A waiter woken by release() inherits the releaser's place, so holders never changes there.
+  return () => {
+    const next = gate.waiting.shift();
+    if (next !== undefined) next();
+    else gate.holders -= 1;
+  };
+}
+
 export async function launch(work: FloorWork): Promise<LaunchStamps> {
+  if (work.gate === undefined) return run(work);
+  const release = await passGate(Context.current().info.workflowExecution?.workflowId ?? '', work.gate);
+  try {
+    return await run(work);
+  } finally {
+    release();
+  }
+}
+
+async function run(work: FloorWork): Promise<LaunchStamps> {
   if ('pauseMs' in work) {
     const spawnedAt = preciseNow();
     await delay(work.pauseMs);

@@ -16,17 +16,26 @@ export async function floorChain(work: FloorWork, links: number): Promise<Launch
   return stamps;
 }
 
-/** Keeps `width` processes running until `units` have run: one loop, one condition. */
-export async function floorWide(work: FloorWork, units: number, width: number): Promise<LaunchStamps[]> {
+/**
+ * Keeps `width` processes running until `units` have run: one loop, one condition. With
+ * `prefetch`, that many more activities are started, each waiting on the worker for a process
+ * to end (FloorWork's gate), so a slot is refilled without a workflow task in between.
+ */
+export async function floorWide(
+  work: FloorWork,
+  units: number,
+  width: number,
+  prefetch = 0,
+): Promise<LaunchStamps[]> {
   const stamps: LaunchStamps[] = [];
   let started = 0;
   let running = 0;
   let failure: Error | undefined;
   while (stamps.length < units) {
-    while (running < width && started < units) {
+    while (running < width + prefetch && started < units) {
       started += 1;
       running += 1;
-      launch(work).then(
+      launch(prefetch > 0 ? { ...work, gate: width } : work).then(
         (stamp) => {
           stamps.push(stamp);
           running -= 1;

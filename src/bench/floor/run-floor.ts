@@ -26,12 +26,14 @@ import { FLOOR_READY } from './floor-worker';
 
 const WORKER_STOP_GRACE_MS = 10_000;
 
-const USAGE = `usage: npm run bench:floor -- [--shape chain|wide] [--links N] [--units N] [--width N] [--shards N] [--address HOST:PORT] [--no-process]
+const USAGE = `usage: npm run bench:floor -- [--shape chain|wide] [--links N] [--units N] [--width N] [--shards N] [--address HOST:PORT] [--no-process] [--prefetch N]
   chain: N processes (sh -c ':') one after another, default 100
   wide:  N processes (sh -c 'sleep 1'), width at once, defaults 1000 and 64
   --shards N: wide split over N workflows run side by side, each with its share of units and width
   --address HOST:PORT: a running server's frontend (namespace default) instead of a dev server of its own
   --no-process: each activity only waits (0 ms in a chain, 1 s in wide): Temporal's part alone
+  --prefetch N: wide starts N activities more than its width; they wait on the worker for a slot,
+                so a slot is refilled without a workflow task in between (what that would gain)
 `;
 
 interface FloorOptions {
@@ -42,6 +44,7 @@ interface FloorOptions {
   readonly shards: number;
   readonly address: string | undefined;
   readonly process: boolean;
+  readonly prefetch: number;
 }
 
 function parseFloorArgs(argv: readonly string[]): FloorOptions | string {
@@ -51,7 +54,7 @@ function parseFloorArgs(argv: readonly string[]): FloorOptions | string {
     const [flag, value] = [rest[i], rest[i + 1]];
     if (
       flag === undefined ||
-      !['--shape', '--links', '--units', '--width', '--shards', '--address'].includes(flag) ||
+      !['--shape', '--links', '--units', '--width', '--shards', '--address', '--prefetch'].includes(flag) ||
       value === undefined
     )
       return `unknown or incomplete option ${String(flag)}\n${USAGE}`;
@@ -69,15 +72,24 @@ function parseFloorArgs(argv: readonly string[]): FloorOptions | string {
   for (const [name, value] of Object.entries(counts)) {
     if (!(Number.isInteger(value) && value > 0)) return `--${name} must be a positive whole number\n${USAGE}`;
   }
+  const prefetch = count('--prefetch', 0);
+  if (!(Number.isInteger(prefetch) && prefetch >= 0)) return `--prefetch must be a whole number\n${USAGE}`;
+  if (prefetch > 0 && shape !== 'wide') return `--prefetch applies to the wide shape only\n${USAGE}`;
   if (counts.shards > 1 && shape !== 'wide') return `--shards splits the wide shape only\n${USAGE}`;
   if (counts.shards > counts.width) return `--shards must be at most --width (${counts.width})\n${USAGE}`;
-  return { shape, ...counts, address: values.get('--address'), process: !argv.includes('--no-process') };
+  return {
+    shape,
+    ...counts,
+    address: values.get('--address'),
+    process: !argv.includes('--no-process'),
+    prefetch,
+  };
 }
 
-async function startFloorWorker(address: string, taskQueue: string): Promise<number> {
+async function startFloorWorker(address: string, taskQueue: string, maxConcurrent: number): Promise<number> {
   const child = spawn(
     process.execPath,
-    [path.join(__dirname, 'floor-worker.js'), address, taskQueue, String(DEFAULT_MAX_CONCURRENT_AGENTS)],
+    [path.join(__dirname, 'floor-worker.js'), address, taskQueue, String(maxConcurrent)],
     { detached: true, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   killGroupWhenOwnerEnds(child.pid ?? -1);
@@ -111,6 +123,7 @@ async function runWide(client: Client, taskQueue: string, options: FloorOptions)
           work,
           shareOf(options.units, options.shards, index),
           shareOf(options.width, options.shards, index),
+          shareOf(options.prefetch, options.shards, index),
         ],
       }),
     ),
@@ -154,7 +167,9 @@ function report(options: FloorOptions, stamps: readonly LaunchStamps[], cpu: str
     return `floor chain, ${options.links} × ${options.process ? "sh -c ':'" : 'no process'}: per-link ms p50 ${links?.p50} p95 ${links?.p95} max ${links?.max}; ${cpu}\n`;
   }
   const wide = wideFigures(stamps, options.width);
-  const shards = options.shards > 1 ? ` in ${options.shards} workflows` : '';
+  const shards =
+    (options.shards > 1 ? ` in ${options.shards} workflows` : '') +
+    (options.prefetch > 0 ? `, ${options.prefetch} prefetched` : '');
   return `floor wide, ${options.units} × ${options.process ? "sh -c 'sleep 1'" : 'a 1 s wait'}, ${options.width} at once${shards}: makespan ${round(wide.makespanMs / 1000)} s, ideal ${round(wide.idealMs / 1000)} s, ratio ${round(wide.ratio, 3)}; ${cpu}\n`;
 }
 
@@ -168,7 +183,8 @@ async function main(argv: readonly string[]): Promise<number> {
   let workerPid = -1;
   try {
     const taskQueue = `floor-${Date.now()}`;
-    workerPid = await startFloorWorker(server.address, taskQueue);
+    const maxConcurrent = Math.max(DEFAULT_MAX_CONCURRENT_AGENTS, options.width + options.prefetch);
+    workerPid = await startFloorWorker(server.address, taskQueue, maxConcurrent);
     const client = new Client({ connection: await Connection.connect({ address: server.address }) });
     const load = loadAverage();
     const before = { worker: processCpu(workerPid).own, server: serverCpuSeconds(server) };
