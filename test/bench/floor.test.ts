@@ -95,9 +95,10 @@ describe('run-floor.js against a real dev server', () => {
     ]);
     expect(stdout).toContain('floor wide, 6 × a 1 s wait, 2 at once, 2 prefetched');
     // Four activities start together; were the gate not there, four waits would overlap and the
-    // six would end in 2 s. Held to two at once they take three waves.
+    // six would end in about 2 s. Held to two at once they take three waves, about 3 s (a Node
+    // timer may fire a millisecond early, so not exactly 3).
     const makespan = Number(/makespan ([\d.]+) s/.exec(stdout)?.[1]);
-    expect(makespan).toBeGreaterThanOrEqual(3);
+    expect(makespan).toBeGreaterThan(2.5);
   }, 120_000);
 
   it('refuses prefetch for a chain with exit code 2', async () => {

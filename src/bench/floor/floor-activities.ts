@@ -40,7 +40,7 @@ async function passGate(key: string, capacity: number): Promise<() => void> {
   return () => {
     const next = gate.waiting.shift();
     if (next !== undefined) next();
-    else gate.holders -= 1;
+    else if (--gate.holders === 0) gates.delete(key);
   };
 }
 
