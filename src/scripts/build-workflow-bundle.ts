@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { workflowPreloadModules } from '../worker/workflow-preload';
 
 /** Where the bundle goes: `dist/workflow-bundle.js` when this runs from `dist/scripts/`. */
 const WORKFLOW_BUNDLE_PATH = path.resolve(__dirname, '..', 'workflow-bundle.js');
@@ -22,7 +23,11 @@ async function main(): Promise<void> {
   }
   const startedAt = Date.now();
   // webpack's module listing only matters when the bundle fails; its errors still come through.
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    preloadModules: workflowPreloadModules(),
+    logger: new DefaultLogger('WARN'),
+  });
   await writeFile(WORKFLOW_BUNDLE_PATH, code);
   const kib = Math.round(Buffer.byteLength(code) / 1024);
   process.stdout.write(

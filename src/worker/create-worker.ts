@@ -7,6 +7,7 @@ import type { HostIdentity } from '../contracts/hosts';
 import { settledPool } from '../git';
 import { hostIdentity } from './host-identity';
 import { startOrphanSweeper } from './orphan-sweeper';
+import { workflowPreloadModules } from './workflow-preload';
 import type { FanoutWorkerConfig } from './worker-options';
 import {
   HEARTBEAT_THROTTLE,
@@ -62,7 +63,10 @@ export async function startFanoutWorker(config: FanoutWorkerConfig): Promise<Run
       taskQueue: config.taskQueue,
       ...(bundlePath !== undefined
         ? { workflowBundle: { codePath: bundlePath } }
-        : { workflowsPath: require.resolve('../workflows') }),
+        : {
+            workflowsPath: require.resolve('../workflows'),
+            bundlerOptions: { preloadModules: workflowPreloadModules() },
+          }),
       maxEagerActivityReservationsPerWorkflowTask: eagerAgentStartsPerWorkflowTask(config),
     });
     const hostWorker = await Worker.create({ ...common, taskQueue: host.queue });
