@@ -7,6 +7,7 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
+  patched,
   setCurrentDetails,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -15,7 +16,7 @@ import type { WorkUnit } from '../plan/types';
 import { OverlapIndex } from '../plan/starting-inputs';
 import { resolveUnitSettings } from '../plan/unit-settings';
 import type { FanoutInput, Progress } from '../contracts/run-types';
-import { workflowNowIso } from './clock';
+import { workflowNowIso, workflowNowMs } from './clock';
 import { EVENTS_PER_GIT_LAUNCH, EVENTS_PER_LAUNCH, launchAllowance } from './history-budget';
 import { buildProgress, renderDetails } from './progress';
 import type { RunState } from './run-state';
@@ -38,6 +39,14 @@ type Completion =
 
 /** Plans up to this size refresh the Web UI's details on every completion; larger ones less often. */
 const DETAILS_EVERY_COMPLETION_UP_TO = 200;
+/**
+ * A larger plan refreshes its details (and `agent-fanout list`'s search attributes) at most this
+ * often, in workflow time: each refresh visits every unit, and each changed count is an event and
+ * a visibility write on the server. Runs started before this rule refreshed every 1/200th of their
+ * units; the patch keeps their replay.
+ */
+const DETAILS_INTERVAL_MS = 1_000;
+const DETAILS_BY_TIME_PATCH = 'fanout-details-by-time';
 
 export interface SchedulerLoopContext {
   readonly input: FanoutInput;
@@ -60,8 +69,9 @@ export class SchedulerLoop {
   private readonly cancelCauses = new Map<string, CancelCause>();
   private readonly unitsById: ReadonlyMap<string, WorkUnit>;
   private unexpected: Error | undefined;
-  // Rendering the details is O(units): a large plan refreshes them every 1/200th of its units.
+  // Rendering the details is O(units): a large plan refreshes them at most once a second.
   private completionsSinceDetails: number | undefined;
+  private detailsShownAtMs = 0;
   private readonly detailsEvery: number;
   /** What every attempt is told of the plan's areas (SPEC §8.2, §8.5), built once per execution. */
   private readonly containment: PlanAreas;
@@ -250,10 +260,20 @@ export class SchedulerLoop {
   }
 
   private showDetails(): void {
-    if (this.completionsSinceDetails === undefined || this.completionsSinceDetails >= this.detailsEvery) {
-      setCurrentDetails(renderDetails(buildProgress(this.context.state, this.context.phase())));
-      showInVisibility(this.context.state, 'running');
-      this.completionsSinceDetails = 0;
+    if (!this.detailsDue()) return;
+    setCurrentDetails(renderDetails(buildProgress(this.context.state, this.context.phase())));
+    showInVisibility(this.context.state, 'running');
+    this.completionsSinceDetails = 0;
+    this.detailsShownAtMs = workflowNowMs();
+  }
+
+  private detailsDue(): boolean {
+    const since = this.completionsSinceDetails;
+    if (since === undefined) return true;
+    if (this.context.input.plan.workUnits.length <= DETAILS_EVERY_COMPLETION_UP_TO || since === 0) {
+      return since >= this.detailsEvery;
     }
+    if (!patched(DETAILS_BY_TIME_PATCH)) return since >= this.detailsEvery;
+    return workflowNowMs() - this.detailsShownAtMs >= DETAILS_INTERVAL_MS;
   }
 }

@@ -270,6 +270,30 @@ describe('progress', () => {
   });
 });
 
+describe('details of a large plan', () => {
+  // Over 200 units, the Web UI's details and `list`'s search attributes refresh at most once a
+  // second of workflow time, not every few completions: each refresh visits every unit, and each
+  // changed count is an event and a visibility write.
+  it('refreshes the search attributes of a 240-unit run a few times, and ends with every unit counted', async () => {
+    const repo = freshRepo();
+    const units = Array.from({ length: 240 }, (_, i) =>
+      testUnit(`u${String(i).padStart(3, '0')}`, [], { command: agent('--artifact', 'x.md') }),
+    );
+    const handle = await start(testPlan(units, { name: 'large-details', maxWorkers: 16 }), repo);
+    expect((await awaitResult(handle)).status).toBe('succeeded');
+    const { events } = await handle.fetchHistory();
+    const upserts = (events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes);
+    const tasks = (events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes);
+    const first = Number(events?.[0]?.eventTime?.seconds ?? 0);
+    const last = Number(events?.[events.length - 1]?.eventTime?.seconds ?? 0);
+    // Once a second at most, plus the first and the last; every 2 completions before (120 or more).
+    expect(upserts.length).toBeLessThanOrEqual(last - first + 3);
+    expect(upserts.length).toBeLessThan(tasks.length);
+    const description = await handle.describe();
+    expect(description.searchAttributes['FanoutUnitsDone']).toEqual([240]);
+  });
+});
+
 describe('history', () => {
   it('replays every workflow history of this file without non-determinism', async () => {
     expect(workflowIds.length).toBeGreaterThan(0);
