@@ -270,10 +270,11 @@ export class SchedulerLoop {
   private detailsDue(): boolean {
     const since = this.completionsSinceDetails;
     if (since === undefined) return true;
-    if (this.context.input.plan.workUnits.length <= DETAILS_EVERY_COMPLETION_UP_TO || since === 0) {
-      return since >= this.detailsEvery;
+    if (since === 0) return false;
+    const large = this.context.input.plan.workUnits.length > DETAILS_EVERY_COMPLETION_UP_TO;
+    if (large && patched(DETAILS_BY_TIME_PATCH)) {
+      return workflowNowMs() - this.detailsShownAtMs >= DETAILS_INTERVAL_MS;
     }
-    if (!patched(DETAILS_BY_TIME_PATCH)) return since >= this.detailsEvery;
-    return workflowNowMs() - this.detailsShownAtMs >= DETAILS_INTERVAL_MS;
+    return since >= this.detailsEvery;
   }
 }

@@ -286,7 +286,7 @@ describe('details of a large plan', () => {
     const tasks = (events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes);
     const first = Number(events?.[0]?.eventTime?.seconds ?? 0);
     const last = Number(events?.[events.length - 1]?.eventTime?.seconds ?? 0);
-    // Once a second at most, plus the first and the last; every 2 completions before (120 or more).
+    // Once a second at most, plus the first and the last. Before: every 2 completions (26 in a run).
     expect(upserts.length).toBeLessThanOrEqual(last - first + 3);
     expect(upserts.length).toBeLessThan(tasks.length);
     const description = await handle.describe();
