@@ -63,6 +63,12 @@ export interface AgentFailureDetails {
   readonly host?: string;
 }
 
+/**
+ * A prefetched first attempt (`--prefetch N`) that never got a slot on its worker: not an agent
+ * attempt at all. Non-retryable; the workflow schedules the unit again the usual way.
+ */
+export const SLOT_NOT_HANDED_OVER = 'SlotNotHandedOver';
+
 export function isAgentFailureType(value: unknown): value is AgentFailureType {
   return typeof value === 'string' && (AGENT_FAILURE_TYPES as readonly string[]).includes(value);
 }

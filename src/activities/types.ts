@@ -7,6 +7,7 @@ import type {
   ArtifactEntry,
   AttemptContainment,
   FileChange,
+  OnFailure,
   OutOfBoundsChange,
   OverlapMode,
   UnitSettings,
@@ -41,6 +42,16 @@ export interface AttemptInput {
   readonly ownerKey?: string;
   /** Set on an activity the workflow sent to the host's own queue after a lost heartbeat: adopt first. */
   readonly adopt?: boolean;
+  /** Set in a run started with `--prefetch N` (slot-handover.ts): this attempt hands its slot over. */
+  readonly handover?: SlotHandover;
+}
+
+/** How an attempt of a prefetching run takes and gives up its slot on its worker. */
+export interface SlotHandover {
+  /** The unit was started ahead of a free slot: its first attempt waits for one on the worker. */
+  readonly waitForSlot: boolean;
+  /** The run's failure policy: a last failure under `cancel` or `drain` closes the run's slots. */
+  readonly onFailure: OnFailure;
 }
 
 /** The plan's overlap mode and its units' areas, for one attempt (SPEC §8.2, §8.5). */
@@ -73,6 +84,8 @@ export interface AttemptSuccess extends ObservedChanges {
   readonly logPath: string;
   /** True when a worker that died had started this agent and this try followed it to its end. */
   readonly adopted: boolean;
+  /** The waiting unit this attempt handed its slot over to, once it ended (prefetch). */
+  readonly handedTo?: string;
   /** What the attempt's agent ran under and left behind (SPEC §8.1, §8.3). */
   readonly containment?: AttemptContainment;
   /** A git-mode attempt's starting point and output commit (SPEC §9). */

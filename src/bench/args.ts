@@ -23,7 +23,7 @@ export const SCALE_QUICK_UNITS = 1000;
 
 export const USAGE = `Usage: npm run bench -- [--quick] [--shape NAME[,NAME...]] [--all] [--out DIR]
                         [--scale-units N] [--cancel-runs N] [--history-event-limit N]
-                        [--profile-worker DIR]
+                        [--profile-worker DIR] [--prefetch N]
 
   --quick           small versions of the shapes (the default set in about 2 minutes on 2 cores)
   --shape NAMES     run these shapes only (repeatable, or comma-separated):
@@ -40,6 +40,7 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--shape NAME[,NAME...]]
                     run the worker with node --cpu-prof: one .cpuprofile per thread (main and
                     workflow threads) in DIR, written when the worker stops; open them in Chrome
                     DevTools or speedscope. Profiling slows the worker: not for measurements
+  --prefetch N      start the runs with --prefetch N: up to N units wait on the worker for a slot
 
 Shapes (see src/bench/shapes.ts):
   chain, wide, lattice, dag
@@ -80,6 +81,8 @@ export interface Options {
   readonly cancelRuns?: number;
   readonly historyEventLimit?: number;
   readonly profileDir?: string;
+  /** `--prefetch N` for every run of the shapes. */
+  readonly prefetch?: number;
 }
 
 function positiveInteger(flag: string, value: string): number {
@@ -98,6 +101,7 @@ export function parseArgs(argv: readonly string[]): Options | 'help' {
   let cancelRuns: number | undefined;
   let historyEventLimit: number | undefined;
   let profileDir: string | undefined;
+  let prefetch: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--quick') quick = true;
@@ -111,6 +115,7 @@ export function parseArgs(argv: readonly string[]): Options | 'help' {
         '--cancel-runs',
         '--history-event-limit',
         '--profile-worker',
+        '--prefetch',
       ].includes(arg)
     ) {
       const value = argv[++i];
@@ -120,6 +125,7 @@ export function parseArgs(argv: readonly string[]): Options | 'help' {
       else if (arg === '--scale-units') scaleUnits = positiveInteger(arg, value);
       else if (arg === '--cancel-runs') cancelRuns = positiveInteger(arg, value);
       else if (arg === '--history-event-limit') historyEventLimit = positiveInteger(arg, value);
+      else if (arg === '--prefetch') prefetch = positiveInteger(arg, value);
       else
         for (const name of value.split(',').filter((part) => part !== '')) {
           if (!(SHAPE_NAMES as readonly string[]).includes(name))
@@ -137,5 +143,6 @@ export function parseArgs(argv: readonly string[]): Options | 'help' {
     ...(cancelRuns === undefined ? {} : { cancelRuns }),
     ...(historyEventLimit === undefined ? {} : { historyEventLimit }),
     ...(profileDir === undefined ? {} : { profileDir }),
+    ...(prefetch === undefined ? {} : { prefetch }),
   };
 }

@@ -3,7 +3,8 @@ import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { awaitResult, startRun, type FanoutHandle } from '../client/fanout-client';
-import type { FanoutResult } from '../plan/types';
+import { compareCodePoints } from '../plan/overlap';
+import type { FanoutEvent, FanoutResult } from '../plan/types';
 import { validatePlanValue } from '../plan/validate';
 import { agentOwnCpuMs, cpuPerLaunch } from './agent-own-cpu';
 import { chainFacts, fetchChain, firstRunIdOf, limitViolations, type ChainFacts } from './chain';
@@ -38,9 +39,11 @@ export async function runShape(
     readonly after?: (run: FinishedRun) => Promise<ScaleChecks>;
     /** Events per execution before the run continues as new (the workflow's default when unset). */
     readonly historyEventLimit?: number;
+    /** `--prefetch N` for the run. */
+    readonly prefetch?: number;
   } = {},
 ): Promise<ShapeReport> {
-  const { after, historyEventLimit } = options;
+  const { after, historyEventLimit, prefetch } = options;
   const validation = validatePlanValue(planValue(shape, runLabel), { fileName: `${shape.name}.json` });
   if (!validation.ok) throw new Error(`the ${shape.name} plan is invalid: ${validation.message}`);
   const repo = realpathSync(mkdtempSync(path.join(env.scratch, `repo-${shape.name}-`)));
@@ -55,9 +58,12 @@ export async function runShape(
       taskQueue: env.taskQueue,
       workflowId,
       ...(historyEventLimit === undefined ? {} : { historyEventLimit }),
+      ...(prefetch === undefined ? {} : { prefetch }),
     });
     const result = await untilDone(client, workflowId, awaitResult(handle));
     const after_ = counters(env);
+    if (prefetch !== undefined)
+      log(`${shape.name}: ${launchesOutOfOrder(result.events)} launches out of code-point order`);
     const figures = processFigures(env, before, after_);
     const launches = Object.values(result.units).reduce((sum, unit) => sum + unit.attempts, 0);
     const stamps = readStamps(
@@ -99,4 +105,11 @@ export async function runShape(
   } finally {
     rmSync(repo, { recursive: true, force: true });
   }
+}
+
+/** `worker_started` events whose unit sorts before the one started just before it (prefetch relaxes the order). */
+function launchesOutOfOrder(events: readonly FanoutEvent[]): string {
+  const started = events.flatMap((event) => (event.type === 'worker_started' ? [event.unit_id] : []));
+  const out = started.filter((unitId, i) => i > 0 && compareCodePoints(unitId, started[i - 1] as string) < 0);
+  return `${out.length} of ${started.length}`;
 }

@@ -177,7 +177,15 @@ async function runSelectedShapes(
   const selected = (name: ShapeName): boolean => options.shapes.includes(name);
   const reports: ShapeReport[] = [];
   for (const shape of benchShapes(options.quick).filter((each) => selected(each.name as ShapeName)))
-    reports.push(await runShape(env, client, shape, runLabel));
+    reports.push(
+      await runShape(
+        env,
+        client,
+        shape,
+        runLabel,
+        options.prefetch === undefined ? {} : { prefetch: options.prefetch },
+      ),
+    );
   let cancel: BenchOutcome['cancel'];
   if (selected('cancel')) {
     const runs = options.cancelRuns ?? (options.quick ? CANCEL_RUNS.quick : CANCEL_RUNS.full);

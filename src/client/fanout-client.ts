@@ -74,6 +74,8 @@ export interface StartRunOptions {
   readonly git?: GitRunInput;
   /** Events per execution before the run continues as new (tests lower it; default 10,240). */
   readonly historyEventLimit?: number;
+  /** `--prefetch N`: units whose first attempt may wait on a worker for a free slot. */
+  readonly prefetch?: number;
 }
 
 /** Starts a run. Refused (WorkflowExecutionAlreadyStartedError) when the id is taken. */
@@ -85,6 +87,7 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
     ...(options.retryOf === undefined ? {} : { retryOf: options.retryOf }),
     ...(options.git === undefined ? {} : { git: options.git }),
     ...(options.historyEventLimit === undefined ? {} : { historyEventLimit: options.historyEventLimit }),
+    ...(options.prefetch === undefined || options.prefetch === 0 ? {} : { prefetch: options.prefetch }),
   };
   refuseOversizedInput(input);
   const start = (searchable: boolean) =>

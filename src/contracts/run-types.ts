@@ -46,6 +46,11 @@ export interface FanoutInput {
    * DEFAULT_HISTORY_EVENT_LIMIT in workflows/history-budget.ts); tests lower it.
    */
   readonly historyEventLimit?: number;
+  /**
+   * `--prefetch N`: up to N units' first attempts start ahead of a free slot and wait on the
+   * worker for one (activities/agent/slot-handover.ts). Absent or 0: none. Shared local runs only.
+   */
+  readonly prefetch?: number;
 }
 
 /** A file on the worker host that holds part of a run's result: its events and/or its units. */

@@ -105,6 +105,14 @@ export class Scheduler {
   private readonly ready: string[] = [];
   /** Running units in launch order. */
   private readonly runningUnits = new Set<string>();
+  /**
+   * Pending units whose attempt was started ahead of a free slot: it waits on the worker until a
+   * unit of the run that ends hands its slot over (prefetch). Not ready, not running.
+   */
+  private readonly prefetchedUnits = new Set<string>();
+  /** Units whose dependencies were unmet at the start, in code-point order: see {@link firstUnready}. */
+  private readonly unreadyInOrder: string[] = [];
+  private unreadyCursor = 0;
   private pending = 0;
   private readonly areas: EditAreas;
 
@@ -127,6 +135,8 @@ export class Scheduler {
     }
     for (const unit of units)
       if (this.unmetDependencies.get(unit.unitId) === 0) this.insertReady(unit.unitId);
+      else this.unreadyInOrder.push(unit.unitId);
+    this.unreadyInOrder.sort(compareCodePoints);
   }
 
   /**
@@ -142,6 +152,47 @@ export class Scheduler {
       this.runningUnits.add(id);
     }
     return launched;
+  }
+
+  /**
+   * Picks up to `limit` ready units to start ahead of a free slot, in launch order, and marks them
+   * prefetched. Only units that every later completion would still launch first qualify: no
+   * pending unit with unmet dependencies sorts before them (it could become ready and go first),
+   * and areas never hold a unit back (not under `serialize`).
+   */
+  prefetch(limit: number): string[] {
+    if (this.config.overlap === 'serialize' || limit <= 0) return [];
+    const bound = this.firstUnready();
+    const picked: string[] = [];
+    for (const unitId of this.ready) {
+      if (picked.length >= limit) break;
+      if (bound !== undefined && compareCodePoints(unitId, bound) > 0) break;
+      picked.push(unitId);
+    }
+    for (const unitId of picked) {
+      this.removeReady(unitId);
+      this.prefetchedUnits.add(unitId);
+    }
+    return picked;
+  }
+
+  /** A prefetched unit took the slot a finished unit handed over: it runs now. */
+  handedOver(unitId: string): boolean {
+    if (!this.prefetchedUnits.delete(unitId)) return false;
+    this.pending -= 1;
+    this.statuses.set(unitId, 'running');
+    this.runningUnits.add(unitId);
+    return true;
+  }
+
+  /** A prefetched unit's attempt ended without starting its agent: it is ready again, in order. */
+  returnPrefetched(unitId: string): void {
+    if (!this.prefetchedUnits.delete(unitId)) return;
+    if (this.statuses.get(unitId) === 'pending') this.insertReady(unitId);
+  }
+
+  get prefetched(): ReadonlySet<string> {
+    return this.prefetchedUnits;
   }
 
   /** A running unit succeeded: its slot frees and its dependents may become ready. */
@@ -210,7 +261,19 @@ export class Scheduler {
 
   private leavePending(unitId: string): void {
     this.removeReady(unitId);
+    this.prefetchedUnits.delete(unitId);
     this.pending -= 1;
+  }
+
+  /** The first pending unit, in code-point order, whose dependencies are not all met yet. */
+  private firstUnready(): string | undefined {
+    while (this.unreadyCursor < this.unreadyInOrder.length) {
+      const unitId = this.unreadyInOrder[this.unreadyCursor] as string;
+      if (this.statuses.get(unitId) === 'pending' && (this.unmetDependencies.get(unitId) ?? 0) > 0)
+        return unitId;
+      this.unreadyCursor += 1;
+    }
+    return undefined;
   }
 
   private insertReady(unitId: string): void {

@@ -118,3 +118,26 @@ export function carriedCommits(
 ): string[] {
   return units.map((unit) => recordOf(unit.unitId).commit ?? '');
 }
+
+/** A retry that was waiting out its delay when the run continued as new. */
+export interface ResumedRetry {
+  readonly unitId: string;
+  /** Its next attempt. */
+  readonly attempt: number;
+  readonly retryAt: string;
+}
+
+/** The units of `launchOrder` waiting out a retry delay: their next attempt and when it is due. */
+export function resumedRetries(
+  launchOrder: readonly string[],
+  record: (unitId: string) => UnitRecord,
+): ResumedRetry[] {
+  return launchOrder
+    .map((unitId) => ({ unitId, record: record(unitId) }))
+    .filter(({ record }) => record.status === 'RETRYING' && record.retryAt !== undefined)
+    .map(({ unitId, record }) => ({
+      unitId,
+      attempt: record.attempts + 1,
+      retryAt: record.retryAt as string,
+    }));
+}

@@ -73,6 +73,7 @@ export async function continueRunAsNew(end: ExecutionEnd): Promise<never> {
     ...(input.git === undefined ? {} : { git: input.git }),
     carried: { ...state.carry(execution, segments), ...git, ...abandoned?.carry() },
     ...(input.historyEventLimit === undefined ? {} : { historyEventLimit: input.historyEventLimit }),
+    ...(input.prefetch === undefined ? {} : { prefetch: input.prefetch }),
   });
 }
 

@@ -39,8 +39,11 @@ export function registerRunHandlers(context: RunHandlersContext): void {
   setHandler(
     cancelUnitUpdate,
     async (unitId) => {
-      if (state.status(unitId) === 'PENDING') state.cancelPending(unitId, workflowNowIso());
-      else context.cancelLaunchedUnit(unitId);
+      if (state.status(unitId) === 'PENDING') {
+        state.cancelPending(unitId, workflowNowIso());
+        // A prefetched unit's first attempt may be waiting for a slot on a worker: call it back.
+        context.cancelLaunchedUnit(unitId);
+      } else context.cancelLaunchedUnit(unitId);
       await condition(() => TERMINAL_STATUSES.has(state.status(unitId)));
       return { unit_id: unitId, status: state.status(unitId) };
     },

@@ -18,7 +18,7 @@ import type { FanoutEvent, Plan, RunStatus, UnitResult, UnitStatus } from '../pl
 import { TERMINAL_STATUSES } from '../plan/types';
 import type { CarriedRun, SegmentRef } from '../contracts/run-types';
 import { AttemptReports } from './attempt-reports';
-import { carriedUnits } from './carried-units';
+import { carriedUnits, resumedRetries, type ResumedRetry } from './carried-units';
 import type { CancelCause, UnitOutcome, UnitRecord } from './unit-record';
 import { UnitRecords, type ReusedSuccess } from './unit-records';
 
@@ -64,15 +64,8 @@ export class RunState {
   }
 
   /** Units waiting out a retry delay when the run continued as new: their next attempt and when. */
-  resumedRetries(): { unitId: string; attempt: number; retryAt: string }[] {
-    return this.launchOrder
-      .map((unitId) => ({ unitId, record: this.record(unitId) }))
-      .filter(({ record }) => record.status === 'RETRYING' && record.retryAt !== undefined)
-      .map(({ unitId, record }) => ({
-        unitId,
-        attempt: record.attempts + 1,
-        retryAt: record.retryAt as string,
-      }));
+  resumedRetries(): ResumedRetry[] {
+    return resumedRetries(this.launchOrder, (unitId) => this.record(unitId));
   }
 
   /** True when every running unit is waiting out a retry delay: no agent is running. */
@@ -127,6 +120,14 @@ export class RunState {
       this.launchOrder.push(unitId);
     }
     return launched;
+  }
+
+  /** A prefetched unit (still PENDING) started in a slot handed over to it: it runs from now on. */
+  handedOver(unitId: string, now: string): void {
+    if (!this.scheduler.handedOver(unitId)) return;
+    this.records.launched(unitId, now);
+    this.records.attemptStarting(unitId, 1);
+    this.launchOrder.push(unitId);
   }
 
   /**

@@ -7,7 +7,6 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
-  patched,
   setCurrentDetails,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -16,37 +15,18 @@ import type { WorkUnit } from '../plan/types';
 import { OverlapIndex } from '../plan/starting-inputs';
 import { resolveUnitSettings } from '../plan/unit-settings';
 import type { FanoutInput, Progress } from '../contracts/run-types';
-import { workflowNowIso, workflowNowMs } from './clock';
+import { workflowNowIso } from './clock';
+import { takeNextCompletion, type Completion } from './completions';
+import { DetailsRefresh } from './details-refresh';
 import { EVENTS_PER_GIT_LAUNCH, EVENTS_PER_LAUNCH, launchAllowance } from './history-budget';
 import { buildProgress, renderDetails } from './progress';
 import type { RunState } from './run-state';
 import type { CancelCause, UnitOutcome } from './unit-record';
 import { attemptContainment, runUnit } from './unit-runner';
 import { showInVisibility } from './visibility';
-import {
-  integrationConflict,
-  integrationFailed,
-  type GitIntegration,
-  type IntegrationDone,
-} from './git-integration';
+import { integrationConflict, integrationFailed, type GitIntegration } from './git-integration';
 import { gitAttemptInput } from './git-attempt';
 import type { Placement } from './placed-attempt';
-
-/** What the loop handles one at a time: a unit's coroutine ended, or a git merge answered. */
-type Completion =
-  | { readonly kind: 'unit'; readonly unitId: string; readonly outcome: UnitOutcome }
-  | { readonly kind: 'integration'; readonly done: IntegrationDone };
-
-/** Plans up to this size refresh the Web UI's details on every completion; larger ones less often. */
-const DETAILS_EVERY_COMPLETION_UP_TO = 200;
-/**
- * A larger plan refreshes its details (and `agent-fanout list`'s search attributes) at most this
- * often, in workflow time: each refresh visits every unit, and each changed count is an event and
- * a visibility write on the server. Runs started before this rule refreshed every 1/200th of their
- * units; the patch keeps their replay.
- */
-const DETAILS_INTERVAL_MS = 1_000;
-const DETAILS_BY_TIME_PATCH = 'fanout-details-by-time';
 
 export interface SchedulerLoopContext {
   readonly input: FanoutInput;
@@ -69,14 +49,15 @@ export class SchedulerLoop {
   private readonly cancelCauses = new Map<string, CancelCause>();
   private readonly unitsById: ReadonlyMap<string, WorkUnit>;
   private unexpected: Error | undefined;
-  // Rendering the details is O(units): a large plan refreshes them at most once a second.
-  private completionsSinceDetails: number | undefined;
-  private detailsShownAtMs = 0;
-  private readonly detailsEvery: number;
+  private readonly details: DetailsRefresh;
   /** What every attempt is told of the plan's areas (SPEC §8.2, §8.5), built once per execution. */
   private readonly containment: PlanAreas;
   /** A git run's overlapping units (SPEC §9 starting points), indexed once per execution. */
   private readonly overlaps: OverlapIndex | undefined;
+  /** How many units may wait on a worker for a slot (`--prefetch`); 0 where the run cannot. */
+  private readonly prefetchLimit: number;
+  /** Prefetched units whose first attempt is out, not yet known to have started its agent. */
+  private readonly waiting = new Set<string>();
 
   constructor(private readonly context: SchedulerLoopContext) {
     const units = context.input.plan.workUnits;
@@ -85,7 +66,10 @@ export class SchedulerLoop {
     // Only `overlap: serialize` lets areas overlap (SPEC §2.3); under `reject` no unit has partners.
     const overlapping = context.input.git !== undefined && context.input.plan.overlap === 'serialize';
     this.overlaps = overlapping ? new OverlapIndex(units) : undefined;
-    this.detailsEvery = Math.max(1, Math.ceil(units.length / DETAILS_EVERY_COMPLETION_UP_TO));
+    this.details = new DetailsRefresh(units.length);
+    // A slot is handed over on its worker: only where every attempt runs on the shared checkout.
+    const local = context.input.git === undefined && context.placement === undefined;
+    this.prefetchLimit = local ? (context.input.prefetch ?? 0) : 0;
   }
 
   /** An operator cancels a unit that is running (or waiting to retry). */
@@ -100,13 +84,13 @@ export class SchedulerLoop {
     return launchAllowance(
       { events: info.historyLength, bytes: info.historySize },
       // A git unit waiting for its merge still runs: its merge's events are in its launch's share.
-      this.context.state.scheduler.running.size,
+      this.context.state.scheduler.running.size + this.waiting.size,
       this.context.eventLimit,
       this.context.integration === undefined ? EVENTS_PER_LAUNCH : EVENTS_PER_GIT_LAUNCH,
     );
   }
 
-  startUnit(unitId: string, resume?: { attempt: number; retryAt: string }): void {
+  startUnit(unitId: string, resume?: { attempt: number; retryAt: string }, prefetched = false): void {
     const unit = this.unitsById.get(unitId);
     if (unit === undefined) return;
     const { input, state } = this.context;
@@ -131,6 +115,15 @@ export class SchedulerLoop {
             ? {}
             : { gitAttempt: () => gitAttemptInput(git, unit, this.overlaps?.partners(unitId) ?? [], state) }),
           ...(this.context.placement === undefined ? {} : { placement: this.context.placement }),
+          ...(this.prefetchLimit === 0
+            ? {}
+            : {
+                handover: {
+                  onFailure: input.plan.onFailure,
+                  prefetched,
+                  onHandedOver: () => this.handOver(unitId),
+                },
+              }),
         }),
       )
       .then(
@@ -152,6 +145,7 @@ export class SchedulerLoop {
       !state.halted &&
       state.hasUnfinished &&
       state.onlyRetriesWaiting &&
+      this.waiting.size === 0 &&
       (integration?.onlyReusedWaiting ?? true)
     );
   }
@@ -167,11 +161,12 @@ export class SchedulerLoop {
       // A retry's reused units are merged into the integration before any new unit starts.
       if (integration?.reusing !== true) {
         for (const unitId of state.launchReady(workflowNowIso(), this.allowance())) this.startUnit(unitId);
+        this.prefetch();
       }
       this.integrateNext();
       if (this.completions.length === 0) {
         const merged = integration?.idle ?? true;
-        const idle = state.scheduler.running.size === 0 && merged;
+        const idle = state.scheduler.running.size === 0 && this.waiting.size === 0 && merged;
         if (this.mustContinue() && allHandlersFinished()) return 'continue';
         if (idle && !this.mustContinue()) return 'done';
         this.showDetails();
@@ -186,15 +181,43 @@ export class SchedulerLoop {
         );
       }
       if (this.unexpected !== undefined) throw this.unexpected;
-      const next = this.completions.shift();
+      const next = takeNextCompletion(this.completions);
       if (next === undefined) continue;
-      if (this.completionsSinceDetails !== undefined) this.completionsSinceDetails += 1;
+      this.details.completed();
+      if (next.kind === 'unit' && (next.outcome.kind === 'returned' || this.waiting.delete(next.unitId))) {
+        // Its first attempt ended without a known start: it never got a slot, or was cancelled first.
+        this.waiting.delete(next.unitId);
+        state.scheduler.returnPrefetched(next.unitId);
+        continue;
+      }
       const ended = this.unitEnd(next);
       if (ended === undefined) continue;
       const cause = this.cancelCauses.get(ended.unitId) ?? (state.isRunCancelled ? 'run' : 'policy');
       for (const unitId of state.settle(ended.unitId, ended.outcome, cause))
         this.scopes.get(unitId)?.cancel();
+      if (ended.outcome.kind === 'succeeded' && ended.outcome.handedTo !== undefined) {
+        this.handOver(ended.outcome.handedTo);
+      }
+      // Nothing new starts once the run stopped: the units waiting for a slot are called back.
+      if (state.halted) for (const unitId of this.waiting) this.scopes.get(unitId)?.cancel();
     }
+  }
+
+  /** Starts units' first attempts ahead of a free slot, up to the run's `--prefetch`. */
+  private prefetch(): void {
+    const { state } = this.context;
+    if (this.prefetchLimit === 0 || state.halted) return;
+    const room = Math.min(this.prefetchLimit - this.waiting.size, this.allowance());
+    for (const unitId of state.scheduler.prefetch(room)) {
+      this.waiting.add(unitId);
+      this.startUnit(unitId, undefined, true);
+    }
+  }
+
+  /** A prefetched unit's agent started in a slot handed over to it: it runs from now on. */
+  private handOver(unitId: string): void {
+    if (!this.waiting.delete(unitId)) return;
+    this.context.state.handedOver(unitId, workflowNowIso());
   }
 
   /**
@@ -206,8 +229,9 @@ export class SchedulerLoop {
     const { integration, state } = this.context;
     if (completion.kind === 'unit') {
       const { unitId, outcome } = completion;
+      if (outcome.kind === 'returned') return undefined;
       if (integration === undefined || outcome.kind !== 'succeeded' || outcome.commit === undefined) {
-        return completion;
+        return { unitId, outcome };
       }
       this.pendingOutcomes.set(unitId, outcome);
       // The unit keeps its slot until its merge settles it: the launch a freed slot allows comes
@@ -260,21 +284,9 @@ export class SchedulerLoop {
   }
 
   private showDetails(): void {
-    if (!this.detailsDue()) return;
+    if (!this.details.due()) return;
     setCurrentDetails(renderDetails(buildProgress(this.context.state, this.context.phase())));
     showInVisibility(this.context.state, 'running');
-    this.completionsSinceDetails = 0;
-    this.detailsShownAtMs = workflowNowMs();
-  }
-
-  private detailsDue(): boolean {
-    const since = this.completionsSinceDetails;
-    if (since === undefined) return true;
-    if (since === 0) return false;
-    const large = this.context.input.plan.workUnits.length > DETAILS_EVERY_COMPLETION_UP_TO;
-    if (large && patched(DETAILS_BY_TIME_PATCH)) {
-      return workflowNowMs() - this.detailsShownAtMs >= DETAILS_INTERVAL_MS;
-    }
-    return since >= this.detailsEvery;
+    this.details.shown();
   }
 }

@@ -19,6 +19,8 @@ export type UnitOutcome =
       readonly commit?: string;
       /** A remote run's host that ran the last attempt (SPEC §10). */
       readonly host?: string;
+      /** The prefetched unit its last attempt handed its slot over to. */
+      readonly handedTo?: string;
     }
   | {
       readonly kind: 'failed';
@@ -33,6 +35,9 @@ export type UnitOutcome =
       readonly host?: string;
     }
   | { readonly kind: 'cancelled'; readonly finishedAt: string };
+
+/** How a unit's coroutine ended: its outcome, or (prefetch) its first attempt never got a slot. */
+export type UnitRunEnd = UnitOutcome | { readonly kind: 'returned' };
 
 /** Why a unit was cancelled: the failure policy, an operator's request for it, or the whole run. */
 export type CancelCause = 'policy' | 'request' | 'run';

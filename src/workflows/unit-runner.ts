@@ -12,15 +12,15 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import type { RetryPolicy as RetryOptions } from '@temporalio/workflow';
-import type { AttemptInput, ObservedChanges, PlanAreas, createActivities } from '../activities';
+import type { AttemptInput, ObservedChanges, PlanAreas, SlotHandover, createActivities } from '../activities';
 import type { GitAttempt } from '../contracts/git';
 import type { AgentFailureDetails, AgentFailureType } from '../errors';
-import { AGENT_FAILURE_TYPES, NEVER_RETRIED, isAgentFailureType } from '../errors';
+import { AGENT_FAILURE_TYPES, NEVER_RETRIED, SLOT_NOT_HANDED_OVER, isAgentFailureType } from '../errors';
 import { attemptDeadlines } from '../plan/deadlines';
 import { infrastructureFailure } from '../plan/outcome-messages';
 import type { Plan, RetryPolicy, UnitSettings, WorkUnit } from '../plan/types';
 import { workflowNowIso, workflowNowMs } from './clock';
-import type { UnitOutcome } from './unit-record';
+import type { UnitOutcome, UnitRunEnd } from './unit-record';
 import { runPlacedAttempt, type Placement } from './placed-attempt';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -42,7 +42,7 @@ const INFRASTRUCTURE_RETRY: RetryOptions = {
   initialInterval: '1s',
   backoffCoefficient: 2,
   maximumInterval: '15s',
-  nonRetryableErrorTypes: [...AGENT_FAILURE_TYPES],
+  nonRetryableErrorTypes: [...AGENT_FAILURE_TYPES, SLOT_NOT_HANDED_OVER],
 };
 
 /** The attempt activity of one unit, with the unit's own start-to-close deadline. */
@@ -83,10 +83,20 @@ export interface UnitRunContext {
   readonly gitAttempt?: () => GitAttempt;
   /** A remote run (SPEC §10): the workflow places each try of an attempt itself (placed-attempt.ts). */
   readonly placement?: Placement;
+  /**
+   * A run started with `--prefetch N`: every attempt hands its slot over when it succeeds. With
+   * `prefetched`, the unit's first attempt waits on the worker for a slot, and `onHandedOver` is
+   * called once it is known to have started (the attempt ended, other than by a cancellation).
+   */
+  readonly handover?: {
+    readonly onFailure: SlotHandover['onFailure'];
+    readonly prefetched: boolean;
+    readonly onHandedOver: () => void;
+  };
 }
 
 /** Runs the unit's attempts until one succeeds, the attempts are used up, or the scope is cancelled. */
-export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
+export async function runUnit(context: UnitRunContext): Promise<UnitRunEnd> {
   const { unit, settings } = context;
   const summary = `${unit.unitId}: ${firstLine(unit.description)}`;
   const resume = context.resume;
@@ -107,19 +117,13 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
       ...(strays.length > 0 ? { outOfBounds: strays } : {}),
     };
   };
+  const handover = context.handover;
   for (let attempt = resume?.attempt ?? 1; ; attempt += 1) {
-    context.onAttempt(attempt);
+    const waitsForSlot = handover?.prefetched === true && attempt === 1 && resume === undefined;
+    if (!waitsForSlot) context.onAttempt(attempt);
     try {
-      const result = await runAttempt({
-        runId: context.runId,
-        repo: context.repo,
-        namespaceRoot: context.namespaceRoot,
-        unit,
-        settings,
-        attempt,
-        ...(context.containment === undefined ? {} : { containment: context.containment }),
-        ...(context.gitAttempt === undefined ? {} : { git: context.gitAttempt() }),
-      });
+      const result = await runAttempt(attemptInput(context, attempt, waitsForSlot));
+      if (waitsForSlot) handover.onHandedOver();
       if (context.gitAttempt !== undefined && result.git === undefined) {
         return withoutOutputCommit(unit.unitId, result.startedAt);
       }
@@ -132,10 +136,15 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
         observed: observed(result),
         ...(result.git === undefined ? {} : { commit: result.git.output }),
         ...(placement === undefined || result.host === undefined ? {} : { host: result.host }),
+        ...(result.handedTo === undefined ? {} : { handedTo: result.handedTo }),
       };
     } catch (error) {
       if (isCancellation(error)) return { kind: 'cancelled', finishedAt: workflowNowIso() };
-      const failure = agentFailure(error) ?? lostAttempt(unit.unitId, error);
+      if (waitsForSlot && isSlotNotHandedOver(error)) return { kind: 'returned' };
+      const agentFailed = agentFailure(error);
+      // An agent failure means the attempt had its slot; a lost attempt may never have had one.
+      if (waitsForSlot && agentFailed !== undefined) handover.onHandedOver();
+      const failure = agentFailed ?? lostAttempt(unit.unitId, error);
       const seen = observed(failure);
       const retriable = failure.type !== undefined && !NEVER_RETRIED.has(failure.type);
       if (!retriable || attempt >= settings.retry.maxAttempts) {
@@ -157,6 +166,22 @@ export async function runUnit(context: UnitRunContext): Promise<UnitOutcome> {
       }
     }
   }
+}
+
+/** The activity input of one agent attempt of the unit. */
+function attemptInput(context: UnitRunContext, attempt: number, waitForSlot: boolean): AttemptInput {
+  const { handover } = context;
+  return {
+    runId: context.runId,
+    repo: context.repo,
+    namespaceRoot: context.namespaceRoot,
+    unit: context.unit,
+    settings: context.settings,
+    attempt,
+    ...(context.containment === undefined ? {} : { containment: context.containment }),
+    ...(context.gitAttempt === undefined ? {} : { git: context.gitAttempt() }),
+    ...(handover === undefined ? {} : { handover: { waitForSlot, onFailure: handover.onFailure } }),
+  };
 }
 
 /** How one agent attempt runs: one activity with server-side infrastructure retries, or placed (remote run). */
@@ -209,6 +234,15 @@ function agentFailure(error: unknown): AttemptFailure | undefined {
     ...(details?.outOfBounds ? { outOfBounds: details.outOfBounds } : {}),
     ...(details?.host === undefined ? {} : { host: details.host }),
   };
+}
+
+/** A prefetched attempt that never got a slot on its worker (prefetched-attempt.ts). */
+function isSlotNotHandedOver(error: unknown): boolean {
+  return (
+    error instanceof ActivityFailure &&
+    error.cause instanceof ApplicationFailure &&
+    error.cause.type === SLOT_NOT_HANDED_OVER
+  );
 }
 
 /** An attempt whose infrastructure retries ran out (or any other activity failure): the unit fails. */

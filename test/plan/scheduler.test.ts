@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { directoriesOverlap } from '../../src/plan/overlap';
+import { compareCodePoints, directoriesOverlap } from '../../src/plan/overlap';
 import type { SchedulableUnit, ScheduleStatus } from '../../src/plan/scheduler';
 import { Scheduler, nextLaunches } from '../../src/plan/scheduler';
 import type { OverlapMode } from '../../src/plan/types';
@@ -183,5 +183,81 @@ describe('Scheduler', () => {
       launched = scheduler.launch();
     }
     expect(done).toBe(10_000);
+  });
+});
+
+describe('Scheduler.prefetch', () => {
+  const config = { maxWorkers: 2, overlap: 'reject' as const };
+
+  it('picks the next ready units after the launched ones, and launches never take them', () => {
+    const scheduler = new Scheduler(
+      ['e', 'a', 'd', 'b', 'c'].map((id) => unit(id)),
+      config,
+    );
+    expect(scheduler.launch()).toEqual(['a', 'b']);
+    expect(scheduler.prefetch(2)).toEqual(['c', 'd']);
+    expect(scheduler.pendingCount).toBe(3);
+    scheduler.succeeded('a');
+    expect(scheduler.launch()).toEqual(['e']);
+    expect(scheduler.waitReason('c')).toEqual({ kind: 'slot', running: 2, maxWorkers: 2 });
+  });
+
+  it('runs a handed-over unit in the slot its predecessor freed; a returned one is ready again, in order', () => {
+    const scheduler = new Scheduler(
+      ['a', 'b', 'c', 'd', 'e'].map((id) => unit(id)),
+      config,
+    );
+    scheduler.launch();
+    scheduler.prefetch(2);
+    scheduler.succeeded('a');
+    expect(scheduler.handedOver('c')).toBe(true);
+    expect(scheduler.handedOver('c')).toBe(false);
+    expect([...scheduler.running]).toEqual(['b', 'c']);
+    expect(scheduler.launch()).toEqual([]);
+    scheduler.returnPrefetched('d');
+    scheduler.succeeded('b');
+    expect(scheduler.launch()).toEqual(['d']);
+    expect(scheduler.pendingUnits()).toEqual(['e']);
+  });
+
+  it('never prefetches past a pending unit whose dependencies are unmet, nor under serialize', () => {
+    const units = [unit('a'), unit('b'), unit('c'), unit('d', ['a']), unit('e')];
+    const scheduler = new Scheduler(units, { maxWorkers: 1, overlap: 'reject' });
+    expect(scheduler.launch()).toEqual(['a']);
+    // d may become ready when a succeeds and would then go before e.
+    expect(scheduler.prefetch(4)).toEqual(['b', 'c']);
+    const serialized = new Scheduler(units, { maxWorkers: 1, overlap: 'serialize' });
+    serialized.launch();
+    expect(serialized.prefetch(4)).toEqual([]);
+  });
+
+  it('prefetches only units no later completion can put behind another, and never exceeds max_workers', () => {
+    fc.assert(
+      fc.property(planArbitrary, fc.integer({ min: 1, max: 4 }), ({ units, maxWorkers, choices }, limit) => {
+        const scheduler = new Scheduler(units, { maxWorkers, overlap: 'reject' });
+        const succeeded = new Set<string>();
+        for (let step = 0; step < choices.length; step += 1) {
+          scheduler.launch();
+          const picked = scheduler.prefetch(limit - scheduler.prefetched.size);
+          const unready = units.filter(
+            (u) =>
+              scheduler.status(u.unitId) === 'pending' && !u.dependencies.every((dep) => succeeded.has(dep)),
+          );
+          for (const id of picked)
+            for (const other of unready) expect(compareCodePoints(id, other.unitId)).toBeLessThan(0);
+          expect(scheduler.running.size).toBeLessThanOrEqual(maxWorkers);
+          const running = [...scheduler.running];
+          if (running.length === 0) break;
+          const choice = choices[step] ?? 0;
+          const finishing = running[choice % running.length] as string;
+          scheduler.succeeded(finishing);
+          succeeded.add(finishing);
+          // The finishing unit hands its slot to the first waiting unit.
+          const first = [...scheduler.prefetched].sort(compareCodePoints)[0];
+          if (first !== undefined) expect(scheduler.handedOver(first)).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

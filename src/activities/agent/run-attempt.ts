@@ -25,6 +25,7 @@ import { SymbolicLinkRefused } from '../containment/safe-write';
 import { runGitAttempt } from '../git-workspace/git-attempt';
 import { markLive, onHost, remoteHostOf, type LiveMark } from './remote-attempt';
 import { attemptRecordPath } from '../unit-files/namespace';
+import { runPrefetchingAttempt } from './prefetched-attempt';
 
 export function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): Promise<AttemptSuccess> {
   const host = remoteHostOf(deps, input);
@@ -33,7 +34,12 @@ export function runAgentAttempt(deps: AttemptDeps, input: AttemptInput): Promise
     if (input.git !== undefined) return runGitAttempt(deps, input, (tree) => runAttemptIn(deps, input, tree));
     return runAttemptIn(deps, input, realpathSync.native(input.repo));
   };
-  return host === undefined ? attempt() : onHost(Context.current(), host, input, attempt);
+  if (host !== undefined) return onHost(Context.current(), host, input, attempt);
+  const handover = input.handover;
+  if (handover === undefined || input.git !== undefined) return attempt();
+  const paths = namespacePaths(input.repo, input.namespaceRoot, input.unit.unitId);
+  const recordPath = attemptRecordPath(paths, input.attempt);
+  return runPrefetchingAttempt(Context.current(), { ...input, handover }, recordPath, attempt);
 }
 
 /** The attempt with `repo` (a real path) as the agent's checkout: the source, or a git working tree. */

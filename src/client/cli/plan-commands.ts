@@ -165,6 +165,11 @@ export const runCommand = declareCommand<[plan: string], RunOptions>({
       flags: '--max-workers <n>',
       description: "most units running at once (default: the plan's max_workers)",
     },
+    {
+      flags: '--prefetch <n>',
+      description:
+        'start up to n units ahead of a free slot: each waits on its worker and starts the moment a unit of the run succeeds there, without a round trip to the server (shared checkout only; default 0)',
+    },
     CONFINEMENT_OPTION,
     WORKSPACE_OPTION,
     ...GIT_OPTIONS,

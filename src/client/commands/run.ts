@@ -9,7 +9,8 @@ import { refuseOversizedInput, startRun } from '../fanout-client';
 import { checkWorkflowId, defaultWorkflowId } from '../run/ids';
 import type { CommandIo, ExitCode } from '../io';
 import { loadPlanFile } from '../plan-input/load-plan';
-import { parseAgentCommandOption, parseMaxWorkersOption } from '../plan-input/options';
+import { parseAgentCommandOption, parseMaxWorkersOption, parsePrefetchOption } from '../plan-input/options';
+import { UsageError } from '../errors';
 import { resolveRepo } from '../plan-input/repo-dir';
 import type { RunTarget, RunTargetArgs } from '../connection/run-target';
 import { followOnTarget, withRunTarget } from '../run/open-run';
@@ -36,6 +37,8 @@ export interface RunArgs extends RunTargetArgs, GitFlags {
   readonly id?: string;
   readonly agentCommand?: string;
   readonly maxWorkers?: string;
+  /** `--prefetch <n>`: units that may start ahead of a free slot (shared runs). */
+  readonly prefetch?: string;
   /** `--confinement` (SPEC §8.1), over the plan's key; commander allows only the three modes. */
   readonly confinement?: ConfinementMode;
   /** Start even when a run with this id has ended (a run still going is never started twice). */
@@ -46,6 +49,7 @@ export async function run(args: RunArgs, io: CommandIo): Promise<ExitCode> {
   if (args.id !== undefined) checkWorkflowId(args.id, '--id');
   const agentCommand = parseAgentCommandOption(args.agentCommand);
   const maxWorkers = parseMaxWorkersOption(args.maxWorkers);
+  const prefetch = parsePrefetchOption(args.prefetch);
   refuseHostLossWithoutRemote(args);
   const hostLossTimeout = parseHostLossTimeout(args.hostLossTimeout);
   const remote = args.remote === undefined ? undefined : normalizeRemote(args.remote, io.cwd);
@@ -63,6 +67,11 @@ export async function run(args: RunArgs, io: CommandIo): Promise<ExitCode> {
   printWarnings(loaded.warnings, io);
   const mode = workspaceMode(args, loaded.plan.workspace);
   refuseGitOnlyFlags(args, mode);
+  if (prefetch !== undefined && prefetch > 0 && mode === 'git') {
+    throw new UsageError(
+      '--prefetch applies to runs in the shared checkout only: a git-workspace unit starts in a working tree of its own. Leave --prefetch out, or run with --workspace shared.',
+    );
+  }
   const plan: Plan = {
     ...loaded.plan,
     ...(maxWorkers === undefined ? {} : { maxWorkers }),
@@ -83,7 +92,7 @@ export async function run(args: RunArgs, io: CommandIo): Promise<ExitCode> {
   const beforeStart = settings?.pushBase;
 
   return withRunTarget(args, io, (target) =>
-    startAndFollow(args, io, { plan, repo, target, workflowId, git, beforeStart }),
+    startAndFollow(args, io, { plan, repo, target, workflowId, git, beforeStart, prefetch }),
   );
 }
 
@@ -139,6 +148,7 @@ interface StartInput {
   readonly git: GitRunInput | undefined;
   /** Run once the server answers, before the run starts: a remote run's base push. */
   readonly beforeStart: (() => Promise<void>) | undefined;
+  readonly prefetch: number | undefined;
 }
 
 async function startAndFollow(args: RunArgs, io: CommandIo, input: StartInput): Promise<ExitCode> {
@@ -154,6 +164,7 @@ async function startAndFollow(args: RunArgs, io: CommandIo, input: StartInput): 
       workflowId,
       allowRestartClosed,
       ...(git === undefined ? {} : { git }),
+      ...(input.prefetch === undefined ? {} : { prefetch: input.prefetch }),
     });
   // Git runs never write the checkout's files, so several may share it (SPEC §9): no hold (§8.6).
   const started = git === undefined ? startHoldingCheckout(client, repo, workflowId, start) : start();

@@ -33,3 +33,15 @@ export function parseMaxWorkersOption(value: string | undefined): number | undef
   }
   return number;
 }
+
+/** `--prefetch <n>`: units that may wait on a worker for a slot, 0 (none) up to the `max_workers` limit. */
+export function parsePrefetchOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(number >= 0 && number <= MAX_WORKERS_LIMIT)) {
+    throw new UsageError(
+      `--prefetch must be an integer from 0 to ${MAX_WORKERS_LIMIT}, like --prefetch 8 (got '${value}')`,
+    );
+  }
+  return number;
+}

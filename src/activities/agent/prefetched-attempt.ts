@@ -1,0 +1,96 @@
+/**
+ * An attempt of a prefetching run (slot-handover.ts): a prefetched first attempt waits on this
+ * worker for a slot; every attempt holds its slot while it runs, hands it over when it succeeds,
+ * and closes the run's slots when its failure stops the run.
+ */
+
+import type { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { NEVER_RETRIED, SLOT_NOT_HANDED_OVER, isAgentFailureType } from '../../errors';
+import type { AttemptInput, AttemptSuccess, SlotHandover } from '../types';
+import { sendAgentHeartbeat } from './heartbeat';
+import { ownerOf } from './adoption';
+import { readAttemptRecord, sameOwner } from './attempt-record';
+import { cancellationOf, cancellationLeavesAgentRunning } from './cancellation';
+import { closeSlots, handOverSlot, holdSlot, waitForSlot } from './slot-handover';
+
+export async function runPrefetchingAttempt(
+  context: Context,
+  input: AttemptInput & { readonly handover: SlotHandover },
+  recordPath: string,
+  attempt: () => Promise<AttemptSuccess>,
+): Promise<AttemptSuccess> {
+  const execution = context.info.workflowExecution;
+  const runKey = `${execution?.workflowId ?? input.runId}/${execution?.runId ?? ''}`;
+  if (input.handover.waitForSlot && !(await startedBefore(context, input, recordPath))) {
+    await takeSlot(context, runKey, input);
+  }
+  const release = holdSlot(runKey);
+  try {
+    const success = await attempt();
+    const handedTo = handOverSlot(runKey);
+    return handedTo === undefined ? success : { ...success, handedTo };
+  } catch (error) {
+    if (stopsTheRun(error, input)) closeSlots(runKey);
+    throw error;
+  } finally {
+    release();
+  }
+}
+
+async function takeSlot(context: Context, runKey: string, input: AttemptInput): Promise<void> {
+  const beat = (): void =>
+    sendAgentHeartbeat(context, {
+      phase: 'preparing',
+      attempt: input.attempt,
+      pid: null,
+      pgid: null,
+      startedAt: null,
+      bytes: 0,
+      lastLines: [],
+      logPath: '',
+    });
+  const heartbeats = setInterval(beat, 1000);
+  try {
+    const wait = await waitForSlot(runKey, input.unit.unitId, context.cancellationSignal);
+    if (wait === 'handed-over') return;
+    throw ApplicationFailure.create({
+      type: SLOT_NOT_HANDED_OVER,
+      nonRetryable: true,
+      message:
+        wait === 'closed'
+          ? `${input.unit.unitId}: not started, its run stopped on a failure`
+          : `${input.unit.unitId}: no slot to take over on this worker; the workflow schedules it again`,
+    });
+  } catch (error) {
+    if (!context.cancellationSignal.aborted) throw error;
+    // A worker going away: another worker's try of this attempt waits instead.
+    if (cancellationLeavesAgentRunning(context)) {
+      throw ApplicationFailure.retryable(
+        `${input.unit.unitId}: waiting for a slot was interrupted`,
+        'SlotWaitInterrupted',
+      );
+    }
+    throw cancellationOf(context);
+  } finally {
+    clearInterval(heartbeats);
+  }
+}
+
+/** A later try of an attempt that already had its slot: its agent was started, adopt it. */
+async function startedBefore(context: Context, input: AttemptInput, recordPath: string): Promise<boolean> {
+  if (context.info.attempt <= 1) return false;
+  const record = await readAttemptRecord(recordPath);
+  return (
+    record !== null &&
+    record.attempt === input.attempt &&
+    sameOwner(record.owner, ownerOf(context.info, input.ownerKey))
+  );
+}
+
+/** A unit's last failure under `cancel` or `drain`: nothing of its run may start afterwards. */
+function stopsTheRun(error: unknown, input: AttemptInput & { readonly handover: SlotHandover }): boolean {
+  if (input.handover.onFailure === 'continue' || !(error instanceof ApplicationFailure)) return false;
+  if (!isAgentFailureType(error.type)) return false;
+  return NEVER_RETRIED.has(error.type) || input.attempt >= input.settings.retry.maxAttempts;
+}

@@ -1,0 +1,183 @@
+/**
+ * `--prefetch N` against the real server, worker and agents: units start ahead of a free slot
+ * and wait on the worker; a unit that succeeds hands its slot to the first of them, which starts
+ * its agent at once. Every agent runs once, never more than `max_workers` at a time, units start
+ * in code-point order, and a failure under `cancel` starts nothing after it.
+ */
+import { mkdtempSync, readFileSync, realpathSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { temporal } from '@temporalio/proto';
+import { awaitResult, startRun } from '../../src/client/fanout-client';
+import { compareCodePoints } from '../../src/plan/overlap';
+import type { FanoutEvent, FanoutResult, WorkUnit } from '../../src/plan/types';
+import { replayWorkflows } from '../helpers/replay';
+import { useFanoutWorker } from '../helpers/fanout-worker';
+import { testPlan, testUnit } from '../helpers/plan-factory';
+import { FAKE_AGENT } from '../helpers/scenario-runner';
+
+const fixture = useFanoutWorker('prefetch');
+
+function tempRepo(): string {
+  return realpathSync(mkdtempSync(path.join(os.tmpdir(), 'fanout-prefetch-')));
+}
+
+function stampedUnit(unitId: string, sleepMs: number, extra: string[] = []): WorkUnit {
+  const command = [
+    FAKE_AGENT,
+    '--count',
+    'counts.txt',
+    '--stamp',
+    'stamps.txt',
+    'start',
+    '--sleep-ms',
+    String(sleepMs),
+    '--stamp',
+    'stamps.txt',
+    'end',
+    ...extra,
+    '--artifact',
+    'x.md',
+  ];
+  return testUnit(unitId, [], { command });
+}
+
+/** The most agents whose `start` … `end` stamps overlap. */
+function mostAtOnce(stampsFile: string): number {
+  const marks = readFileSync(stampsFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' '))
+    .map(([, , label, ms]) => ({ at: Number(ms), delta: label === 'start' ? 1 : -1 }))
+    // An end and a start in the same millisecond: the end first.
+    .sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let running = 0;
+  let most = 0;
+  for (const mark of marks) {
+    running += mark.delta;
+    most = Math.max(most, running);
+  }
+  return most;
+}
+
+function countsOf(repo: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  const file = path.join(repo, 'counts.txt');
+  if (!existsSync(file)) return counts;
+  for (const line of readFileSync(file, 'utf8').trim().split('\n')) {
+    const unitId = line.split(' ')[0] as string;
+    counts.set(unitId, (counts.get(unitId) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function startedInOrder(events: readonly FanoutEvent[]): string[] {
+  return events.flatMap((event) => (event.type === 'worker_started' ? [event.unit_id] : []));
+}
+
+/** The units named as `handedTo` in the run's completed attempt activities. */
+async function handedOverUnits(workflowId: string): Promise<string[]> {
+  const history = await fixture.client().workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).flatMap((event: temporal.api.history.v1.IHistoryEvent) => {
+    const payload = event.activityTaskCompletedEventAttributes?.result?.payloads?.[0];
+    if (payload?.data === undefined || payload.data === null) return [];
+    const result = JSON.parse(Buffer.from(payload.data).toString('utf8')) as { handedTo?: string };
+    return result.handedTo === undefined ? [] : [result.handedTo];
+  });
+}
+
+describe('prefetch', () => {
+  const ids: string[] = [];
+
+  describe('a run whose units succeed', () => {
+    const repo = tempRepo();
+    const workflowId = `prefetch-wide-${Date.now().toString(36)}`;
+    // Lengths that differ, so units end in another order than they started.
+    const units = Array.from({ length: 24 }, (_, i) =>
+      stampedUnit(`p${String(i).padStart(2, '0')}`, 250 + ((i * 137) % 300)),
+    );
+    let result: FanoutResult;
+
+    beforeAll(async () => {
+      const plan = testPlan(units, { name: 'prefetch-wide', maxWorkers: 3 });
+      const handle = await startRun(fixture.client(), {
+        plan,
+        repo,
+        taskQueue: fixture.taskQueue,
+        workflowId,
+        prefetch: 4,
+      });
+      result = await awaitResult(handle);
+      ids.push(workflowId);
+    }, 120_000);
+
+    it('runs every agent exactly once', () => {
+      expect(result.status).toBe('succeeded');
+      const counts = countsOf(repo);
+      expect([...counts.keys()].sort()).toEqual(units.map((unit) => unit.unitId));
+      expect([...counts.values()].every((count) => count === 1)).toBe(true);
+    });
+
+    it('hands slots over to waiting units', async () => {
+      const handed = await handedOverUnits(workflowId);
+      expect(handed.length).toBeGreaterThan(0);
+      // A unit named as handed over started right after the unit that handed it over ended.
+      for (const unitId of handed) {
+        const started = result.events.findIndex((e) => e.type === 'worker_started' && e.unit_id === unitId);
+        expect(result.events[started - 1]?.type).toBe('worker_completed');
+      }
+    });
+
+    it('never runs more than max_workers agents at once', () => {
+      expect(mostAtOnce(path.join(repo, 'stamps.txt'))).toBeLessThanOrEqual(3);
+    });
+
+    it('starts units in code-point order', () => {
+      const started = startedInOrder(result.events);
+      expect(started).toEqual([...started].sort(compareCodePoints));
+      expect(started).toHaveLength(units.length);
+    });
+  });
+
+  describe('a failure under on_failure: cancel', () => {
+    const repo = tempRepo();
+    const workflowId = `prefetch-cancel-${Date.now().toString(36)}`;
+    const units = Array.from({ length: 10 }, (_, i) => {
+      const unitId = `c${i}`;
+      // Long enough for the cancellation to reach c0 with a heartbeat's answer.
+      return i === 1 ? stampedUnit(unitId, 300, ['--exit', '1']) : stampedUnit(unitId, 3000);
+    });
+    let result: FanoutResult;
+
+    beforeAll(async () => {
+      const plan = testPlan(units, { name: 'prefetch-cancel', maxWorkers: 2 });
+      const handle = await startRun(fixture.client(), {
+        plan,
+        repo,
+        taskQueue: fixture.taskQueue,
+        workflowId,
+        prefetch: 3,
+      });
+      result = await awaitResult(handle);
+      ids.push(workflowId);
+    }, 120_000);
+
+    it('cancels what ran and starts none of the waiting units', () => {
+      expect(result.status).toBe('failed');
+      expect(result.units.c1?.status).toBe('FAILED');
+      expect(result.units.c0?.status).toBe('CANCELLED');
+      const started = new Set(startedInOrder(result.events));
+      expect([...started].sort()).toEqual(['c0', 'c1']);
+      for (const unit of units.slice(2)) {
+        expect(result.units[unit.unitId]?.status).toBe('SKIPPED');
+      }
+      // No agent of a skipped unit ever ran.
+      expect([...countsOf(repo).keys()].sort()).toEqual(['c0', 'c1']);
+    });
+  });
+
+  it('replays both runs without non-determinism', async () => {
+    const outcomes = await replayWorkflows(fixture.client(), ids);
+    expect(outcomes).toEqual(ids.map((workflowId) => ({ workflowId })));
+  }, 60_000);
+});
