@@ -61,6 +61,8 @@ export interface AgentFailureDetails {
   readonly outOfBounds?: readonly Pick<FileChange, 'path' | 'kind'>[];
   /** The worker host that ran the attempt (SPEC §10), in a remote run. */
   readonly host?: string;
+  /** The waiting unit this attempt handed its slot over to (prefetch, `on_failure: continue`). */
+  readonly handedTo?: string;
 }
 
 /**

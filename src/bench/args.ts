@@ -40,7 +40,7 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--shape NAME[,NAME...]]
                     run the worker with node --cpu-prof: one .cpuprofile per thread (main and
                     workflow threads) in DIR, written when the worker stops; open them in Chrome
                     DevTools or speedscope. Profiling slows the worker: not for measurements
-  --prefetch N      start the runs with --prefetch N: up to N units wait on the worker for a slot
+  --prefetch N      start the runs (and the cancel and scale runs) with --prefetch N
 
 Shapes (see src/bench/shapes.ts):
   chain, wide, lattice, dag

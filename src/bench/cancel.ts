@@ -109,6 +109,7 @@ async function runOnce(
   shape: Shape,
   runLabel: string,
   run: number,
+  prefetch: number | undefined,
 ): Promise<CancelRun> {
   const validation = validatePlanValue(planValue(shape, `${runLabel}-${run}`), { fileName: 'cancel.json' });
   if (!validation.ok) throw new Error(`the cancel plan is invalid: ${validation.message}`);
@@ -122,7 +123,13 @@ async function runOnce(
   const startedAt = Date.now();
   const problems: string[] = [];
   try {
-    const handle = await startRun(client, { plan, repo, taskQueue: env.taskQueue, workflowId });
+    const handle = await startRun(client, {
+      plan,
+      repo,
+      taskQueue: env.taskQueue,
+      workflowId,
+      ...(prefetch === undefined ? {} : { prefetch }),
+    });
     const result = await untilDone(client, workflowId, awaitResult(handle));
     if (!(await watcher.waitAllGone(LEFTOVER_WAIT_MS)))
       problems.push(`process groups still alive ${LEFTOVER_WAIT_MS / 1000} s after the run ended`);
@@ -242,13 +249,14 @@ export async function runCancelShape(
   shape: Shape,
   runs: number,
   runLabel: string,
+  prefetch?: number,
 ): Promise<CancelReport> {
   log(`cancel: ${shape.title}, ${runs} runs`);
   resetPeakRss(env.worker.pid);
   const before = counters(env);
   const details: CancelRun[] = [];
   for (let run = 1; run <= runs; run++) {
-    const outcome = await runOnce(env, client, shape, runLabel, run);
+    const outcome = await runOnce(env, client, shape, runLabel, run, prefetch);
     details.push(outcome);
     log(
       `cancel run ${run}/${runs}: ${outcome.status}, ${outcome.siblingsCancelled} cancelled, ` +

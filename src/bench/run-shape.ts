@@ -3,10 +3,10 @@ import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { awaitResult, startRun, type FanoutHandle } from '../client/fanout-client';
-import { compareCodePoints } from '../plan/overlap';
-import type { FanoutEvent, FanoutResult } from '../plan/types';
+import type { FanoutResult } from '../plan/types';
 import { validatePlanValue } from '../plan/validate';
 import { agentOwnCpuMs, cpuPerLaunch } from './agent-own-cpu';
+import { launchesAheadOfReady } from './launch-order';
 import { chainFacts, fetchChain, firstRunIdOf, limitViolations, type ChainFacts } from './chain';
 import { counters, log, processFigures, type Environment } from './env';
 import { analyzeHistories } from './history';
@@ -62,8 +62,7 @@ export async function runShape(
     });
     const result = await untilDone(client, workflowId, awaitResult(handle));
     const after_ = counters(env);
-    if (prefetch !== undefined)
-      log(`${shape.name}: ${launchesOutOfOrder(result.events)} launches out of code-point order`);
+    if (prefetch !== undefined) logLaunchOrder(shape, result);
     const figures = processFigures(env, before, after_);
     const launches = Object.values(result.units).reduce((sum, unit) => sum + unit.attempts, 0);
     const stamps = readStamps(
@@ -107,9 +106,10 @@ export async function runShape(
   }
 }
 
-/** `worker_started` events whose unit sorts before the one started just before it (prefetch relaxes the order). */
-function launchesOutOfOrder(events: readonly FanoutEvent[]): string {
-  const started = events.flatMap((event) => (event.type === 'worker_started' ? [event.unit_id] : []));
-  const out = started.filter((unitId, i) => i > 0 && compareCodePoints(unitId, started[i - 1] as string) < 0);
-  return `${out.length} of ${started.length}`;
+/** With `--prefetch`: how many launches went ahead of a ready unit with a smaller id (SPEC §3). */
+function logLaunchOrder(shape: Shape, result: FanoutResult): void {
+  const order = launchesAheadOfReady(result.events, shape.units);
+  log(
+    `${shape.name}: ${order.ahead} of ${order.launches} launches went ahead of a ready unit with a smaller id`,
+  );
 }

@@ -189,7 +189,7 @@ async function runSelectedShapes(
   let cancel: BenchOutcome['cancel'];
   if (selected('cancel')) {
     const runs = options.cancelRuns ?? (options.quick ? CANCEL_RUNS.quick : CANCEL_RUNS.full);
-    cancel = await runCancelShape(env, client, cancelShape(), runs, runLabel);
+    cancel = await runCancelShape(env, client, cancelShape(), runs, runLabel, options.prefetch);
   }
   let scale: BenchOutcome['scale'];
   if (selected('scale')) {
@@ -203,6 +203,7 @@ async function runSelectedShapes(
     const big = await runShape(env, client, bigShape, runLabel, {
       after: (run) => scaleChecks(client, env, run.handle, run.workflowId, bigShape, run.result, run.chain),
       ...(options.historyEventLimit === undefined ? {} : { historyEventLimit: options.historyEventLimit }),
+      ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }),
     });
     reports.push(big);
     scale = { report: big, targets: scaleTargets(baselines, big, big.process.workerPeakRssMiB) };

@@ -195,7 +195,7 @@ export class SchedulerLoop {
       const cause = this.cancelCauses.get(ended.unitId) ?? (state.isRunCancelled ? 'run' : 'policy');
       for (const unitId of state.settle(ended.unitId, ended.outcome, cause))
         this.scopes.get(unitId)?.cancel();
-      if (ended.outcome.kind === 'succeeded' && ended.outcome.handedTo !== undefined) {
+      if (ended.outcome.kind !== 'cancelled' && ended.outcome.handedTo !== undefined) {
         this.handOver(ended.outcome.handedTo);
       }
       // Nothing new starts once the run stopped: the units waiting for a slot are called back.

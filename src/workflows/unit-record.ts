@@ -33,6 +33,8 @@ export type UnitOutcome =
       readonly observed?: ObservedChanges;
       /** A remote run's host that ran the last attempt (SPEC §10). */
       readonly host?: string;
+      /** The prefetched unit its last attempt handed its slot over to (`on_failure: continue`). */
+      readonly handedTo?: string;
     }
   | { readonly kind: 'cancelled'; readonly finishedAt: string };
 

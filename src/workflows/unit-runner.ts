@@ -157,6 +157,7 @@ export async function runUnit(context: UnitRunContext): Promise<UnitRunEnd> {
           ...(failure.containment === undefined ? {} : { containment: failure.containment }),
           observed: seen,
           ...(placement === undefined || failure.host === undefined ? {} : { host: failure.host }),
+          ...(failure.handedTo === undefined ? {} : { handedTo: failure.handedTo }),
         };
       }
       const delayMs = retryDelayMs(settings.retry, attempt);
@@ -233,6 +234,7 @@ function agentFailure(error: unknown): AttemptFailure | undefined {
     ...(details?.changes ? { changes: details.changes } : {}),
     ...(details?.outOfBounds ? { outOfBounds: details.outOfBounds } : {}),
     ...(details?.host === undefined ? {} : { host: details.host }),
+    ...(details?.handedTo === undefined ? {} : { handedTo: details.handedTo }),
   };
 }
 

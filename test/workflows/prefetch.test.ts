@@ -8,11 +8,14 @@ import { mkdtempSync, readFileSync, realpathSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { temporal } from '@temporalio/proto';
-import { awaitResult, startRun } from '../../src/client/fanout-client';
+import { awaitResult, cancelUnit, readProgress, startRun } from '../../src/client/fanout-client';
+import { fetchChain } from '../../src/bench/chain';
+import type { RunningWorker } from '../../src/worker/create-worker';
 import { compareCodePoints } from '../../src/plan/overlap';
 import type { FanoutEvent, FanoutResult, WorkUnit } from '../../src/plan/types';
 import { replayWorkflows } from '../helpers/replay';
-import { useFanoutWorker } from '../helpers/fanout-worker';
+import { startTestWorker, useFanoutWorker } from '../helpers/fanout-worker';
+import { waitUntil } from '../helpers/hosts-workers';
 import { testPlan, testUnit } from '../helpers/plan-factory';
 import { FAKE_AGENT } from '../helpers/scenario-runner';
 
@@ -176,7 +179,134 @@ describe('prefetch', () => {
     });
   });
 
-  it('replays both runs without non-determinism', async () => {
+  describe('a last failure under on_failure: continue', () => {
+    const repo = tempRepo();
+    const workflowId = `prefetch-continue-${Date.now().toString(36)}`;
+    const units = Array.from({ length: 6 }, (_, i) =>
+      i === 0 ? stampedUnit('f0', 300, ['--exit', '1']) : stampedUnit(`f${i}`, 300),
+    );
+    let result: FanoutResult;
+
+    beforeAll(async () => {
+      const plan = testPlan(units, { name: 'prefetch-continue', maxWorkers: 1, onFailure: 'continue' });
+      const handle = await startRun(fixture.client(), {
+        plan,
+        repo,
+        taskQueue: fixture.taskQueue,
+        workflowId,
+        prefetch: 2,
+      });
+      result = await awaitResult(handle);
+      ids.push(workflowId);
+    }, 120_000);
+
+    it('hands its slot over like a success, so units still start in order', () => {
+      expect(result.units.f0?.status).toBe('FAILED');
+      expect(units.slice(1).every((unit) => result.units[unit.unitId]?.status === 'SUCCEEDED')).toBe(true);
+      expect(startedInOrder(result.events)).toEqual(units.map((unit) => unit.unitId));
+      expect(mostAtOnce(path.join(repo, 'stamps.txt'))).toBe(1);
+    });
+  });
+
+  describe('an operator cancels a unit that waits for a slot', () => {
+    const repo = tempRepo();
+    const workflowId = `prefetch-cancel-unit-${Date.now().toString(36)}`;
+    const units = ['k0', 'k1', 'k2'].map((unitId) => stampedUnit(unitId, 1500));
+    let result: FanoutResult;
+
+    beforeAll(async () => {
+      const plan = testPlan(units, { name: 'prefetch-cancel-unit', maxWorkers: 1, onFailure: 'continue' });
+      const handle = await startRun(fixture.client(), {
+        plan,
+        repo,
+        taskQueue: fixture.taskQueue,
+        workflowId,
+        prefetch: 2,
+      });
+      await waitUntil(
+        'k0 runs',
+        async () => (await readProgress(handle)).units.some((u) => u.status === 'RUNNING'),
+        30_000,
+      );
+      const answer = await cancelUnit(handle, 'k1');
+      expect(answer.status).toBe('CANCELLED');
+      result = await awaitResult(handle);
+      ids.push(workflowId);
+    }, 120_000);
+
+    it('never starts its agent, and the next unit takes the slot', () => {
+      expect(result.units.k1?.status).toBe('CANCELLED');
+      expect(result.units.k1?.attempts).toBe(0);
+      expect(result.units.k0?.status).toBe('SUCCEEDED');
+      expect(result.units.k2?.status).toBe('SUCCEEDED');
+      expect([...countsOf(repo).keys()].sort()).toEqual(['k0', 'k2']);
+    });
+  });
+
+  describe('a run that continues as new', () => {
+    const repo = tempRepo();
+    const workflowId = `prefetch-can-${Date.now().toString(36)}`;
+    const units = Array.from({ length: 30 }, (_, i) => stampedUnit(`n${String(i).padStart(2, '0')}`, 100));
+    let result: FanoutResult;
+
+    beforeAll(async () => {
+      const plan = testPlan(units, { name: 'prefetch-can', maxWorkers: 3 });
+      const handle = await startRun(fixture.client(), {
+        plan,
+        repo,
+        taskQueue: fixture.taskQueue,
+        workflowId,
+        prefetch: 3,
+        historyEventLimit: 150,
+      });
+      result = await awaitResult(handle);
+    }, 180_000);
+
+    it('takes several executions, each agent once, never over max_workers', async () => {
+      expect(result.status).toBe('succeeded');
+      const chain = await fetchChain(fixture.client(), workflowId);
+      expect(chain.length).toBeGreaterThan(1);
+      const counts = countsOf(repo);
+      expect([...counts.keys()].sort()).toEqual(units.map((unit) => unit.unitId));
+      expect([...counts.values()].every((count) => count === 1)).toBe(true);
+      expect(mostAtOnce(path.join(repo, 'stamps.txt'))).toBeLessThanOrEqual(3);
+    });
+  });
+
+  describe('two workers on the task queue', () => {
+    const repo = tempRepo();
+    const workflowId = `prefetch-two-${Date.now().toString(36)}`;
+    const units = Array.from({ length: 24 }, (_, i) =>
+      stampedUnit(`t${String(i).padStart(2, '0')}`, 200 + ((i * 61) % 200)),
+    );
+    let second: RunningWorker | undefined;
+    let result: FanoutResult;
+
+    beforeAll(async () => {
+      second = await startTestWorker(fixture.taskQueue);
+      const plan = testPlan(units, { name: 'prefetch-two', maxWorkers: 3 });
+      const handle = await startRun(fixture.client(), {
+        plan,
+        repo,
+        taskQueue: fixture.taskQueue,
+        workflowId,
+        prefetch: 3,
+      });
+      result = await awaitResult(handle);
+      ids.push(workflowId);
+    }, 180_000);
+    afterAll(async () => second?.shutdown());
+
+    it('runs every agent once and never more than max_workers at a time', () => {
+      expect(result.status).toBe('succeeded');
+      const counts = countsOf(repo);
+      expect([...counts.keys()].sort()).toEqual(units.map((unit) => unit.unitId));
+      expect([...counts.values()].every((count) => count === 1)).toBe(true);
+      expect(mostAtOnce(path.join(repo, 'stamps.txt'))).toBeLessThanOrEqual(3);
+    });
+  });
+
+  it('replays every run without non-determinism', async () => {
     const outcomes = await replayWorkflows(fixture.client(), ids);
     expect(outcomes).toEqual(ids.map((workflowId) => ({ workflowId })));
   }, 60_000);

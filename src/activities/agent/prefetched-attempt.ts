@@ -6,7 +6,12 @@
 
 import type { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { NEVER_RETRIED, SLOT_NOT_HANDED_OVER, isAgentFailureType } from '../../errors';
+import {
+  NEVER_RETRIED,
+  SLOT_NOT_HANDED_OVER,
+  isAgentFailureType,
+  type AgentFailureDetails,
+} from '../../errors';
 import type { AttemptInput, AttemptSuccess, SlotHandover } from '../types';
 import { sendAgentHeartbeat } from './heartbeat';
 import { ownerOf } from './adoption';
@@ -31,8 +36,14 @@ export async function runPrefetchingAttempt(
     const handedTo = handOverSlot(runKey);
     return handedTo === undefined ? success : { ...success, handedTo };
   } catch (error) {
-    if (stopsTheRun(error, input)) closeSlots(runKey);
-    throw error;
+    if (!endsTheUnit(error, input)) throw error;
+    if (input.handover.onFailure !== 'continue') {
+      closeSlots(runKey);
+      throw error;
+    }
+    // Under `continue` the run goes on: the slot is handed over as after a success.
+    const handedTo = handOverSlot(runKey);
+    throw handedTo === undefined ? error : withHandedTo(error, handedTo);
   } finally {
     release();
   }
@@ -88,9 +99,19 @@ async function startedBefore(context: Context, input: AttemptInput, recordPath: 
   );
 }
 
-/** A unit's last failure under `cancel` or `drain`: nothing of its run may start afterwards. */
-function stopsTheRun(error: unknown, input: AttemptInput & { readonly handover: SlotHandover }): boolean {
-  if (input.handover.onFailure === 'continue' || !(error instanceof ApplicationFailure)) return false;
-  if (!isAgentFailureType(error.type)) return false;
+/** A unit's last failure: an agent failure that is never retried, or of its last allowed attempt. */
+function endsTheUnit(error: unknown, input: AttemptInput): error is ApplicationFailure {
+  if (!(error instanceof ApplicationFailure) || !isAgentFailureType(error.type)) return false;
   return NEVER_RETRIED.has(error.type) || input.attempt >= input.settings.retry.maxAttempts;
+}
+
+/** The same agent failure, naming the unit its slot was handed over to. */
+function withHandedTo(failure: ApplicationFailure, handedTo: string): ApplicationFailure {
+  const details = failure.details?.[0] as AgentFailureDetails;
+  return ApplicationFailure.create({
+    message: failure.message,
+    type: failure.type ?? undefined,
+    nonRetryable: true,
+    details: [{ ...details, handedTo }],
+  });
 }
