@@ -15,7 +15,8 @@ import {
 import type { AttemptInput, AttemptSuccess, SlotHandover } from '../types';
 import { sendAgentHeartbeat } from './heartbeat';
 import { ownerOf } from './adoption';
-import { readAttemptRecord, sameOwner } from './attempt-record';
+import { readAttemptRecord, sameOwner, type AttemptOwner } from './attempt-record';
+import { readFileNoFollow, writeFileNoFollow } from '../containment/safe-write';
 import { cancellationOf, cancellationLeavesAgentRunning } from './cancellation';
 import { closeSlots, handOverSlot, holdSlot, waitForSlot } from './slot-handover';
 
@@ -31,9 +32,10 @@ export async function runPrefetchingAttempt(
     await takeSlot(context, runKey, input);
   }
   const release = holdSlot(runKey);
+  const handOver = (): Promise<string | undefined> => handOverOnce(context, input, recordPath, runKey);
   try {
     const success = await attempt();
-    const handedTo = handOverSlot(runKey);
+    const handedTo = await handOver();
     return handedTo === undefined ? success : { ...success, handedTo };
   } catch (error) {
     if (!endsTheUnit(error, input)) throw error;
@@ -42,10 +44,53 @@ export async function runPrefetchingAttempt(
       throw error;
     }
     // Under `continue` the run goes on: the slot is handed over as after a success.
-    const handedTo = handOverSlot(runKey);
+    const handedTo = await handOver();
     throw handedTo === undefined ? error : withHandedTo(error, handedTo);
   } finally {
     release();
+  }
+}
+
+/**
+ * Hands the attempt's slot over, once: the unit it went to is noted next to the attempt record
+ * before that unit starts, so a later try of this attempt (its worker died before the result
+ * reached the server) names the same unit instead of handing the slot over a second time.
+ */
+async function handOverOnce(
+  context: Context,
+  input: AttemptInput,
+  recordPath: string,
+  runKey: string,
+): Promise<string | undefined> {
+  const owner = ownerOf(context.info, input.ownerKey);
+  const notePath = `${recordPath}.handover`;
+  if (context.info.attempt > 1) {
+    const earlier = await readHandoverNote(notePath);
+    if (earlier !== undefined && sameOwner(earlier.owner, owner)) return earlier.unitId;
+  }
+  return handOverSlot(runKey, async (unitId) => {
+    const note: HandoverNote = { owner, unitId };
+    try {
+      await writeFileNoFollow(input.repo, notePath, JSON.stringify(note));
+    } catch (error) {
+      context.log.warn('Could not note a slot handover', { unitId: input.unit.unitId, error: String(error) });
+    }
+  });
+}
+
+interface HandoverNote {
+  readonly owner: AttemptOwner;
+  readonly unitId: string;
+}
+
+async function readHandoverNote(path: string): Promise<HandoverNote | undefined> {
+  try {
+    const note = JSON.parse((await readFileNoFollow(path)).toString('utf8')) as Partial<HandoverNote>;
+    return typeof note.unitId === 'string' && typeof note.owner === 'object' && note.owner !== null
+      ? (note as HandoverNote)
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -59,8 +59,15 @@ export function holdSlot(runKey: string): () => void {
   };
 }
 
-/** A held slot is free: the first waiting unit takes it. Returns that unit, if any. */
-export function handOverSlot(runKey: string): string | undefined {
+/**
+ * A held slot is free: the first waiting unit takes it. `record` runs once that unit is chosen and
+ * before it may start (the attempt notes its handover, for a later try of it after a crash).
+ * Returns that unit, if any.
+ */
+export async function handOverSlot(
+  runKey: string,
+  record?: (unitId: string) => Promise<void>,
+): Promise<string | undefined> {
   const slots = runs.get(runKey);
   if (slots === undefined || slots.closed || slots.waiters.length === 0) return undefined;
   let first = 0;
@@ -68,7 +75,11 @@ export function handOverSlot(runKey: string): string | undefined {
     if (compareCodePoints(waiter.unitId, (slots.waiters[first] as Waiter).unitId) < 0) first = index;
   });
   const [waiter] = slots.waiters.splice(first, 1) as [Waiter];
-  waiter.handOver();
+  try {
+    await record?.(waiter.unitId);
+  } finally {
+    waiter.handOver();
+  }
   return waiter.unitId;
 }
 

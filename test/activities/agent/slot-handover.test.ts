@@ -25,12 +25,12 @@ describe('slot handover', () => {
       wait: waitForSlot(key, unitId, controller.signal),
     }));
     // Code-point order: 'B' (66) < '_' (95) < 'b' (98).
-    expect(handOverSlot(key)).toBe('B');
-    expect(handOverSlot(key)).toBe('_x');
+    await expect(handOverSlot(key)).resolves.toBe('B');
+    await expect(handOverSlot(key)).resolves.toBe('_x');
     await expect(waits[1]?.wait).resolves.toBe('handed-over');
     await expect(waits[2]?.wait).resolves.toBe('handed-over');
-    expect(handOverSlot(key)).toBe('b');
-    expect(handOverSlot(key)).toBeUndefined();
+    await expect(handOverSlot(key)).resolves.toBe('b');
+    await expect(handOverSlot(key)).resolves.toBeUndefined();
     release();
   });
 
@@ -49,7 +49,7 @@ describe('slot handover', () => {
     const release = holdSlot(key);
     const wait = waitForSlot(key, 'a', new AbortController().signal);
     closeSlots(key);
-    expect(handOverSlot(key)).toBeUndefined();
+    await expect(handOverSlot(key)).resolves.toBeUndefined();
     await expect(wait).resolves.toBe('closed');
     await expect(waitForSlot(key, 'b', new AbortController().signal)).resolves.toBe('closed');
     release();
@@ -61,7 +61,7 @@ describe('slot handover', () => {
     const wait = waitForSlot(key, 'a', controller.signal);
     controller.abort(new Error('cancelled'));
     await expect(wait).rejects.toThrow('cancelled');
-    expect(handOverSlot(key)).toBeUndefined();
+    await expect(handOverSlot(key)).resolves.toBeUndefined();
     release();
   });
 });
