@@ -58,6 +58,8 @@ export async function retryRun(
         workflowId: options.workflowId,
         retryOf,
         ...(git === undefined ? {} : { git }),
+        // The old run's `--prefetch` holds for its retry, as its `max_workers` does.
+        ...(input.prefetch === undefined ? {} : { prefetch: input.prefetch }),
       });
     // Git runs never write the checkout's files: no hold (SPEC §8.6, §9 "Several git runs").
     return git === undefined ? startHoldingCheckout(client, input.repo, options.workflowId, begin) : begin();

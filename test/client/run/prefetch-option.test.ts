@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFi
 import os from 'node:os';
 import path from 'node:path';
 import type { FanoutResult } from '../../../src/plan/types';
+import { readRunInput } from '../../../src/client/run/run-input';
 import { testServer, useFanoutWorker } from '../../helpers/fanout-worker';
 import { FAKE_AGENT, runCli } from '../../helpers/scenario-runner';
 import { requireBuiltCli } from '../helpers/built-cli';
@@ -90,4 +91,21 @@ describe('run --prefetch', () => {
     const lines = readFileSync(path.join(repo, 'counts.txt'), 'utf8').trim().split('\n').sort();
     expect(lines).toEqual(Array.from({ length: 8 }, (_, i) => `u${i} attempt=1`).sort());
   }, 150_000);
+
+  it('holds for a retry of the run, as max_workers does', async () => {
+    const { dir, repo } = freshRepo();
+    const id = `prefetch-option-${Date.now().toString(36)}`;
+    const plan = planIn(dir, 3);
+    const failing = JSON.parse(readFileSync(plan, 'utf8')) as { work_units: { command: string[] }[] };
+    (failing.work_units[1] as { command: string[] }).command = [FAKE_AGENT, '--exit', '1'];
+    writeFileSync(plan, JSON.stringify(failing));
+    const first = await runCli(
+      ['run', plan, '--repo', repo, '--prefetch', '2', '--id', id, '--json', ...connection()],
+      120_000,
+    );
+    expect(first.code).toBe(1);
+    const retry = await runCli(['retry', id, '--new-id', `${id}-again`, '--json', ...connection()], 120_000);
+    expect(retry.code).toBe(1);
+    expect((await readRunInput(fixture.client(), `${id}-again`)).prefetch).toBe(2);
+  }, 300_000);
 });
