@@ -10,8 +10,8 @@ import path from 'node:path';
 import type { temporal } from '@temporalio/proto';
 import { awaitResult, cancelUnit, readProgress, startRun } from '../../src/client/fanout-client';
 import { fetchChain } from '../../src/bench/chain';
+import { launchesAheadOfReady } from '../../src/bench/launch-order';
 import type { RunningWorker } from '../../src/worker/create-worker';
-import { compareCodePoints } from '../../src/plan/overlap';
 import type { FanoutEvent, FanoutResult, WorkUnit } from '../../src/plan/types';
 import { replayWorkflows } from '../helpers/replay';
 import { startTestWorker, useFanoutWorker } from '../helpers/fanout-worker';
@@ -135,10 +135,11 @@ describe('prefetch', () => {
       expect(mostAtOnce(path.join(repo, 'stamps.txt'))).toBeLessThanOrEqual(3);
     });
 
-    it('starts units in code-point order', () => {
-      const started = startedInOrder(result.events);
-      expect(started).toEqual([...started].sort(compareCodePoints));
-      expect(started).toHaveLength(units.length);
+    it('starts units in code-point order, but for two that took their slots at the same moment', () => {
+      expect(startedInOrder(result.events)).toHaveLength(units.length);
+      // Two units handed slots within a few ms may be recorded in the order their predecessors'
+      // completions reached the server (docs/performance.md, Prefetch); anything more is a bug.
+      expect(launchesAheadOfReady(result.events, units).ahead).toBeLessThanOrEqual(1);
     });
   });
 
