@@ -22,9 +22,11 @@ describe('collectEvidence', () => {
     const dir = await artifactsDir();
     await writeFile(join(dir, 'out.md'), 'same\n');
     const before = snapshotArtifacts(dir);
-    const settle = settleDelayMs(before, Date.now());
-    expect(settle).toBeGreaterThan(0); // just written: a rewrite could land in the same clock tick
-    await delay(settle);
+    // Just written, a rewrite could land in the same clock tick. Asked at the moment of the write,
+    // not after it: on a loaded machine the whole window may pass before Date.now() runs (CI saw it).
+    expect(settleDelayMs(before, before.newestChangeMs)).toBeGreaterThan(0);
+    // Node's timers can fire a millisecond early by Date.now's reckoning, hence the 2 ms over.
+    await delay(settleDelayMs(before, Date.now()) + 2);
     await writeFile(join(dir, 'out.md'), 'same\n');
     expect(await collectEvidence(dir, '*', before.snapshot)).toEqual([
       expect.objectContaining({ name: 'out.md', size: 5 }),
