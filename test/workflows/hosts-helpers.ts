@@ -46,13 +46,14 @@ export function startHost(
   taskQueue: string,
   host: TestHost,
   orphanSweepIntervalMs?: number,
+  maxConcurrentAgents = 16,
 ): Promise<RunningWorker> {
   const server = testServer();
   return startFanoutWorker({
     address: server.address,
     namespace: server.namespace,
     taskQueue,
-    maxConcurrentAgents: 16,
+    maxConcurrentAgents,
     workdir: host.workdir,
     hostId: host.id,
     ...(orphanSweepIntervalMs === undefined ? {} : { orphanSweepIntervalMs }),

@@ -52,8 +52,13 @@ afterAll(async () => {
   removeScratch();
 });
 
-async function up(taskQueue: string, host: TestHost, sweepMs?: number): Promise<RunningWorker> {
-  const worker = await startHost(taskQueue, host, sweepMs);
+async function up(
+  taskQueue: string,
+  host: TestHost,
+  sweepMs?: number,
+  maxConcurrentAgents?: number,
+): Promise<RunningWorker> {
+  const worker = await startHost(taskQueue, host, sweepMs, maxConcurrentAgents);
   running.add(worker);
   return worker;
 }
@@ -89,7 +94,11 @@ describe('a remote run served by two hosts', () => {
   let history: temporal.api.history.v1.IHistory;
 
   beforeAll(async () => {
-    const [a, b] = await Promise.all([up(taskQueue, hostA), up(taskQueue, hostB)]);
+    // Four agents each: the eight units cannot all land on the host whose worker polled first.
+    const [a, b] = await Promise.all([
+      up(taskQueue, hostA, undefined, 4),
+      up(taskQueue, hostB, undefined, 4),
+    ]);
     const { repo, base } = sourceRepo();
     const plan = testPlan(
       units.map((id) => testUnit(id, [], { command: agent(id, '--sleep-ms', '1500') })),
