@@ -8,11 +8,17 @@ import { mkdtempSync, readFileSync, realpathSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { temporal } from '@temporalio/proto';
-import { awaitResult, cancelUnit, readProgress, startRun } from '../../src/client/fanout-client';
+import {
+  awaitResult,
+  cancelUnit,
+  readProgress,
+  startRun,
+  type FanoutHandle,
+} from '../../src/client/fanout-client';
 import { fetchChain } from '../../src/bench/chain';
 import { launchesAheadOfReady } from '../../src/bench/launch-order';
 import type { RunningWorker } from '../../src/worker/create-worker';
-import type { FanoutEvent, FanoutResult, WorkUnit } from '../../src/plan/types';
+import type { FanoutEvent, FanoutResult, Plan, WorkUnit } from '../../src/plan/types';
 import { replayWorkflows } from '../helpers/replay';
 import { startTestWorker, useFanoutWorker } from '../helpers/fanout-worker';
 import { waitUntil } from '../helpers/hosts-workers';
@@ -74,6 +80,13 @@ function countsOf(repo: string): Map<string, number> {
   return counts;
 }
 
+/** Every unit's agent ran exactly once (the fake agent's count file). */
+function expectEachAgentOnce(repo: string, units: readonly WorkUnit[]): void {
+  const counts = countsOf(repo);
+  expect([...counts.keys()].sort()).toEqual(units.map((unit) => unit.unitId));
+  expect([...counts.values()].every((count) => count === 1)).toBe(true);
+}
+
 function startedInOrder(events: readonly FanoutEvent[]): string[] {
   return events.flatMap((event) => (event.type === 'worker_started' ? [event.unit_id] : []));
 }
@@ -86,6 +99,19 @@ async function handedOverUnits(workflowId: string): Promise<string[]> {
     if (payload?.data === undefined || payload.data === null) return [];
     const result = JSON.parse(Buffer.from(payload.data).toString('utf8')) as { handedTo?: string };
     return result.handedTo === undefined ? [] : [result.handedTo];
+  });
+}
+
+/** Starts `units` as a plan with `--prefetch`, on this file's worker. */
+function startPrefetching(
+  units: WorkUnit[],
+  plan: Partial<Plan> & { name: string },
+  run: { repo: string; workflowId: string; prefetch: number; historyEventLimit?: number },
+): Promise<FanoutHandle> {
+  return startRun(fixture.client(), {
+    plan: testPlan(units, plan),
+    taskQueue: fixture.taskQueue,
+    ...run,
   });
 }
 
@@ -102,23 +128,18 @@ describe('prefetch', () => {
     let result: FanoutResult;
 
     beforeAll(async () => {
-      const plan = testPlan(units, { name: 'prefetch-wide', maxWorkers: 3 });
-      const handle = await startRun(fixture.client(), {
-        plan,
-        repo,
-        taskQueue: fixture.taskQueue,
-        workflowId,
-        prefetch: 4,
-      });
+      const handle = await startPrefetching(
+        units,
+        { name: 'prefetch-wide', maxWorkers: 3 },
+        { repo, workflowId, prefetch: 4 },
+      );
       result = await awaitResult(handle);
       ids.push(workflowId);
     }, 120_000);
 
     it('runs every agent exactly once', () => {
       expect(result.status).toBe('succeeded');
-      const counts = countsOf(repo);
-      expect([...counts.keys()].sort()).toEqual(units.map((unit) => unit.unitId));
-      expect([...counts.values()].every((count) => count === 1)).toBe(true);
+      expectEachAgentOnce(repo, units);
     });
 
     it('hands slots over to waiting units', async () => {
@@ -154,14 +175,11 @@ describe('prefetch', () => {
     let result: FanoutResult;
 
     beforeAll(async () => {
-      const plan = testPlan(units, { name: 'prefetch-cancel', maxWorkers: 2 });
-      const handle = await startRun(fixture.client(), {
-        plan,
-        repo,
-        taskQueue: fixture.taskQueue,
-        workflowId,
-        prefetch: 3,
-      });
+      const handle = await startPrefetching(
+        units,
+        { name: 'prefetch-cancel', maxWorkers: 2 },
+        { repo, workflowId, prefetch: 3 },
+      );
       result = await awaitResult(handle);
       ids.push(workflowId);
     }, 120_000);
@@ -189,14 +207,11 @@ describe('prefetch', () => {
     let result: FanoutResult;
 
     beforeAll(async () => {
-      const plan = testPlan(units, { name: 'prefetch-continue', maxWorkers: 1, onFailure: 'continue' });
-      const handle = await startRun(fixture.client(), {
-        plan,
-        repo,
-        taskQueue: fixture.taskQueue,
-        workflowId,
-        prefetch: 2,
-      });
+      const handle = await startPrefetching(
+        units,
+        { name: 'prefetch-continue', maxWorkers: 1, onFailure: 'continue' },
+        { repo, workflowId, prefetch: 2 },
+      );
       result = await awaitResult(handle);
       ids.push(workflowId);
     }, 120_000);
@@ -216,14 +231,11 @@ describe('prefetch', () => {
     let result: FanoutResult;
 
     beforeAll(async () => {
-      const plan = testPlan(units, { name: 'prefetch-cancel-unit', maxWorkers: 1, onFailure: 'continue' });
-      const handle = await startRun(fixture.client(), {
-        plan,
-        repo,
-        taskQueue: fixture.taskQueue,
-        workflowId,
-        prefetch: 2,
-      });
+      const handle = await startPrefetching(
+        units,
+        { name: 'prefetch-cancel-unit', maxWorkers: 1, onFailure: 'continue' },
+        { repo, workflowId, prefetch: 2 },
+      );
       await waitUntil(
         'k0 runs',
         async () => (await readProgress(handle)).units.some((u) => u.status === 'RUNNING'),
@@ -251,15 +263,11 @@ describe('prefetch', () => {
     let result: FanoutResult;
 
     beforeAll(async () => {
-      const plan = testPlan(units, { name: 'prefetch-can', maxWorkers: 3 });
-      const handle = await startRun(fixture.client(), {
-        plan,
-        repo,
-        taskQueue: fixture.taskQueue,
-        workflowId,
-        prefetch: 3,
-        historyEventLimit: 150,
-      });
+      const handle = await startPrefetching(
+        units,
+        { name: 'prefetch-can', maxWorkers: 3 },
+        { repo, workflowId, prefetch: 3, historyEventLimit: 150 },
+      );
       result = await awaitResult(handle);
     }, 180_000);
 
@@ -267,9 +275,7 @@ describe('prefetch', () => {
       expect(result.status).toBe('succeeded');
       const chain = await fetchChain(fixture.client(), workflowId);
       expect(chain.length).toBeGreaterThan(1);
-      const counts = countsOf(repo);
-      expect([...counts.keys()].sort()).toEqual(units.map((unit) => unit.unitId));
-      expect([...counts.values()].every((count) => count === 1)).toBe(true);
+      expectEachAgentOnce(repo, units);
       expect(mostAtOnce(path.join(repo, 'stamps.txt'))).toBeLessThanOrEqual(3);
     });
   });
@@ -285,14 +291,11 @@ describe('prefetch', () => {
 
     beforeAll(async () => {
       second = await startTestWorker(fixture.taskQueue);
-      const plan = testPlan(units, { name: 'prefetch-two', maxWorkers: 3 });
-      const handle = await startRun(fixture.client(), {
-        plan,
-        repo,
-        taskQueue: fixture.taskQueue,
-        workflowId,
-        prefetch: 3,
-      });
+      const handle = await startPrefetching(
+        units,
+        { name: 'prefetch-two', maxWorkers: 3 },
+        { repo, workflowId, prefetch: 3 },
+      );
       result = await awaitResult(handle);
       ids.push(workflowId);
     }, 180_000);
@@ -300,9 +303,7 @@ describe('prefetch', () => {
 
     it('runs every agent once and never more than max_workers at a time', () => {
       expect(result.status).toBe('succeeded');
-      const counts = countsOf(repo);
-      expect([...counts.keys()].sort()).toEqual(units.map((unit) => unit.unitId));
-      expect([...counts.values()].every((count) => count === 1)).toBe(true);
+      expectEachAgentOnce(repo, units);
       expect(mostAtOnce(path.join(repo, 'stamps.txt'))).toBeLessThanOrEqual(3);
     });
   });

@@ -26,6 +26,20 @@ export function sendAgentHeartbeat(context: Pick<Context, 'heartbeat'>, details:
   context.heartbeat(host === undefined ? details : { ...details, ...host });
 }
 
+/** The heartbeat of an attempt before its agent started: no process, no log yet. */
+export function preparingHeartbeat(attempt: number): AgentHeartbeat {
+  return {
+    phase: 'preparing',
+    attempt,
+    pid: null,
+    pgid: null,
+    startedAt: null,
+    bytes: 0,
+    lastLines: [],
+    logPath: '',
+  };
+}
+
 /**
  * Heartbeats every `intervalMs` with whatever `snapshot` describes at that moment, and at once
  * on {@link beat}. Stopped with {@link stop}; the timer never keeps the process alive.

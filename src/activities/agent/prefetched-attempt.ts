@@ -13,7 +13,7 @@ import {
   type AgentFailureDetails,
 } from '../../errors';
 import type { AttemptInput, AttemptSuccess, SlotHandover } from '../types';
-import { sendAgentHeartbeat } from './heartbeat';
+import { preparingHeartbeat, sendAgentHeartbeat } from './heartbeat';
 import { ownerOf } from './adoption';
 import { readAttemptRecord, sameOwner, type AttemptOwner } from './attempt-record';
 import { readFileNoFollow, writeFileNoFollow } from '../containment/safe-write';
@@ -95,17 +95,7 @@ async function readHandoverNote(path: string): Promise<HandoverNote | undefined>
 }
 
 async function takeSlot(context: Context, runKey: string, input: AttemptInput): Promise<void> {
-  const beat = (): void =>
-    sendAgentHeartbeat(context, {
-      phase: 'preparing',
-      attempt: input.attempt,
-      pid: null,
-      pgid: null,
-      startedAt: null,
-      bytes: 0,
-      lastLines: [],
-      logPath: '',
-    });
+  const beat = (): void => sendAgentHeartbeat(context, preparingHeartbeat(input.attempt));
   const heartbeats = setInterval(beat, 1000);
   try {
     const wait = await waitForSlot(runKey, input.unit.unitId, context.cancellationSignal);

@@ -12,7 +12,7 @@ import { isAgentFailureType, type AgentFailureDetails } from '../../errors';
 import { liveEntryPath, releaseLiveEntry, removeLiveEntry, writeLiveEntry } from '../hosts/live-entries';
 import type { AttemptInput, AttemptSuccess } from '../types';
 import type { AttemptDeps } from './attempt-deps';
-import { sendAgentHeartbeat, stampHeartbeatsWithHost } from './heartbeat';
+import { preparingHeartbeat, sendAgentHeartbeat, stampHeartbeatsWithHost } from './heartbeat';
 
 /** This worker's host when `input` belongs to a remote run, else undefined. */
 export function remoteHostOf(deps: AttemptDeps, input: AttemptInput): HostIdentity | undefined {
@@ -28,16 +28,7 @@ export async function onHost(
 ): Promise<AttemptSuccess> {
   stampHeartbeatsWithHost(context, host);
   // Sent before any fetch: a host that dies from here on is where the workflow looks first.
-  sendAgentHeartbeat(context, {
-    phase: 'preparing',
-    attempt: input.attempt,
-    pid: null,
-    pgid: null,
-    startedAt: null,
-    bytes: 0,
-    lastLines: [],
-    logPath: '',
-  });
+  sendAgentHeartbeat(context, preparingHeartbeat(input.attempt));
   try {
     // A success another host recorded (answered again here) keeps that host.
     const success = await attempt();
