@@ -63,6 +63,10 @@ export interface AgentFailureDetails {
   readonly host?: string;
   /** The waiting unit this attempt handed its slot over to (prefetch, `on_failure: continue`). */
   readonly handedTo?: string;
+  /** True when that slot went out in ticket order (slot-handover.ts). */
+  readonly handedInTicketOrder?: boolean;
+  /** A prefetched attempt that took its slot in ticket order (slot-handover.ts). */
+  readonly startedInTicketOrder?: boolean;
 }
 
 /**

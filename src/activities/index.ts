@@ -35,12 +35,15 @@ import type { SegmentRef } from '../contracts/run-types';
 import type { FinishGitAnswer, FinishGitInput, IntegrateAnswer, IntegrateInput } from '../contracts/git';
 import { finishGitRun } from './git-workspace/finish-git-run';
 import { integrateUnit } from './git-workspace/integrate-unit';
+import { handOverFreedSlot, type FreedSlotAnswer, type FreedSlotInput } from './agent/freed-slot';
 
 export type ActivityDeps = AttemptDeps;
 export type { Clock, AttemptTiming } from './agent/attempt-deps';
 export type { SpawnFn } from './agent/agent-process';
 export type * from './types';
 export type { VerifyArtifactsInput } from './unit-files/verify-artifacts';
+export type { FreedSlotAnswer, FreedSlotInput } from './agent/freed-slot';
+export type { Handover } from './agent/slot-handover';
 export type { EarlierSuccessesInput, EarlierSuccessesPage } from './run-files/earlier-successes';
 export type { ResultInput, SegmentInput, StoredResult } from './run-files/run-store';
 
@@ -86,6 +89,8 @@ export function createActivities(deps: Partial<ActivityDeps> = {}) {
     integrateUnit: (input: IntegrateInput): Promise<IntegrateAnswer> => integrateUnit(input, resolved),
     /** Points the git run's branch at its integration, and moves `--into` (SPEC §9 "End"). */
     finishGitRun: (input: FinishGitInput): Promise<FinishGitAnswer> => finishGitRun(input, resolved),
+    /** Gives a prefetching run's freed slot to its next waiting unit on this worker (local activity). */
+    handOverFreedSlot: (input: FreedSlotInput): Promise<FreedSlotAnswer> => handOverFreedSlot(input),
   };
 }
 

@@ -52,6 +52,10 @@ export interface SlotHandover {
   readonly waitForSlot: boolean;
   /** The run's failure policy: a last failure under `cancel` or `drain` closes the run's slots. */
   readonly onFailure: OnFailure;
+  /** A waiting attempt's place in the run's prefetch order (1, 2, …: code-point order of units). */
+  readonly ticket?: number;
+  /** How many tickets the workflow had given out when it started this attempt. */
+  readonly ticketsIssued?: number;
 }
 
 /** The plan's overlap mode and its units' areas, for one attempt (SPEC §8.2, §8.5). */
@@ -86,6 +90,10 @@ export interface AttemptSuccess extends ObservedChanges {
   readonly adopted: boolean;
   /** The waiting unit this attempt handed its slot over to, once it ended (prefetch). */
   readonly handedTo?: string;
+  /** True when that slot went out in ticket order (slot-handover.ts): every earlier ticket had one. */
+  readonly handedInTicketOrder?: boolean;
+  /** A prefetched attempt that took its slot in ticket order: every earlier ticket had one first. */
+  readonly startedInTicketOrder?: boolean;
   /** What the attempt's agent ran under and left behind (SPEC §8.1, §8.3). */
   readonly containment?: AttemptContainment;
   /** A git-mode attempt's starting point and output commit (SPEC §9). */

@@ -18,13 +18,16 @@ import type { FanoutInput, Progress } from '../contracts/run-types';
 import { workflowNowIso } from './clock';
 import { takeNextCompletion, type Completion } from './completions';
 import { DetailsRefresh } from './details-refresh';
+import { PrefetchedUnits } from './prefetched-units';
+import { offerKeptSlots } from './freed-slot';
+import { unitEnd, type PendingOutcomes } from './unit-end';
 import { EVENTS_PER_GIT_LAUNCH, EVENTS_PER_LAUNCH, launchAllowance } from './history-budget';
 import { buildProgress, renderDetails } from './progress';
 import type { RunState } from './run-state';
-import type { CancelCause, UnitOutcome } from './unit-record';
+import type { CancelCause } from './unit-record';
 import { attemptContainment, runUnit } from './unit-runner';
 import { showInVisibility } from './visibility';
-import { integrationConflict, integrationFailed, type GitIntegration } from './git-integration';
+import type { GitIntegration } from './git-integration';
 import { gitAttemptInput } from './git-attempt';
 import type { Placement } from './placed-attempt';
 
@@ -41,10 +44,13 @@ export interface SchedulerLoopContext {
   readonly placement?: Placement;
 }
 
+/** How soon a kept slot is offered again when nothing else wakes the loop. */
+const KEPT_SLOT_RECHECK = '10ms';
+
 export class SchedulerLoop {
   private readonly completions: Completion[] = [];
   /** Git units whose attempt succeeded, waiting for their merge into the integration. */
-  private readonly pendingOutcomes = new Map<string, Extract<UnitOutcome, { kind: 'succeeded' }>>();
+  private readonly pendingOutcomes: PendingOutcomes = new Map();
   private readonly scopes = new Map<string, CancellationScope>();
   private readonly cancelCauses = new Map<string, CancelCause>();
   private readonly unitsById: ReadonlyMap<string, WorkUnit>;
@@ -56,8 +62,12 @@ export class SchedulerLoop {
   private readonly overlaps: OverlapIndex | undefined;
   /** How many units may wait on a worker for a slot (`--prefetch`); 0 where the run cannot. */
   private readonly prefetchLimit: number;
-  /** Prefetched units whose first attempt is out, not yet known to have started its agent. */
-  private readonly waiting = new Set<string>();
+  /** Prefetched units whose first attempt is out, and when each counts as started. */
+  /** The tickets given out before the last completed workflow task (freed-slot.ts). */
+  private ticketsOut = 0;
+  private readonly prefetched = new PrefetchedUnits((unitId) =>
+    this.context.state.handedOver(unitId, workflowNowIso()),
+  );
 
   constructor(private readonly context: SchedulerLoopContext) {
     const units = context.input.plan.workUnits;
@@ -74,8 +84,17 @@ export class SchedulerLoop {
 
   /** An operator cancels a unit that is running (or waiting to retry). */
   cancelLaunchedUnit(unitId: string): void {
+    this.prefetched.callingBack(unitId);
     this.cancelCauses.set(unitId, 'request');
     this.scopes.get(unitId)?.cancel();
+  }
+
+  /** How many units may launch now: the history budget's allowance, less the slots kept for waiting units. */
+  private launchLimit(): number {
+    const kept = this.prefetched.keptSlots;
+    if (kept === 0) return this.allowance();
+    const free = this.context.input.plan.maxWorkers - this.context.state.scheduler.running.size;
+    return Math.max(0, Math.min(this.allowance(), free - kept));
   }
 
   /** How many more attempts this execution's history budget allows now. */
@@ -84,13 +103,13 @@ export class SchedulerLoop {
     return launchAllowance(
       { events: info.historyLength, bytes: info.historySize },
       // A git unit waiting for its merge still runs: its merge's events are in its launch's share.
-      this.context.state.scheduler.running.size + this.waiting.size,
+      this.context.state.scheduler.running.size + this.prefetched.waiting.size,
       this.context.eventLimit,
       this.context.integration === undefined ? EVENTS_PER_LAUNCH : EVENTS_PER_GIT_LAUNCH,
     );
   }
 
-  startUnit(unitId: string, resume?: { attempt: number; retryAt: string }, prefetched = false): void {
+  startUnit(unitId: string, resume?: { attempt: number; retryAt: string }, ticket?: number): void {
     const unit = this.unitsById.get(unitId);
     if (unit === undefined) return;
     const { input, state } = this.context;
@@ -120,8 +139,9 @@ export class SchedulerLoop {
             : {
                 handover: {
                   onFailure: input.plan.onFailure,
-                  prefetched,
-                  onHandedOver: () => this.handOver(unitId),
+                  ...(ticket === undefined ? {} : { ticket }),
+                  ticketsIssued: () => this.prefetched.ticketsIssued,
+                  onStartedItself: (inTicketOrder) => this.prefetched.handedTo(unitId, inTicketOrder),
                 },
               }),
         }),
@@ -145,7 +165,7 @@ export class SchedulerLoop {
       !state.halted &&
       state.hasUnfinished &&
       state.onlyRetriesWaiting &&
-      this.waiting.size === 0 &&
+      this.prefetched.waiting.size === 0 &&
       (integration?.onlyReusedWaiting ?? true)
     );
   }
@@ -160,114 +180,73 @@ export class SchedulerLoop {
     for (;;) {
       // A retry's reused units are merged into the integration before any new unit starts.
       if (integration?.reusing !== true) {
-        for (const unitId of state.launchReady(workflowNowIso(), this.allowance())) this.startUnit(unitId);
-        this.prefetch();
+        await offerKeptSlots(this.prefetched, this.ticketsOut);
+        const launched = state.launchReady(workflowNowIso(), this.launchLimit());
+        // Tickets first: the attempts starting now learn every ticket that is out (slot-handover.ts).
+        const prefetched = this.prefetch();
+        for (const unitId of launched) this.startUnit(unitId);
+        for (const [unitId, ticket] of prefetched) this.startUnit(unitId, undefined, ticket);
       }
       this.integrateNext();
       if (this.completions.length === 0) {
         const merged = integration?.idle ?? true;
-        const idle = state.scheduler.running.size === 0 && this.waiting.size === 0 && merged;
+        const idle = state.scheduler.running.size === 0 && this.prefetched.waiting.size === 0 && merged;
         if (this.mustContinue() && allHandlersFinished()) return 'continue';
         if (idle && !this.mustContinue()) return 'done';
         this.showDetails();
+        // What is given out by now reaches the workers once this workflow task completes.
+        this.ticketsOut = this.prefetched.ticketsIssued;
         // Asked again on every activation, not once before the wait: the budget also shrinks with
         // no completion at all (a retry's timer firing, a task's own events), and a retry that
         // waits for budget would otherwise wait for good, with no agent left to complete.
-        await condition(
-          () =>
-            this.completions.length > 0 ||
-            this.unexpected !== undefined ||
-            (this.mustContinue() && allHandlersFinished()),
-        );
+        const woken = (): boolean =>
+          this.completions.length > 0 ||
+          this.unexpected !== undefined ||
+          (this.mustContinue() && allHandlersFinished());
+        // A kept slot is offered again in the next task, when the tickets given out now are out.
+        if (this.prefetched.keptSlots > 0) await condition(woken, KEPT_SLOT_RECHECK);
+        else await condition(woken);
       }
       if (this.unexpected !== undefined) throw this.unexpected;
       const next = takeNextCompletion(this.completions);
       if (next === undefined) continue;
       this.details.completed();
-      if (next.kind === 'unit' && (next.outcome.kind === 'returned' || this.waiting.delete(next.unitId))) {
+      if (
+        next.kind === 'unit' &&
+        (next.outcome.kind === 'returned' || this.prefetched.waiting.has(next.unitId))
+      ) {
         // Its first attempt ended without a known start: it never got a slot, or was cancelled first.
-        this.waiting.delete(next.unitId);
+        this.prefetched.returned(next.unitId);
         state.scheduler.returnPrefetched(next.unitId);
         continue;
       }
-      const ended = this.unitEnd(next);
+      const ended = unitEnd(next, {
+        state,
+        pendingOutcomes: this.pendingOutcomes,
+        ...(integration === undefined ? {} : { integration }),
+        ...(this.context.input.retryOf === undefined
+          ? {}
+          : { retryOf: this.context.input.retryOf.workflowId }),
+      });
       if (ended === undefined) continue;
       const cause = this.cancelCauses.get(ended.unitId) ?? (state.isRunCancelled ? 'run' : 'policy');
       for (const unitId of state.settle(ended.unitId, ended.outcome, cause))
         this.scopes.get(unitId)?.cancel();
-      if (ended.outcome.kind !== 'cancelled' && ended.outcome.handedTo !== undefined) {
-        this.handOver(ended.outcome.handedTo);
-      }
+      const outcome = ended.outcome;
+      if (outcome.kind !== 'cancelled' && outcome.handedTo !== undefined) {
+        this.prefetched.handedTo(outcome.handedTo, outcome.handedInTicketOrder === true);
+      } else if (!state.halted) this.prefetched.slotFreed();
       // Nothing new starts once the run stopped: the units waiting for a slot are called back.
-      if (state.halted) for (const unitId of this.waiting) this.scopes.get(unitId)?.cancel();
+      if (state.halted) for (const unitId of this.prefetched.waiting) this.scopes.get(unitId)?.cancel();
     }
   }
 
-  /** Starts units' first attempts ahead of a free slot, up to the run's `--prefetch`. */
-  private prefetch(): void {
+  /** Picks units to start ahead of a free slot, up to the run's `--prefetch`, with their tickets. */
+  private prefetch(): [string, number][] {
     const { state } = this.context;
-    if (this.prefetchLimit === 0 || state.halted) return;
-    const room = Math.min(this.prefetchLimit - this.waiting.size, this.allowance());
-    for (const unitId of state.scheduler.prefetch(room)) {
-      this.waiting.add(unitId);
-      this.startUnit(unitId, undefined, true);
-    }
-  }
-
-  /** A prefetched unit's agent started in a slot handed over to it: it runs from now on. */
-  private handOver(unitId: string): void {
-    if (!this.waiting.delete(unitId)) return;
-    this.context.state.handedOver(unitId, workflowNowIso());
-  }
-
-  /**
-   * How a completion ends its unit, or undefined when it does not end one yet: in a git run a
-   * succeeded unit first waits for its merge into the integration, and a reused unit counts as
-   * reused only once merged (one that conflicts runs again instead).
-   */
-  private unitEnd(completion: Completion): { unitId: string; outcome: UnitOutcome } | undefined {
-    const { integration, state } = this.context;
-    if (completion.kind === 'unit') {
-      const { unitId, outcome } = completion;
-      if (outcome.kind === 'returned') return undefined;
-      if (integration === undefined || outcome.kind !== 'succeeded' || outcome.commit === undefined) {
-        return { unitId, outcome };
-      }
-      this.pendingOutcomes.set(unitId, outcome);
-      // The unit keeps its slot until its merge settles it: the launch a freed slot allows comes
-      // after the unit's completion event, as in a shared run (SPEC §5 rounds; issue 15 "same events").
-      integration.enqueue({ kind: 'completed', unitId, output: outcome.commit });
-      return undefined;
-    }
-    const { entry, conflicts, failure } = completion.done;
-    const merged = conflicts === undefined && failure === undefined;
-    if (entry.kind === 'reused') {
-      const retryOf = this.context.input.retryOf?.workflowId;
-      // An operator may have cancelled the unit while it waited for its merge.
-      const stillPending = state.status(entry.unitId) === 'PENDING';
-      if (merged && retryOf !== undefined && stillPending) {
-        state.reuse(entry.unitId, entry.earlier, retryOf);
-      }
-      return undefined;
-    }
-    const outcome = this.pendingOutcomes.get(entry.unitId);
-    this.pendingOutcomes.delete(entry.unitId);
-    if (outcome === undefined || outcome.kind !== 'succeeded') return undefined;
-    if (merged) return { unitId: entry.unitId, outcome };
-    const failed: UnitOutcome = {
-      kind: 'failed',
-      exitCode: 1,
-      error:
-        conflicts === undefined
-          ? integrationFailed(entry.unitId, failure ?? '')
-          : integrationConflict(entry.unitId, conflicts),
-      startedAt: outcome.startedAt,
-      finishedAt: outcome.finishedAt,
-      ...(outcome.containment === undefined ? {} : { containment: outcome.containment }),
-      ...(outcome.observed === undefined ? {} : { observed: outcome.observed }),
-      ...(outcome.host === undefined ? {} : { host: outcome.host }),
-    };
-    return { unitId: entry.unitId, outcome: failed };
+    if (this.prefetchLimit === 0 || state.halted) return [];
+    const room = Math.min(this.prefetchLimit - this.prefetched.waiting.size, this.allowance());
+    return state.scheduler.prefetch(room).map((unitId) => [unitId, this.prefetched.issue(unitId)]);
   }
 
   /** Starts the next merge into the integration, when one waits and none is in flight. */

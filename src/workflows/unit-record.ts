@@ -21,6 +21,8 @@ export type UnitOutcome =
       readonly host?: string;
       /** The prefetched unit its last attempt handed its slot over to. */
       readonly handedTo?: string;
+      /** True when that slot went out in ticket order (prefetched-units.ts). */
+      readonly handedInTicketOrder?: boolean;
     }
   | {
       readonly kind: 'failed';
@@ -35,6 +37,7 @@ export type UnitOutcome =
       readonly host?: string;
       /** The prefetched unit its last attempt handed its slot over to (`on_failure: continue`). */
       readonly handedTo?: string;
+      readonly handedInTicketOrder?: boolean;
     }
   | { readonly kind: 'cancelled'; readonly finishedAt: string };
 

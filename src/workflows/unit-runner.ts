@@ -4,8 +4,6 @@
  */
 import {
   ActivityCancellationType,
-  ActivityFailure,
-  ApplicationFailure,
   condition,
   isCancellation,
   proxyActivities,
@@ -14,8 +12,8 @@ import {
 import type { RetryPolicy as RetryOptions } from '@temporalio/workflow';
 import type { AttemptInput, ObservedChanges, PlanAreas, SlotHandover, createActivities } from '../activities';
 import type { GitAttempt } from '../contracts/git';
-import type { AgentFailureDetails, AgentFailureType } from '../errors';
-import { AGENT_FAILURE_TYPES, NEVER_RETRIED, SLOT_NOT_HANDED_OVER, isAgentFailureType } from '../errors';
+import { AGENT_FAILURE_TYPES, NEVER_RETRIED, SLOT_NOT_HANDED_OVER } from '../errors';
+import { agentFailure, handedOver, isSlotNotHandedOver, lostAttempt } from './attempt-results';
 import { attemptDeadlines } from '../plan/deadlines';
 import { infrastructureFailure } from '../plan/outcome-messages';
 import type { Plan, RetryPolicy, UnitSettings, WorkUnit } from '../plan/types';
@@ -84,14 +82,16 @@ export interface UnitRunContext {
   /** A remote run (SPEC §10): the workflow places each try of an attempt itself (placed-attempt.ts). */
   readonly placement?: Placement;
   /**
-   * A run started with `--prefetch N`: every attempt hands its slot over when it succeeds. With
-   * `prefetched`, the unit's first attempt waits on the worker for a slot, and `onHandedOver` is
-   * called once it is known to have started (the attempt ended, other than by a cancellation).
+   * A run started with `--prefetch N`: every attempt hands its slot over when it succeeds. With a
+   * `ticket` (prefetched-units.ts), the unit's first attempt waits on the worker for a slot, and
+   * `onStartedItself` is called when that attempt ends after starting its agent (other than by a
+   * cancellation).
    */
   readonly handover?: {
     readonly onFailure: SlotHandover['onFailure'];
-    readonly prefetched: boolean;
-    readonly onHandedOver: () => void;
+    readonly ticket?: number;
+    readonly ticketsIssued: () => number;
+    readonly onStartedItself: (inTicketOrder: boolean) => void;
   };
 }
 
@@ -119,11 +119,11 @@ export async function runUnit(context: UnitRunContext): Promise<UnitRunEnd> {
   };
   const handover = context.handover;
   for (let attempt = resume?.attempt ?? 1; ; attempt += 1) {
-    const waitsForSlot = handover?.prefetched === true && attempt === 1 && resume === undefined;
+    const waitsForSlot = handover?.ticket !== undefined && attempt === 1 && resume === undefined;
     if (!waitsForSlot) context.onAttempt(attempt);
     try {
       const result = await runAttempt(attemptInput(context, attempt, waitsForSlot));
-      if (waitsForSlot) handover.onHandedOver();
+      if (waitsForSlot) handover.onStartedItself(result.startedInTicketOrder === true);
       if (context.gitAttempt !== undefined && result.git === undefined) {
         return withoutOutputCommit(unit.unitId, result.startedAt);
       }
@@ -136,14 +136,15 @@ export async function runUnit(context: UnitRunContext): Promise<UnitRunEnd> {
         observed: observed(result),
         ...(result.git === undefined ? {} : { commit: result.git.output }),
         ...(placement === undefined || result.host === undefined ? {} : { host: result.host }),
-        ...(result.handedTo === undefined ? {} : { handedTo: result.handedTo }),
+        ...handedOver(result),
       };
     } catch (error) {
       if (isCancellation(error)) return { kind: 'cancelled', finishedAt: workflowNowIso() };
       if (waitsForSlot && isSlotNotHandedOver(error)) return { kind: 'returned' };
       const agentFailed = agentFailure(error);
       // An agent failure means the attempt had its slot; a lost attempt may never have had one.
-      if (waitsForSlot && agentFailed !== undefined) handover.onHandedOver();
+      if (waitsForSlot && agentFailed !== undefined)
+        handover.onStartedItself(agentFailed.startedInTicketOrder === true);
       const failure = agentFailed ?? lostAttempt(unit.unitId, error);
       const seen = observed(failure);
       const retriable = failure.type !== undefined && !NEVER_RETRIED.has(failure.type);
@@ -157,7 +158,7 @@ export async function runUnit(context: UnitRunContext): Promise<UnitRunEnd> {
           ...(failure.containment === undefined ? {} : { containment: failure.containment }),
           observed: seen,
           ...(placement === undefined || failure.host === undefined ? {} : { host: failure.host }),
-          ...(failure.handedTo === undefined ? {} : { handedTo: failure.handedTo }),
+          ...handedOver(failure),
         };
       }
       const delayMs = retryDelayMs(settings.retry, attempt);
@@ -181,7 +182,16 @@ function attemptInput(context: UnitRunContext, attempt: number, waitForSlot: boo
     attempt,
     ...(context.containment === undefined ? {} : { containment: context.containment }),
     ...(context.gitAttempt === undefined ? {} : { git: context.gitAttempt() }),
-    ...(handover === undefined ? {} : { handover: { waitForSlot, onFailure: handover.onFailure } }),
+    ...(handover === undefined
+      ? {}
+      : {
+          handover: {
+            waitForSlot,
+            onFailure: handover.onFailure,
+            ...(waitForSlot ? { ticket: handover.ticket } : {}),
+            ticketsIssued: handover.ticketsIssued(),
+          },
+        }),
   };
 }
 
@@ -211,53 +221,6 @@ async function waitForAttempt(delayMs: number, mayStart: () => boolean): Promise
 export function retryDelayMs(retry: RetryPolicy, failedAttempt: number): number {
   const delay = retry.initialInterval.ms * Math.pow(retry.backoff, failedAttempt - 1);
   return Math.min(Math.round(delay), retry.maxInterval.ms);
-}
-
-interface AttemptFailure extends AgentFailureDetails {
-  /** undefined for a failure outside the agent (no agent retry). */
-  readonly type: AgentFailureType | undefined;
-}
-
-/** The agent failure behind an activity failure, or undefined when it is something else. */
-function agentFailure(error: unknown): AttemptFailure | undefined {
-  if (!(error instanceof ActivityFailure) || !(error.cause instanceof ApplicationFailure)) return undefined;
-  const cause = error.cause;
-  if (!isAgentFailureType(cause.type)) return undefined;
-  const details = cause.details?.[0] as AgentFailureDetails | undefined;
-  return {
-    type: cause.type,
-    exitCode: details?.exitCode ?? 1,
-    error: details?.error ?? cause.message,
-    startedAt: details?.startedAt ?? null,
-    finishedAt: details?.finishedAt ?? workflowNowIso(),
-    ...(details?.containment === undefined ? {} : { containment: details.containment }),
-    ...(details?.changes ? { changes: details.changes } : {}),
-    ...(details?.outOfBounds ? { outOfBounds: details.outOfBounds } : {}),
-    ...(details?.host === undefined ? {} : { host: details.host }),
-    ...(details?.handedTo === undefined ? {} : { handedTo: details.handedTo }),
-  };
-}
-
-/** A prefetched attempt that never got a slot on its worker (prefetched-attempt.ts). */
-function isSlotNotHandedOver(error: unknown): boolean {
-  return (
-    error instanceof ActivityFailure &&
-    error.cause instanceof ApplicationFailure &&
-    error.cause.type === SLOT_NOT_HANDED_OVER
-  );
-}
-
-/** An attempt whose infrastructure retries ran out (or any other activity failure): the unit fails. */
-function lostAttempt(unitId: string, error: unknown): AttemptFailure {
-  if (!(error instanceof ActivityFailure)) throw error;
-  const cause = error.cause?.message ?? error.message;
-  return {
-    type: undefined,
-    exitCode: 1,
-    error: infrastructureFailure(unitId, cause),
-    startedAt: null,
-    finishedAt: workflowNowIso(),
-  };
 }
 
 /** A git attempt that succeeded without naming its output commit: a worker of another version. */

@@ -18,7 +18,7 @@ import { ownerOf } from './adoption';
 import { readAttemptRecord, sameOwner, type AttemptOwner } from './attempt-record';
 import { readFileNoFollow, writeFileNoFollow } from '../containment/safe-write';
 import { cancellationOf, cancellationLeavesAgentRunning } from './cancellation';
-import { closeSlots, handOverSlot, holdSlot, waitForSlot } from './slot-handover';
+import { closeSlots, handOverSlot, holdSlot, waitForSlot, type Handover } from './slot-handover';
 
 export async function runPrefetchingAttempt(
   context: Context,
@@ -28,24 +28,26 @@ export async function runPrefetchingAttempt(
 ): Promise<AttemptSuccess> {
   const execution = context.info.workflowExecution;
   const runKey = `${execution?.workflowId ?? input.runId}/${execution?.runId ?? ''}`;
+  // Whether this waiting attempt took its slot in ticket order: its result says so (prefetched-units.ts).
+  let inTicketOrder: Pick<AttemptSuccess, 'startedInTicketOrder'> = {};
   if (input.handover.waitForSlot && !(await startedBefore(context, input, recordPath))) {
-    await takeSlot(context, runKey, input);
+    if (await takeSlot(context, runKey, input)) inTicketOrder = { startedInTicketOrder: true };
   }
   const release = holdSlot(runKey);
-  const handOver = (): Promise<string | undefined> => handOverOnce(context, input, recordPath, runKey);
+  const handOver = (): Promise<Handover | undefined> => handOverOnce(context, input, recordPath, runKey);
   try {
-    const success = await attempt();
-    const handedTo = await handOver();
-    return handedTo === undefined ? success : { ...success, handedTo };
+    const success = { ...(await attempt()), ...inTicketOrder };
+    const handover = await handOver();
+    return handover === undefined ? success : { ...success, ...handedTo(handover) };
   } catch (error) {
-    if (!endsTheUnit(error, input)) throw error;
+    if (!endsTheUnit(error, input)) throw withDetails(error, inTicketOrder);
     if (input.handover.onFailure !== 'continue') {
       closeSlots(runKey);
-      throw error;
+      throw withDetails(error, inTicketOrder);
     }
     // Under `continue` the run goes on: the slot is handed over as after a success.
-    const handedTo = await handOver();
-    throw handedTo === undefined ? error : withHandedTo(error, handedTo);
+    const handover = await handOver();
+    throw withDetails(error, { ...inTicketOrder, ...(handover === undefined ? {} : handedTo(handover)) });
   } finally {
     release();
   }
@@ -58,48 +60,68 @@ export async function runPrefetchingAttempt(
  */
 async function handOverOnce(
   context: Context,
-  input: AttemptInput,
+  input: AttemptInput & { readonly handover: SlotHandover },
   recordPath: string,
   runKey: string,
-): Promise<string | undefined> {
+): Promise<Handover | undefined> {
   const owner = ownerOf(context.info, input.ownerKey);
   const notePath = `${recordPath}.handover`;
   if (context.info.attempt > 1) {
     const earlier = await readHandoverNote(notePath);
-    if (earlier !== undefined && sameOwner(earlier.owner, owner)) return earlier.unitId;
-  }
-  return handOverSlot(runKey, async (unitId) => {
-    const note: HandoverNote = { owner, unitId };
-    try {
-      await writeFileNoFollow(input.repo, notePath, JSON.stringify(note));
-    } catch (error) {
-      context.log.warn('Could not note a slot handover', { unitId: input.unit.unitId, error: String(error) });
+    if (earlier !== undefined && sameOwner(earlier.owner, owner)) {
+      return { unitId: earlier.unitId, inTicketOrder: earlier.inTicketOrder };
     }
+  }
+  return handOverSlot(runKey, {
+    ...(input.handover.ticketsIssued === undefined ? {} : { ticketsIssued: input.handover.ticketsIssued }),
+    record: async (handover) => {
+      const note: HandoverNote = { owner, ...handover };
+      try {
+        await writeFileNoFollow(input.repo, notePath, JSON.stringify(note));
+      } catch (error) {
+        context.log.warn('Could not note a slot handover', {
+          unitId: input.unit.unitId,
+          error: String(error),
+        });
+      }
+    },
   });
 }
 
-interface HandoverNote {
+interface HandoverNote extends Handover {
   readonly owner: AttemptOwner;
-  readonly unitId: string;
 }
 
 async function readHandoverNote(path: string): Promise<HandoverNote | undefined> {
   try {
     const note = JSON.parse((await readFileNoFollow(path)).toString('utf8')) as Partial<HandoverNote>;
     return typeof note.unitId === 'string' && typeof note.owner === 'object' && note.owner !== null
-      ? (note as HandoverNote)
+      ? { owner: note.owner, unitId: note.unitId, inTicketOrder: note.inTicketOrder === true }
       : undefined;
   } catch {
     return undefined;
   }
 }
 
-async function takeSlot(context: Context, runKey: string, input: AttemptInput): Promise<void> {
+/** What a result says of its handover. */
+function handedTo(handover: Handover): Pick<AttemptSuccess, 'handedTo' | 'handedInTicketOrder'> {
+  return { handedTo: handover.unitId, ...(handover.inTicketOrder ? { handedInTicketOrder: true } : {}) };
+}
+
+/** Waits for a slot; true when it was handed over in ticket order. */
+async function takeSlot(context: Context, runKey: string, input: AttemptInput): Promise<boolean> {
   const beat = (): void => sendAgentHeartbeat(context, preparingHeartbeat(input.attempt));
   const heartbeats = setInterval(beat, 1000);
   try {
-    const wait = await waitForSlot(runKey, input.unit.unitId, context.cancellationSignal);
-    if (wait === 'handed-over') return;
+    const wait = await waitForSlot(
+      runKey,
+      input.unit.unitId,
+      context.cancellationSignal,
+      input.handover?.ticket,
+    );
+    if (wait === 'handed-over' || wait === 'handed-over-in-ticket-order') {
+      return wait === 'handed-over-in-ticket-order';
+    }
     throw ApplicationFailure.create({
       type: SLOT_NOT_HANDED_OVER,
       nonRetryable: true,
@@ -140,13 +162,18 @@ function endsTheUnit(error: unknown, input: AttemptInput): error is ApplicationF
   return NEVER_RETRIED.has(error.type) || input.attempt >= input.settings.retry.maxAttempts;
 }
 
-/** The same agent failure, naming the unit its slot was handed over to. */
-function withHandedTo(failure: ApplicationFailure, handedTo: string): ApplicationFailure {
+/** The same failure; an agent failure also says where the attempt's slot came from and went. */
+function withDetails(
+  failure: unknown,
+  handover: Pick<AgentFailureDetails, 'handedTo' | 'handedInTicketOrder' | 'startedInTicketOrder'>,
+): unknown {
+  if (Object.keys(handover).length === 0) return failure;
+  if (!(failure instanceof ApplicationFailure) || !isAgentFailureType(failure.type)) return failure;
   const details = failure.details?.[0] as AgentFailureDetails;
   return ApplicationFailure.create({
     message: failure.message,
-    type: failure.type ?? undefined,
-    nonRetryable: true,
-    details: [{ ...details, handedTo }],
+    type: failure.type,
+    nonRetryable: failure.nonRetryable === true,
+    details: [{ ...details, ...handover }],
   });
 }

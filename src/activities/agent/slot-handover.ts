@@ -1,9 +1,15 @@
 /**
  * Prefetch (`--prefetch N`): a unit's first attempt may start on the worker before a slot is
  * free, and wait there. An attempt of the same run that succeeds hands its slot over to the
- * waiting attempt whose unit comes first in code-point order, which starts its agent at once,
- * without waiting for the workflow task that would otherwise schedule it. The finished attempt
- * names the unit in its result, so the workflow counts that unit as running from then on.
+ * waiting attempt that comes next, which starts its agent at once, without waiting for the
+ * workflow task that would otherwise schedule it. The finished attempt names the unit in its
+ * result, so the workflow counts that unit as running from then on.
+ *
+ * Which waiter comes next: the workflow numbers the units it prefetches (tickets 1, 2, …, in
+ * code-point order of their ids, SPEC §3), and slots go out in ticket order. A ticket that is
+ * out but not here yet is waited for a moment. Each handover says whether it kept that order;
+ * once a ticket is missed (it went to another worker, or a waiter gave up), slots go to the
+ * waiting unit first in code-point order and the workflow books units by the names it is told.
  *
  * The slots are this worker process's: an attempt only hands its slot to a waiter on the same
  * worker. A waiter that has no attempt of its run to wait for here gives up (the workflow then
@@ -14,10 +20,14 @@ import { compareCodePoints } from '../../plan/overlap';
 
 const NO_HOLDER_GRACE_MS = 200;
 const CHECK_MS = 50;
+/** How long a freed slot waits for the next ticket's waiter to arrive on this worker. */
+export const NEXT_TICKET_GRACE_MS = 200;
 
 interface Waiter {
   readonly unitId: string;
-  readonly handOver: () => void;
+  /** Its place in the run's prefetch order; absent from an input made before tickets existed. */
+  readonly ticket: number | undefined;
+  readonly handOver: (inTicketOrder: boolean) => void;
 }
 
 interface RunSlots {
@@ -25,6 +35,19 @@ interface RunSlots {
   readonly waiters: Waiter[];
   /** A failure stopped the run (`cancel`, `drain`): nothing starts in a slot any more. */
   closed: boolean;
+  /** The ticket the next slot goes to, while slots still go out in ticket order. */
+  nextTicket: number;
+  inTicketOrder: boolean;
+  /** Handovers one at a time: the next one starts once the last chose its unit. */
+  turn: Promise<unknown>;
+  /** Called whenever a waiter arrives (a freed slot may be waiting for its ticket). */
+  onArrival: (() => void) | undefined;
+}
+
+/** A slot handed over: to which unit, and whether it went out in ticket order. */
+export interface Handover {
+  readonly unitId: string;
+  readonly inTicketOrder: boolean;
 }
 
 const runs = new Map<string, RunSlots>();
@@ -32,18 +55,32 @@ const runs = new Map<string, RunSlots>();
 function slotsOf(runKey: string): RunSlots {
   let slots = runs.get(runKey);
   if (slots === undefined) {
-    slots = { holders: 0, waiters: [], closed: false };
+    slots = {
+      holders: 0,
+      waiters: [],
+      closed: false,
+      nextTicket: 1,
+      inTicketOrder: true,
+      turn: Promise.resolve(),
+      onArrival: undefined,
+    };
     runs.set(runKey, slots);
   }
   return slots;
 }
 
 /**
- * Once nothing of the run is under way or waiting here, its entry goes, closed or not: a waiter
- * that comes later finds no attempt to take a slot from and gives up.
+ * A run's entry stays after its last attempt here ended: its next ticket and its closing still
+ * hold for attempts that arrive later. Only the oldest unused entries go, past a bound.
  */
-function forgetIfUnused(runKey: string, slots: RunSlots): void {
-  if (slots.holders === 0 && slots.waiters.length === 0) runs.delete(runKey);
+const KEPT_RUNS = 256;
+
+function forgetIfUnused(): void {
+  if (runs.size <= KEPT_RUNS) return;
+  for (const [runKey, slots] of runs) {
+    if (runs.size <= KEPT_RUNS) return;
+    if (slots.holders === 0 && slots.waiters.length === 0) runs.delete(runKey);
+  }
 }
 
 /** An attempt of the run is under way on this worker; the returned function ends that. */
@@ -55,39 +92,99 @@ export function holdSlot(runKey: string): () => void {
     if (released) return;
     released = true;
     slots.holders -= 1;
-    forgetIfUnused(runKey, slots);
+    forgetIfUnused();
   };
 }
 
-/**
- * A held slot is free: the first waiting unit takes it. `record` runs once that unit is chosen and
- * before it may start (the attempt notes its handover, for a later try of it after a crash).
- * Returns that unit, if any.
- */
-export async function handOverSlot(
-  runKey: string,
-  record?: (unitId: string) => Promise<void>,
-): Promise<string | undefined> {
+export interface HandOverOptions {
+  /** How many tickets the workflow had given out when it started the attempt handing over. */
+  readonly ticketsIssued?: number;
+  /** Runs once the unit is chosen and before it may start (the attempt notes its handover). */
+  readonly record?: (handover: Handover) => Promise<void>;
+}
+
+/** A held slot is free: the next waiting unit takes it. Returns that handover, if any. */
+export function handOverSlot(runKey: string, options: HandOverOptions = {}): Promise<Handover | undefined> {
   const slots = runs.get(runKey);
-  if (slots === undefined || slots.closed || slots.waiters.length === 0) return undefined;
-  let first = 0;
-  slots.waiters.forEach((waiter, index) => {
-    if (compareCodePoints(waiter.unitId, (slots.waiters[first] as Waiter).unitId) < 0) first = index;
-  });
-  const [waiter] = slots.waiters.splice(first, 1) as [Waiter];
+  if (slots === undefined) return Promise.resolve(undefined);
+  const handover = slots.turn.then(() => handOverNow(slots, options));
+  slots.turn = handover.catch(() => undefined);
+  return handover;
+}
+
+async function handOverNow(slots: RunSlots, options: HandOverOptions): Promise<Handover | undefined> {
+  if (slots.closed) return undefined;
+  const next = await nextInTicketOrder(slots, options.ticketsIssued ?? 0);
+  const waiter = next ?? (slots.inTicketOrder ? undefined : firstByUnitId(slots.waiters));
+  if (waiter === undefined || slots.closed) return undefined;
+  slots.waiters.splice(slots.waiters.indexOf(waiter), 1);
+  if (next !== undefined) slots.nextTicket += 1;
+  const handover: Handover = { unitId: waiter.unitId, inTicketOrder: next !== undefined };
   try {
-    await record?.(waiter.unitId);
+    await options.record?.(handover);
   } finally {
-    waiter.handOver();
+    waiter.handOver(handover.inTicketOrder);
   }
-  return waiter.unitId;
+  return handover;
+}
+
+/**
+ * The waiter holding the next ticket, waited for a moment when that ticket is out but its waiter
+ * has not arrived. Undefined when no ticket is out (the order holds), or once the order cannot
+ * be kept (a ticket missed): then `inTicketOrder` is false from now on.
+ */
+async function nextInTicketOrder(slots: RunSlots, ticketsIssued: number): Promise<Waiter | undefined> {
+  if (!slots.inTicketOrder) return undefined;
+  const holder = (): Waiter | undefined => slots.waiters.find((waiter) => waiter.ticket === slots.nextTicket);
+  const found = holder();
+  if (found !== undefined) return found;
+  const ticketOut =
+    ticketsIssued >= slots.nextTicket ||
+    slots.waiters.some((waiter) => (waiter.ticket ?? 0) > slots.nextTicket);
+  // No ticket out that this slot could wait for: the slot frees, and the order still holds.
+  if (!ticketOut) return slots.waiters.length === 0 ? undefined : notInOrder(slots);
+  const arrived = await new Promise<Waiter | undefined>((resolve) => {
+    const timer = setTimeout(() => {
+      slots.onArrival = undefined;
+      resolve(undefined);
+    }, NEXT_TICKET_GRACE_MS);
+    slots.onArrival = () => {
+      const waiter = holder();
+      if (waiter === undefined) return;
+      clearTimeout(timer);
+      slots.onArrival = undefined;
+      resolve(waiter);
+    };
+  });
+  return arrived ?? notInOrder(slots);
+}
+
+function notInOrder(slots: RunSlots): undefined {
+  slots.inTicketOrder = false;
+  return undefined;
+}
+
+function firstByUnitId(waiters: readonly Waiter[]): Waiter | undefined {
+  let first: Waiter | undefined;
+  for (const waiter of waiters) {
+    if (first === undefined || compareCodePoints(waiter.unitId, first.unitId) < 0) first = waiter;
+  }
+  return first;
+}
+
+/** Where the run's handovers stand on this worker: the next ticket, and whether order held. */
+export function ticketProgress(runKey: string): { nextTicket: number; inTicketOrder: boolean } {
+  const slots = runs.get(runKey);
+  return slots === undefined
+    ? { nextTicket: 1, inTicketOrder: true }
+    : { nextTicket: slots.nextTicket, inTicketOrder: slots.inTicketOrder };
 }
 
 /** A failure stopped the run: no waiting attempt of it gets a slot from now on. */
 export function closeSlots(runKey: string): void {
   const slots = slotsOf(runKey);
   slots.closed = true;
-  forgetIfUnused(runKey, slots);
+  forgetIfUnused();
 }
 
 /** Drops what this process knows of a run (tests, and a run that ended). */
@@ -95,38 +192,47 @@ export function forgetSlots(runKey: string): void {
   runs.delete(runKey);
 }
 
-export type SlotWait = 'handed-over' | 'no-holder' | 'closed';
+/** How a wait ended: a slot handed over (in ticket order or not), or none to wait for. */
+export type SlotWait = 'handed-over-in-ticket-order' | 'handed-over' | 'no-holder' | 'closed';
 
 /**
  * Waits until an attempt of the run hands its slot over, the run's slots close, or no attempt of
  * the run has been under way here for a moment. Rejects with `signal`'s reason when it aborts.
  */
-export function waitForSlot(runKey: string, unitId: string, signal: AbortSignal): Promise<SlotWait> {
+export function waitForSlot(
+  runKey: string,
+  unitId: string,
+  signal: AbortSignal,
+  ticket?: number,
+): Promise<SlotWait> {
   const slots = slotsOf(runKey);
   if (slots.closed) return Promise.resolve('closed');
   return new Promise<SlotWait>((resolve, reject) => {
     let noHolderSince: number | undefined;
-    const finish = (): void => {
+    const finish = (handedOver: boolean): void => {
       clearInterval(timer);
       signal.removeEventListener('abort', onAbort);
       const index = slots.waiters.indexOf(waiter);
       if (index >= 0) slots.waiters.splice(index, 1);
-      forgetIfUnused(runKey, slots);
+      // A ticket that leaves without its slot would hold every later one up.
+      if (!handedOver) slots.inTicketOrder = false;
+      forgetIfUnused();
     };
     const waiter: Waiter = {
       unitId,
-      handOver: () => {
-        finish();
-        resolve('handed-over');
+      ticket,
+      handOver: (inTicketOrder) => {
+        finish(true);
+        resolve(inTicketOrder ? 'handed-over-in-ticket-order' : 'handed-over');
       },
     };
     const onAbort = (): void => {
-      finish();
+      finish(false);
       reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
     };
     const timer = setInterval(() => {
       if (slots.closed) {
-        finish();
+        finish(false);
         resolve('closed');
         return;
       }
@@ -137,12 +243,15 @@ export function waitForSlot(runKey: string, unitId: string, signal: AbortSignal)
       const now = performance.now();
       noHolderSince ??= now;
       if (now - noHolderSince >= NO_HOLDER_GRACE_MS) {
-        finish();
+        finish(false);
         resolve('no-holder');
       }
     }, CHECK_MS);
     signal.addEventListener('abort', onAbort);
+    // A waiter without a ticket, or with one already passed, cannot be served in ticket order.
+    if (ticket === undefined || ticket < slots.nextTicket) slots.inTicketOrder = false;
     slots.waiters.push(waiter);
+    slots.onArrival?.();
     if (signal.aborted) onAbort();
   });
 }

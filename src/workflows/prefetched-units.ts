@@ -1,0 +1,113 @@
+/**
+ * The units a prefetching run (`--prefetch N`) started ahead of a free slot, and when each counts
+ * as running. Each gets a ticket, in the order they were prefetched: code-point order of their
+ * ids (SPEC §3). Workers hand slots out in ticket order (activities/agent/slot-handover.ts), so a
+ * completion whose slot went to ticket 7 also means tickets 1 to 6 have theirs, even when their
+ * own completions have not arrived yet. The units are booked as started in ticket order, one per
+ * slot handed over, whatever order the completions come in: the run's events show the launches
+ * in the order the workers made them.
+ *
+ * Once that order is not known to hold (a slot went out of ticket order, a waiting unit gave up or
+ * was called back, a unit's own completion came first), every unit named so far is booked, and
+ * from then on a unit is booked when a completion names it.
+ */
+export class PrefetchedUnits {
+  /** Prefetched units not yet booked as started, in ticket order (a Set keeps insertion order). */
+  private readonly waitingUnits = new Set<string>();
+  private readonly tickets = new Map<string, number>();
+  private issued = 0;
+  private inTicketOrder = true;
+  /** Slots that freed with no handover, kept for the waiting units (freed-slot.ts). */
+  private kept = 0;
+
+  constructor(private readonly book: (unitId: string) => void) {}
+
+  get waiting(): ReadonlySet<string> {
+    return this.waitingUnits;
+  }
+
+  /** Slots kept for the waiting units; none once no unit waits. */
+  get keptSlots(): number {
+    if (this.waitingUnits.size === 0) this.kept = 0;
+    return this.kept;
+  }
+
+  /** A slot freed with no handover: it is kept for the waiting units, if any. */
+  slotFreed(): void {
+    if (this.waitingUnits.size > 0) this.kept += 1;
+  }
+
+  /** A kept slot went to a waiting unit, or back to the run. */
+  keptSlotUsed(): void {
+    this.kept = Math.max(0, this.kept - 1);
+  }
+
+  /** Whether the first waiting unit's ticket is among the first `ticketsOut`. */
+  firstWaitingIsOut(ticketsOut: number): boolean {
+    const [first] = this.waitingUnits;
+    return first !== undefined && (this.tickets.get(first) ?? Infinity) <= ticketsOut;
+  }
+
+  /** How many tickets this execution gave out so far. */
+  get ticketsIssued(): number {
+    return this.issued;
+  }
+
+  /** The unit waits for a slot from now on; returns its ticket. */
+  issue(unitId: string): number {
+    this.issued += 1;
+    this.tickets.set(unitId, this.issued);
+    this.waitingUnits.add(unitId);
+    return this.issued;
+  }
+
+  /**
+   * A slot went to `unitId`: a completion says so, or the unit's own attempt ended after starting
+   * its agent. In ticket order, every unit with an earlier ticket had its slot before it.
+   */
+  handedTo(unitId: string, inTicketOrder: boolean): void {
+    const ticket = this.tickets.get(unitId);
+    if (!inTicketOrder || !this.inTicketOrder || ticket === undefined) {
+      this.inTicketOrder = false;
+      this.bookNamed(unitId);
+      return;
+    }
+    for (const waiting of this.waitingUnits) {
+      if ((this.tickets.get(waiting) ?? Infinity) > ticket) break;
+      this.bookNamed(waiting);
+    }
+  }
+
+  /** A worker handed slots out in ticket order up to `nextTicket`: every earlier ticket had one. */
+  handedBefore(nextTicket: number): void {
+    if (!this.inTicketOrder) return;
+    for (const waiting of this.waitingUnits) {
+      if ((this.tickets.get(waiting) ?? Infinity) >= nextTicket) break;
+      this.bookNamed(waiting);
+    }
+  }
+
+  /**
+   * A waiting unit's first attempt ended without starting its agent (it gave up, or was called
+   * back). Returns false when the unit was not waiting.
+   */
+  returned(unitId: string): boolean {
+    if (!this.waitingUnits.delete(unitId)) return false;
+    this.inTicketOrder = false;
+    return true;
+  }
+
+  /** A waiting unit is being called back (an operator's cancel): its ticket may never be served. */
+  callingBack(unitId: string): void {
+    if (this.waitingUnits.has(unitId)) this.inTicketOrder = false;
+  }
+
+  /** Whether a slot went to a waiting unit is not known: book by name from now on. */
+  orderUnknown(): void {
+    this.inTicketOrder = false;
+  }
+
+  private bookNamed(unitId: string): void {
+    if (this.waitingUnits.delete(unitId)) this.book(unitId);
+  }
+}
