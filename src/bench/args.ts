@@ -40,7 +40,8 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--shape NAME[,NAME...]]
                     run the worker with node --cpu-prof: one .cpuprofile per thread (main and
                     workflow threads) in DIR, written when the worker stops; open them in Chrome
                     DevTools or speedscope. Profiling slows the worker: not for measurements
-  --prefetch N      start the runs (and the cancel and scale runs) with --prefetch N
+  --prefetch N      start the runs (and the cancel and scale runs) with --prefetch N instead of
+                    the product's default (8, at most max_workers); 0: none
 
 Shapes (see src/bench/shapes.ts):
   chain, wide, lattice, dag
@@ -85,6 +86,13 @@ export interface Options {
   readonly prefetch?: number;
 }
 
+function countOf(flag: string, value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new Error(`${flag} needs an integer from 0, got '${value}'`);
+  return parsed;
+}
+
 function positiveInteger(flag: string, value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1)
@@ -125,7 +133,7 @@ export function parseArgs(argv: readonly string[]): Options | 'help' {
       else if (arg === '--scale-units') scaleUnits = positiveInteger(arg, value);
       else if (arg === '--cancel-runs') cancelRuns = positiveInteger(arg, value);
       else if (arg === '--history-event-limit') historyEventLimit = positiveInteger(arg, value);
-      else if (arg === '--prefetch') prefetch = positiveInteger(arg, value);
+      else if (arg === '--prefetch') prefetch = countOf(arg, value);
       else
         for (const name of value.split(',').filter((part) => part !== '')) {
           if (!(SHAPE_NAMES as readonly string[]).includes(name))

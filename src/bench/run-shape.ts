@@ -39,7 +39,7 @@ export async function runShape(
     readonly after?: (run: FinishedRun) => Promise<ScaleChecks>;
     /** Events per execution before the run continues as new (the workflow's default when unset). */
     readonly historyEventLimit?: number;
-    /** `--prefetch N` for the run. */
+    /** `--prefetch N` for the run (the product's default when unset). */
     readonly prefetch?: number;
   } = {},
 ): Promise<ShapeReport> {
@@ -62,7 +62,7 @@ export async function runShape(
     });
     const result = await untilDone(client, workflowId, awaitResult(handle));
     const after_ = counters(env);
-    if (prefetch !== undefined) logLaunchOrder(shape, result);
+    logLaunchOrder(shape, result);
     const figures = processFigures(env, before, after_);
     const launches = Object.values(result.units).reduce((sum, unit) => sum + unit.attempts, 0);
     const stamps = readStamps(
@@ -106,7 +106,7 @@ export async function runShape(
   }
 }
 
-/** With `--prefetch`: how many launches went ahead of a ready unit with a smaller id (SPEC §3). */
+/** How many launches went ahead of a ready unit with a smaller id (SPEC §3): none, prefetch or not. */
 function logLaunchOrder(shape: Shape, result: FanoutResult): void {
   const order = launchesAheadOfReady(result.events, shape.units);
   log(

@@ -74,8 +74,19 @@ export interface StartRunOptions {
   readonly git?: GitRunInput;
   /** Events per execution before the run continues as new (tests lower it; default 10,240). */
   readonly historyEventLimit?: number;
-  /** `--prefetch N`: units whose first attempt may wait on a worker for a free slot. */
+  /**
+   * `--prefetch N`: units whose first attempt may wait on a worker for a free slot. Absent: the
+   * default, {@link defaultPrefetch}; 0: none.
+   */
   readonly prefetch?: number;
+}
+
+/** Units that wait for a slot unless the run says otherwise: enough to refill slots between tasks. */
+export const DEFAULT_PREFETCH = 8;
+
+/** The prefetch of a run that does not set one: {@link DEFAULT_PREFETCH}, at most `max_workers`. */
+export function defaultPrefetch(plan: Plan): number {
+  return Math.min(DEFAULT_PREFETCH, plan.maxWorkers);
 }
 
 /** Starts a run. Refused (WorkflowExecutionAlreadyStartedError) when the id is taken. */
@@ -87,7 +98,9 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
     ...(options.retryOf === undefined ? {} : { retryOf: options.retryOf }),
     ...(options.git === undefined ? {} : { git: options.git }),
     ...(options.historyEventLimit === undefined ? {} : { historyEventLimit: options.historyEventLimit }),
-    ...(options.prefetch === undefined || options.prefetch === 0 ? {} : { prefetch: options.prefetch }),
+    // Set even when 0, so that a retry keeps it (retry-run.ts). A git unit starts in a working
+    // tree of its own: no slot is handed over there.
+    prefetch: options.prefetch ?? (options.git === undefined ? defaultPrefetch(plan) : 0),
   };
   refuseOversizedInput(input);
   const start = (searchable: boolean) =>

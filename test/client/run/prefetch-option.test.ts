@@ -108,4 +108,34 @@ describe('run --prefetch', () => {
     expect(retry.code).toBe(1);
     expect((await readRunInput(fixture.client(), `${id}-again`)).prefetch).toBe(2);
   }, 300_000);
+
+  it('prefetches by default, at most max_workers units, and --prefetch 0 turns it off for the run and its retry', async () => {
+    const { dir, repo } = freshRepo();
+    const id = `prefetch-default-${Date.now().toString(36)}`;
+    const plan = planIn(dir, 3);
+    const byDefault = await runCli(
+      ['run', plan, '--repo', repo, '--id', id, '--json', ...connection()],
+      120_000,
+    );
+    expect(byDefault.code).toBe(0);
+    // The plan's max_workers is 2, below the default of 8.
+    expect((await readRunInput(fixture.client(), id)).prefetch).toBe(2);
+
+    const off = `${id}-off`;
+    const failing = JSON.parse(readFileSync(plan, 'utf8')) as { work_units: { command: string[] }[] };
+    (failing.work_units[1] as { command: string[] }).command = [FAKE_AGENT, '--exit', '1'];
+    writeFileSync(plan, JSON.stringify(failing));
+    const first = await runCli(
+      ['run', plan, '--repo', freshRepo().repo, '--prefetch', '0', '--id', off, '--json', ...connection()],
+      120_000,
+    );
+    expect(first.code).toBe(1);
+    expect((await readRunInput(fixture.client(), off)).prefetch).toBe(0);
+    const retry = await runCli(
+      ['retry', off, '--new-id', `${off}-again`, '--json', ...connection()],
+      120_000,
+    );
+    expect(retry.code).toBe(1);
+    expect((await readRunInput(fixture.client(), `${off}-again`)).prefetch).toBe(0);
+  }, 300_000);
 });
