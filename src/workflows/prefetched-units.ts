@@ -16,9 +16,7 @@ export class PrefetchedUnits {
   private readonly waitingUnits = new Set<string>();
   private readonly tickets = new Map<string, number>();
   private issued = 0;
-  private inTicketOrder = true;
-  /** Slots that freed with no handover, kept for the waiting units (freed-slot.ts). */
-  private kept = 0;
+  private byTickets = true;
 
   constructor(private readonly book: (unitId: string) => void) {}
 
@@ -26,26 +24,15 @@ export class PrefetchedUnits {
     return this.waitingUnits;
   }
 
-  /** Slots kept for the waiting units; none once no unit waits. */
-  get keptSlots(): number {
-    if (this.waitingUnits.size === 0) this.kept = 0;
-    return this.kept;
-  }
-
-  /** A slot freed with no handover: it is kept for the waiting units, if any. */
-  slotFreed(): void {
-    if (this.waitingUnits.size > 0) this.kept += 1;
-  }
-
-  /** A kept slot went to a waiting unit, or back to the run. */
-  keptSlotUsed(): void {
-    this.kept = Math.max(0, this.kept - 1);
-  }
-
   /** Whether the first waiting unit's ticket is among the first `ticketsOut`. */
   firstWaitingIsOut(ticketsOut: number): boolean {
     const [first] = this.waitingUnits;
     return first !== undefined && (this.tickets.get(first) ?? Infinity) <= ticketsOut;
+  }
+
+  /** Whether units are still booked in ticket order (else by name). */
+  get inTicketOrder(): boolean {
+    return this.byTickets;
   }
 
   /** How many tickets this execution gave out so far. */
@@ -67,8 +54,8 @@ export class PrefetchedUnits {
    */
   handedTo(unitId: string, inTicketOrder: boolean): void {
     const ticket = this.tickets.get(unitId);
-    if (!inTicketOrder || !this.inTicketOrder || ticket === undefined) {
-      this.inTicketOrder = false;
+    if (!inTicketOrder || !this.byTickets || ticket === undefined) {
+      this.byTickets = false;
       this.bookNamed(unitId);
       return;
     }
@@ -80,7 +67,7 @@ export class PrefetchedUnits {
 
   /** A worker handed slots out in ticket order up to `nextTicket`: every earlier ticket had one. */
   handedBefore(nextTicket: number): void {
-    if (!this.inTicketOrder) return;
+    if (!this.byTickets) return;
     for (const waiting of this.waitingUnits) {
       if ((this.tickets.get(waiting) ?? Infinity) >= nextTicket) break;
       this.bookNamed(waiting);
@@ -93,18 +80,18 @@ export class PrefetchedUnits {
    */
   returned(unitId: string): boolean {
     if (!this.waitingUnits.delete(unitId)) return false;
-    this.inTicketOrder = false;
+    this.byTickets = false;
     return true;
   }
 
   /** A waiting unit is being called back (an operator's cancel): its ticket may never be served. */
   callingBack(unitId: string): void {
-    if (this.waitingUnits.has(unitId)) this.inTicketOrder = false;
+    if (this.waitingUnits.has(unitId)) this.byTickets = false;
   }
 
   /** Whether a slot went to a waiting unit is not known: book by name from now on. */
   orderUnknown(): void {
-    this.inTicketOrder = false;
+    this.byTickets = false;
   }
 
   private bookNamed(unitId: string): void {

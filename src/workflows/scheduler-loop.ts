@@ -19,7 +19,7 @@ import { workflowNowIso } from './clock';
 import { takeNextCompletion, type Completion } from './completions';
 import { DetailsRefresh } from './details-refresh';
 import { PrefetchedUnits } from './prefetched-units';
-import { offerKeptSlots } from './freed-slot';
+import { offerFreeSlots } from './freed-slot';
 import { unitEnd, type PendingOutcomes } from './unit-end';
 import { EVENTS_PER_GIT_LAUNCH, EVENTS_PER_LAUNCH, launchAllowance } from './history-budget';
 import { buildProgress, renderDetails } from './progress';
@@ -44,8 +44,8 @@ export interface SchedulerLoopContext {
   readonly placement?: Placement;
 }
 
-/** How soon a kept slot is offered again when nothing else wakes the loop. */
-const KEPT_SLOT_RECHECK = '10ms';
+/** How soon a slot held for a waiting unit is offered again when nothing else wakes the loop. */
+const HELD_SLOT_RECHECK = '10ms';
 
 export class SchedulerLoop {
   private readonly completions: Completion[] = [];
@@ -65,6 +65,8 @@ export class SchedulerLoop {
   /** Prefetched units whose first attempt is out, and when each counts as started. */
   /** The tickets given out before the last completed workflow task (freed-slot.ts). */
   private ticketsOut = 0;
+  /** Free slots held for waiting units whose tickets are not out yet (freed-slot.ts). */
+  private heldSlots = 0;
   private readonly prefetched = new PrefetchedUnits((unitId) =>
     this.context.state.handedOver(unitId, workflowNowIso()),
   );
@@ -89,12 +91,9 @@ export class SchedulerLoop {
     this.scopes.get(unitId)?.cancel();
   }
 
-  /** How many units may launch now: the history budget's allowance, less the slots kept for waiting units. */
-  private launchLimit(): number {
-    const kept = this.prefetched.keptSlots;
-    if (kept === 0) return this.allowance();
-    const free = this.context.input.plan.maxWorkers - this.context.state.scheduler.running.size;
-    return Math.max(0, Math.min(this.allowance(), free - kept));
+  /** Slots no unit holds now, as far as this workflow knows. */
+  private freeSlots(): number {
+    return this.context.input.plan.maxWorkers - this.context.state.scheduler.running.size;
   }
 
   /** How many more attempts this execution's history budget allows now. */
@@ -180,10 +179,16 @@ export class SchedulerLoop {
     for (;;) {
       // A retry's reused units are merged into the integration before any new unit starts.
       if (integration?.reusing !== true) {
-        await offerKeptSlots(this.prefetched, this.ticketsOut);
-        const launched = state.launchReady(workflowNowIso(), this.launchLimit());
-        // Tickets first: the attempts starting now learn every ticket that is out (slot-handover.ts).
-        const prefetched = this.prefetch();
+        this.heldSlots = await offerFreeSlots(this.prefetched, () => this.freeSlots(), this.ticketsOut);
+        const limit =
+          this.heldSlots === 0
+            ? this.allowance()
+            : Math.max(0, Math.min(this.allowance(), this.freeSlots() - this.heldSlots));
+        const launched = state.launchReady(workflowNowIso(), limit);
+        // Units are prefetched once this task's completions are all handled, so that a slot one of
+        // them frees never finds a waiting unit whose ticket is not out yet (freed-slot.ts). Tickets
+        // first: the attempts starting now learn every ticket that is out (slot-handover.ts).
+        const prefetched = this.completions.length === 0 ? this.prefetch() : [];
         for (const unitId of launched) this.startUnit(unitId);
         for (const [unitId, ticket] of prefetched) this.startUnit(unitId, undefined, ticket);
       }
@@ -203,8 +208,8 @@ export class SchedulerLoop {
           this.completions.length > 0 ||
           this.unexpected !== undefined ||
           (this.mustContinue() && allHandlersFinished());
-        // A kept slot is offered again in the next task, when the tickets given out now are out.
-        if (this.prefetched.keptSlots > 0) await condition(woken, KEPT_SLOT_RECHECK);
+        // A held slot is offered again in the next task, when the tickets given out now are out.
+        if (this.heldSlots > 0) await condition(woken, HELD_SLOT_RECHECK);
         else await condition(woken);
       }
       if (this.unexpected !== undefined) throw this.unexpected;
@@ -235,7 +240,7 @@ export class SchedulerLoop {
       const outcome = ended.outcome;
       if (outcome.kind !== 'cancelled' && outcome.handedTo !== undefined) {
         this.prefetched.handedTo(outcome.handedTo, outcome.handedInTicketOrder === true);
-      } else if (!state.halted) this.prefetched.slotFreed();
+      }
       // Nothing new starts once the run stopped: the units waiting for a slot are called back.
       if (state.halted) for (const unitId of this.prefetched.waiting) this.scopes.get(unitId)?.cancel();
     }

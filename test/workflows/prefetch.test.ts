@@ -4,7 +4,7 @@
  * its agent at once. Every agent runs once, never more than `max_workers` at a time, units start
  * in code-point order, and a failure under `cancel` starts nothing after it.
  */
-import { mkdtempSync, readFileSync, realpathSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { temporal } from '@temporalio/proto';
@@ -277,6 +277,54 @@ describe('prefetch', () => {
       expect(result.units.k0?.status).toBe('SUCCEEDED');
       expect(result.units.k2?.status).toBe('SUCCEEDED');
       expect([...countsOf(repo).keys()].sort()).toEqual(['k0', 'k2']);
+    });
+  });
+
+  describe('an operator cancels a running unit while others wait for a slot', () => {
+    const repo = tempRepo();
+    const workflowId = `prefetch-cancel-running-${Date.now().toString(36)}`;
+    const units = [
+      stampedUnit('r0', 20_000),
+      stampedUnit('r1', 300),
+      stampedUnit('r2', 300),
+      stampedUnit('r3', 300),
+    ];
+    let result: FanoutResult;
+
+    beforeAll(async () => {
+      const handle = await startPrefetching(
+        units,
+        { name: 'prefetch-cancel-running', maxWorkers: 1, onFailure: 'continue' },
+        { repo, workflowId, prefetch: 2 },
+      );
+      await waitUntil(
+        'r0 runs',
+        async () => (await readProgress(handle)).units.some((u) => u.status === 'RUNNING'),
+        30_000,
+      );
+      // Its slot frees with no handover: it goes to the first waiting unit (freed-slot.ts).
+      expect((await cancelUnit(handle, 'r0')).status).toBe('CANCELLED');
+      result = await awaitResult(handle);
+      ids.push(workflowId);
+    }, 120_000);
+
+    it('gives its slot to the waiting units, in order, one at a time', () => {
+      expect(result.units.r0?.status).toBe('CANCELLED');
+      expect(['r1', 'r2', 'r3'].map((unitId) => result.units[unitId]?.status)).toEqual(
+        Array(3).fill('SUCCEEDED'),
+      );
+      expect(startedInOrder(result.events)).toEqual(['r0', 'r1', 'r2', 'r3']);
+      expectEachAgentOnce(repo, units);
+      // r0's agent was stopped mid-sleep, so it stamped no end: the workflow learnt of its
+      // cancellation once its process group was gone, and r1 started after that.
+      const stamps = readFileSync(path.join(repo, 'stamps.txt'), 'utf8').trim().split('\n');
+      const r1Start = stamps.find((line) => line.startsWith('r1 ') && line.includes(' start '));
+      expect(Number(r1Start?.split(' ')[3])).toBeGreaterThanOrEqual(
+        Date.parse(result.units.r0?.finished_at ?? ''),
+      );
+      const others = path.join(repo, 'stamps-after-r0.txt');
+      writeFileSync(others, stamps.filter((line) => !line.startsWith('r0 ')).join('\n'));
+      expect(mostAtOnce(others)).toBe(1);
     });
   });
 

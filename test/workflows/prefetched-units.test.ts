@@ -63,4 +63,16 @@ describe('prefetched units', () => {
     units.handedTo('b', true);
     expect(booked).toEqual(['b']);
   });
+
+  it('books every unit whose ticket comes before the next one a worker would hand a slot to', () => {
+    const { units, booked } = prefetch('a', 'b', 'c');
+    units.handedBefore(3);
+    expect(booked).toEqual(['a', 'b']);
+    expect(units.firstWaitingIsOut(2)).toBe(false);
+    expect(units.firstWaitingIsOut(3)).toBe(true);
+    units.orderUnknown();
+    expect(units.inTicketOrder).toBe(false);
+    units.handedBefore(4);
+    expect(booked).toEqual(['a', 'b']);
+  });
 });
