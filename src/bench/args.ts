@@ -41,7 +41,7 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--shape NAME[,NAME...]]
                     workflow threads) in DIR, written when the worker stops; open them in Chrome
                     DevTools or speedscope. Profiling slows the worker: not for measurements
   --prefetch N      start the runs (and the cancel and scale runs) with --prefetch N instead of
-                    the product's default (8, at most max_workers); 0: none
+                    the product's default (16, at most max_workers); 0: none
 
 Shapes (see src/bench/shapes.ts):
   chain, wide, lattice, dag

@@ -82,7 +82,7 @@ export interface StartRunOptions {
 }
 
 /** Units that wait for a slot unless the run says otherwise: enough to refill slots between tasks. */
-export const DEFAULT_PREFETCH = 8;
+export const DEFAULT_PREFETCH = 16;
 
 /** The prefetch of a run that does not set one: {@link DEFAULT_PREFETCH}, at most `max_workers`. */
 export function defaultPrefetch(plan: Plan): number {

@@ -168,7 +168,7 @@ export const runCommand = declareCommand<[plan: string], RunOptions>({
     {
       flags: '--prefetch <n>',
       description:
-        'start up to n units ahead of a free slot: each waits on its worker and starts the moment a unit of the run ends there, without a round trip to the server (shared checkout only; default 8, at most max_workers; 0: none)',
+        'start up to n units ahead of a free slot: each waits on its worker and starts the moment a unit of the run ends there, without a round trip to the server (shared checkout only; default 16, at most max_workers; 0: none)',
     },
     CONFINEMENT_OPTION,
     WORKSPACE_OPTION,

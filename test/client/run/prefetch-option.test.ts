@@ -118,7 +118,7 @@ describe('run --prefetch', () => {
       120_000,
     );
     expect(byDefault.code).toBe(0);
-    // The plan's max_workers is 2, below the default of 8.
+    // The plan's max_workers is 2, below the default of 16.
     expect((await readRunInput(fixture.client(), id)).prefetch).toBe(2);
 
     const off = `${id}-off`;
