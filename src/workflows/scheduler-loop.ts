@@ -62,11 +62,11 @@ export class SchedulerLoop {
   private readonly overlaps: OverlapIndex | undefined;
   /** How many units may wait on a worker for a slot (`--prefetch`); 0 where the run cannot. */
   private readonly prefetchLimit: number;
-  /** Prefetched units whose first attempt is out, and when each counts as started. */
   /** The tickets given out before the last completed workflow task (freed-slot.ts). */
   private ticketsOut = 0;
   /** Free slots held for waiting units whose tickets are not out yet (freed-slot.ts). */
   private heldSlots = 0;
+  /** Prefetched units whose first attempt is out, and when each counts as started. */
   private readonly prefetched = new PrefetchedUnits((unitId) =>
     this.context.state.handedOver(unitId, workflowNowIso()),
   );
@@ -179,7 +179,11 @@ export class SchedulerLoop {
     for (;;) {
       // A retry's reused units are merged into the integration before any new unit starts.
       if (integration?.reusing !== true) {
-        this.heldSlots = await offerFreeSlots(this.prefetched, () => this.freeSlots(), this.ticketsOut);
+        // No await when no unit waits: a run without prefetch takes its steps as it always did.
+        this.heldSlots =
+          this.prefetched.waiting.size === 0
+            ? 0
+            : await offerFreeSlots(this.prefetched, () => this.freeSlots(), this.ticketsOut);
         const limit =
           this.heldSlots === 0
             ? this.allowance()
