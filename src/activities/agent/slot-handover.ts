@@ -116,8 +116,10 @@ async function handOverNow(slots: RunSlots, options: HandOverOptions): Promise<H
   if (slots.closed) return undefined;
   const next = await nextInTicketOrder(slots, options.ticketsIssued ?? 0);
   const waiter = next ?? (slots.inTicketOrder ? undefined : firstByUnitId(slots.waiters));
-  if (waiter === undefined || slots.closed) return undefined;
-  slots.waiters.splice(slots.waiters.indexOf(waiter), 1);
+  // The waiter may have left while this handover waited for it (its attempt was cancelled).
+  const index = waiter === undefined ? -1 : slots.waiters.indexOf(waiter);
+  if (waiter === undefined || index < 0 || slots.closed) return undefined;
+  slots.waiters.splice(index, 1);
   if (next !== undefined) slots.nextTicket += 1;
   const handover: Handover = { unitId: waiter.unitId, inTicketOrder: next !== undefined };
   try {

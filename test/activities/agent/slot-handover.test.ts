@@ -144,4 +144,21 @@ describe('slot handover', () => {
     });
     second();
   });
+
+  it('hands nothing over when the waiter it waited for leaves before it takes the slot', async () => {
+    const release = holdSlot(key);
+    const signal = new AbortController().signal;
+    const second = waitForSlot(key, 'u2', signal, 2);
+    const handover = handOverSlot(key, { ticketsIssued: 2 });
+    await delay(20);
+    const first = new AbortController();
+    const left = waitForSlot(key, 'u1', first.signal, 1);
+    first.abort(new Error('called back'));
+    await expect(left).rejects.toThrow('called back');
+    await expect(handover).resolves.toBeUndefined();
+    // u2 still waits; the next slot goes to it, out of ticket order since u1 left without one.
+    await expect(handOverSlot(key)).resolves.toEqual({ unitId: 'u2', inTicketOrder: false });
+    await expect(second).resolves.toBe('handed-over');
+    release();
+  });
 });
