@@ -37,10 +37,11 @@ export async function offerFreeSlots(
       const answer = await handOverFreedSlot({ ticketsIssued: ticketsOut });
       if (answer.handover !== undefined) {
         prefetched.handedTo(answer.handover.unitId, answer.handover.inTicketOrder);
-      } else if (answer.inTicketOrder) {
-        // Every earlier ticket had its slot; the completions that say so are on their way.
-        prefetched.handedBefore(answer.nextTicket);
-      } else prefetched.orderUnknown();
+      } else if (!answer.inTicketOrder || prefetched.handedBefore(answer.nextTicket) === 0) {
+        // An answer that moves nothing on would be asked again for good: give the order up.
+        prefetched.orderUnknown();
+      }
+      // Otherwise every earlier ticket had its slot; the completions that say so are on their way.
     } catch (error) {
       if (isCancellation(error)) throw error;
       prefetched.orderUnknown();

@@ -65,13 +65,19 @@ export class PrefetchedUnits {
     }
   }
 
-  /** A worker handed slots out in ticket order up to `nextTicket`: every earlier ticket had one. */
-  handedBefore(nextTicket: number): void {
-    if (!this.byTickets) return;
+  /**
+   * A worker handed slots out in ticket order up to `nextTicket`: every earlier ticket had one.
+   * Returns how many units that booked.
+   */
+  handedBefore(nextTicket: number): number {
+    if (!this.byTickets) return 0;
+    let booked = 0;
     for (const waiting of this.waitingUnits) {
       if ((this.tickets.get(waiting) ?? Infinity) >= nextTicket) break;
       this.bookNamed(waiting);
+      booked += 1;
     }
+    return booked;
   }
 
   /**

@@ -66,8 +66,9 @@ describe('prefetched units', () => {
 
   it('books every unit whose ticket comes before the next one a worker would hand a slot to', () => {
     const { units, booked } = prefetch('a', 'b', 'c');
-    units.handedBefore(3);
+    expect(units.handedBefore(3)).toBe(2);
     expect(booked).toEqual(['a', 'b']);
+    expect(units.handedBefore(3)).toBe(0);
     expect(units.firstWaitingIsOut(2)).toBe(false);
     expect(units.firstWaitingIsOut(3)).toBe(true);
     units.orderUnknown();

@@ -174,11 +174,14 @@ function firstByUnitId(waiters: readonly Waiter[]): Waiter | undefined {
   return first;
 }
 
-/** Where the run's handovers stand on this worker: the next ticket, and whether order held. */
+/**
+ * Where the run's handovers stand on this worker: the next ticket, and whether order held. A
+ * worker that has seen nothing of the run knows no order: its units wait elsewhere.
+ */
 export function ticketProgress(runKey: string): { nextTicket: number; inTicketOrder: boolean } {
   const slots = runs.get(runKey);
   return slots === undefined
-    ? { nextTicket: 1, inTicketOrder: true }
+    ? { nextTicket: 1, inTicketOrder: false }
     : { nextTicket: slots.nextTicket, inTicketOrder: slots.inTicketOrder };
 }
 

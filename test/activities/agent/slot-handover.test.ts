@@ -6,6 +6,7 @@ import {
   handOverSlot,
   holdSlot,
   NEXT_TICKET_GRACE_MS,
+  ticketProgress,
   waitForSlot,
 } from '../../../src/activities/agent/slot-handover';
 
@@ -159,6 +160,13 @@ describe('slot handover', () => {
     // u2 still waits; the next slot goes to it, out of ticket order since u1 left without one.
     await expect(handOverSlot(key)).resolves.toEqual({ unitId: 'u2', inTicketOrder: false });
     await expect(second).resolves.toBe('handed-over');
+    release();
+  });
+
+  it('knows no ticket order for a run it has seen nothing of', () => {
+    expect(ticketProgress(`${key}/elsewhere`)).toEqual({ nextTicket: 1, inTicketOrder: false });
+    const release = holdSlot(key);
+    expect(ticketProgress(key)).toEqual({ nextTicket: 1, inTicketOrder: true });
     release();
   });
 });
