@@ -2,14 +2,13 @@
  * The units a prefetching run (`--prefetch N`) started ahead of a free slot, and when each counts
  * as running. Each gets a ticket, in the order they were prefetched: code-point order of their
  * ids (SPEC §3). Workers hand slots out in ticket order (activities/agent/slot-handover.ts), so a
- * completion whose slot went to ticket 7 also means tickets 1 to 6 have theirs, even when their
- * own completions have not arrived yet. The units are booked as started in ticket order, one per
- * slot handed over, whatever order the completions come in: the run's events show the launches
- * in the order the workers made them.
+ * slot handed to ticket 7 means tickets 1 to 6 had theirs first, even when the completions that
+ * say so have not arrived yet: they are booked as started, in ticket order, before it. The run's
+ * events show the launches in the order the workers made them, whatever order the completions
+ * come in.
  *
  * Once that order is not known to hold (a slot went out of ticket order, a waiting unit gave up or
- * was called back, a unit's own completion came first), every unit named so far is booked, and
- * from then on a unit is booked when a completion names it.
+ * was called back, a handover's answer was lost), a unit is booked when a completion names it.
  */
 export class PrefetchedUnits {
   /** Prefetched units not yet booked as started, in ticket order (a Set keeps insertion order). */

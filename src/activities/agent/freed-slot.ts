@@ -4,7 +4,7 @@
  * its own worker, through a local activity, instead of starting a unit that comes after them.
  */
 import { Context } from '@temporalio/activity';
-import { handOverSlot, ticketProgress, type Handover } from './slot-handover';
+import { handOverSlot, slotsKey, ticketProgress, type Handover } from './slot-handover';
 
 export interface FreedSlotInput {
   /** How many tickets the workflow had given out (slot-handover.ts). */
@@ -21,8 +21,7 @@ export interface FreedSlotAnswer {
 }
 
 export async function handOverFreedSlot(input: FreedSlotInput): Promise<FreedSlotAnswer> {
-  const execution = Context.current().info.workflowExecution;
-  const runKey = `${execution?.workflowId ?? ''}/${execution?.runId ?? ''}`;
+  const runKey = slotsKey(Context.current().info.workflowExecution);
   const handover = await handOverSlot(runKey, { ticketsIssued: input.ticketsIssued });
   return { ...(handover === undefined ? {} : { handover }), ...ticketProgress(runKey) };
 }

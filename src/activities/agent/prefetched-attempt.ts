@@ -18,7 +18,7 @@ import { ownerOf } from './adoption';
 import { readAttemptRecord, sameOwner, type AttemptOwner } from './attempt-record';
 import { readFileNoFollow, writeFileNoFollow } from '../containment/safe-write';
 import { cancellationOf, cancellationLeavesAgentRunning } from './cancellation';
-import { closeSlots, handOverSlot, holdSlot, waitForSlot, type Handover } from './slot-handover';
+import { closeSlots, handOverSlot, holdSlot, slotsKey, waitForSlot, type Handover } from './slot-handover';
 
 export async function runPrefetchingAttempt(
   context: Context,
@@ -26,8 +26,7 @@ export async function runPrefetchingAttempt(
   recordPath: string,
   attempt: () => Promise<AttemptSuccess>,
 ): Promise<AttemptSuccess> {
-  const execution = context.info.workflowExecution;
-  const runKey = `${execution?.workflowId ?? input.runId}/${execution?.runId ?? ''}`;
+  const runKey = slotsKey(context.info.workflowExecution, input.runId);
   // Whether this waiting attempt took its slot in ticket order: its result says so (prefetched-units.ts).
   let inTicketOrder: Pick<AttemptSuccess, 'startedInTicketOrder'> = {};
   if (input.handover.waitForSlot && !(await startedBefore(context, input, recordPath))) {

@@ -52,6 +52,17 @@ export interface Handover {
 
 const runs = new Map<string, RunSlots>();
 
+/**
+ * The key of a workflow execution's slots: an attempt and the workflow's own local activity must
+ * name the same one. `fallback` stands in for a missing workflow id (never, on a real worker).
+ */
+export function slotsKey(
+  execution: { readonly workflowId: string; readonly runId: string } | undefined,
+  fallback = '',
+): string {
+  return `${execution?.workflowId ?? fallback}/${execution?.runId ?? ''}`;
+}
+
 function slotsOf(runKey: string): RunSlots {
   let slots = runs.get(runKey);
   if (slots === undefined) {
