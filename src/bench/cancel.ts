@@ -15,7 +15,7 @@
  * After each run the bench waits (up to {@link LEFTOVER_WAIT_MS}) for every group and supervisor
  * to be gone, SIGKILLs whatever is left and reports it as a problem: nothing outlives the shape.
  */
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { attemptExitPath, attemptRecordPath, namespacePaths } from '../activities/unit-files/namespace';
@@ -177,7 +177,7 @@ async function runOnce(
     await watcher.stop();
     const left = await watcher.killLeftovers(0);
     if (left.length > 0) log(`cancel run ${run}: killed leftovers: ${left.join('; ')}`);
-    rmSync(repo, { recursive: true, force: true });
+    // The repository stays until the bench ends, like the other shapes' (run-shape.ts).
   }
 }
 

@@ -142,7 +142,7 @@ export function summaryText(
     '',
     `agent-fanout bench (${mode}), ${machine.cpus} CPUs, node ${versions.node}, ${versions.temporalCli}, SDK ${versions.sdkWorker}`,
     `load average start ${machine.loadAverageStart.join(' ')}, end ${machine.loadAverageEnd.join(' ')}; ` +
-      `a file create in the scratch folder: ${machine.fileCreateMicros} µs of CPU`,
+      `a create in the scratch folder: ${machine.fileCreateMicros} µs of CPU`,
   ];
   if (reports.length > 0)
     sections.push(

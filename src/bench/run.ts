@@ -56,7 +56,7 @@ import {
 import { startWorkerProcess, WORKER_MALLOC_ARENA_MAX, type WorkerProcess } from './worker-process';
 import { runWorkspaceShape } from './workspace';
 import { runHostsShape } from './hosts';
-import { fileCreateMicros } from './create-cost';
+import { DISK_STILL_SETTLING_MICROS, fileCreateMicros, settlingCostPerLaunchMs } from './create-cost';
 
 /** Where the `workspace` shape's repositories and working trees go (SPEC §9's default root is here too). */
 const GIT_SCRATCH_PARENT = '/var/tmp';
@@ -91,8 +91,15 @@ async function main(argv: readonly string[]): Promise<number> {
   );
   const createMicros = fileCreateMicros(scratch);
   log(
-    `creating a file there costs ${createMicros} µs of CPU (a launch creates about ten; docs/performance.md)`,
+    `creating a file or folder there costs ${createMicros} µs of CPU (a launch creates about ten; docs/performance.md)`,
   );
+  if (createMicros > DISK_STILL_SETTLING_MICROS) {
+    log(
+      `that disk is still paying for a recent large delete: CPU per launch will read about ` +
+        `${settlingCostPerLaunchMs(createMicros)} ms high. For figures to ` +
+        `compare, wait a few quiet minutes and run again, or point TMPDIR at a tmpfs`,
+    );
+  }
 
   const setup = { cliPath: cli.path, bundlePath, scratch, taskQueue: `bench-${runLabel}`, options };
   const outcome = await inBenchEnvironment(setup, (env, client) =>
