@@ -15,8 +15,8 @@ import {
 import type { AttemptInput, AttemptSuccess, SlotHandover } from '../types';
 import { preparingHeartbeat, sendAgentHeartbeat } from './heartbeat';
 import { ownerOf } from './adoption';
-import { readAttemptRecord, sameOwner, type AttemptOwner } from './attempt-record';
-import { readFileNoFollow, writeFileNoFollow } from '../containment/safe-write';
+import { readAttemptRecord, sameOwner } from './attempt-record';
+import { recordedHandover, recordHandover } from './handover-log';
 import { cancellationOf, cancellationLeavesAgentRunning } from './cancellation';
 import { closeSlots, handOverSlot, holdSlot, slotsKey, waitForSlot, type Handover } from './slot-handover';
 
@@ -33,7 +33,7 @@ export async function runPrefetchingAttempt(
     if (await takeSlot(context, runKey, input)) inTicketOrder = { startedInTicketOrder: true };
   }
   const release = holdSlot(runKey);
-  const handOver = (): Promise<Handover | undefined> => handOverOnce(context, input, recordPath, runKey);
+  const handOver = (): Promise<Handover | undefined> => handOverOnce(context, input, runKey);
   try {
     const success = { ...(await attempt()), ...inTicketOrder };
     const handover = await handOver();
@@ -53,30 +53,25 @@ export async function runPrefetchingAttempt(
 }
 
 /**
- * Hands the attempt's slot over, once: the unit it went to is noted next to the attempt record
- * before that unit starts, so a later try of this attempt (its worker died before the result
- * reached the server) names the same unit instead of handing the slot over a second time.
+ * Hands the attempt's slot over, once: the unit it went to is logged (handover-log.ts) before that
+ * unit starts, so a later try of this attempt (its worker died before the result reached the
+ * server) names the same unit instead of handing the slot over a second time.
  */
 async function handOverOnce(
   context: Context,
   input: AttemptInput & { readonly handover: SlotHandover },
-  recordPath: string,
   runKey: string,
 ): Promise<Handover | undefined> {
   const owner = ownerOf(context.info, input.ownerKey);
-  const notePath = `${recordPath}.handover`;
   if (context.info.attempt > 1) {
-    const earlier = await readHandoverNote(notePath);
-    if (earlier !== undefined && sameOwner(earlier.owner, owner)) {
-      return { unitId: earlier.unitId, inTicketOrder: earlier.inTicketOrder };
-    }
+    const earlier = await recordedHandover(input.repo, owner);
+    if (earlier !== undefined) return earlier;
   }
   return handOverSlot(runKey, {
     ...(input.handover.ticketsIssued === undefined ? {} : { ticketsIssued: input.handover.ticketsIssued }),
     record: async (handover) => {
-      const note: HandoverNote = { owner, ...handover };
       try {
-        await writeFileNoFollow(input.repo, notePath, JSON.stringify(note));
+        await recordHandover(input.repo, owner, handover);
       } catch (error) {
         context.log.warn('Could not note a slot handover', {
           unitId: input.unit.unitId,
@@ -85,21 +80,6 @@ async function handOverOnce(
       }
     },
   });
-}
-
-interface HandoverNote extends Handover {
-  readonly owner: AttemptOwner;
-}
-
-async function readHandoverNote(path: string): Promise<HandoverNote | undefined> {
-  try {
-    const note = JSON.parse((await readFileNoFollow(path)).toString('utf8')) as Partial<HandoverNote>;
-    return typeof note.unitId === 'string' && typeof note.owner === 'object' && note.owner !== null
-      ? { owner: note.owner, unitId: note.unitId, inTicketOrder: note.inTicketOrder === true }
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** What a result says of its handover. */
