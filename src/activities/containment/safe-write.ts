@@ -19,6 +19,7 @@ import {
   closeSync,
   constants,
   fstatSync,
+  ftruncateSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -46,8 +47,12 @@ export class SymbolicLinkRefused extends Error {
  * with ENXIO instead of blocking it for good; these opens are synchronous, so it would block the
  * whole worker. A regular file ignores the flag.
  */
-const WRITE_FLAGS =
-  constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+/**
+ * No O_TRUNC: a rewrite (the manifest after the attempt, a retry's prompt) writes over the old bytes
+ * and then cuts the file to the new length. On ext4 that keeps the file's block, where truncating
+ * first frees it and allocates another: about 45 µs against 10 (issue 18).
+ */
+const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 const TEMPORARY_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const APPEND_FLAGS =
   constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK;
@@ -206,7 +211,9 @@ function writeNow(
   parentOf(repo, file, checked);
   const fd = openRefusingLinkNow(file, flags);
   try {
-    writeFileSync(fd, data);
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    writeFileSync(fd, bytes);
+    if (flags === WRITE_FLAGS) ftruncateSync(fd, bytes.byteLength);
   } finally {
     closeSync(fd);
   }

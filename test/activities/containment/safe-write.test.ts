@@ -1,9 +1,10 @@
 /** SPEC §8.4: nothing agent-fanout writes follows a symbolic link; evidence is read without following one. */
 import { ApplicationFailure } from '@temporalio/common';
-import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createActivities } from '../../../src/activities';
+import { writeFileNoFollow } from '../../../src/activities/containment/safe-write';
 import {
   FAKE,
   FAKE_ARTIFACT_SHA256,
@@ -148,5 +149,19 @@ describe('verifyArtifacts reads evidence without following links (SPEC §8.4)', 
       units: { a: [{ name: 'out.md', size: 20, sha256: FAKE_ARTIFACT_SHA256 }] },
     });
     expect(intact).toEqual([]);
+  });
+});
+
+describe('writeFileNoFollow rewriting a file', () => {
+  it('leaves exactly the new bytes, shorter or longer than the old, in the same file', async () => {
+    const repo = await makeRepo();
+    const file = join(repo, 'ns', 'worker-manifest.json');
+    await writeFileNoFollow(repo, file, 'a long first version of the manifest\n');
+    const { ino } = await stat(file);
+    await writeFileNoFollow(repo, file, 'short\n');
+    expect(await readFile(file, 'utf8')).toBe('short\n');
+    await writeFileNoFollow(repo, file, Buffer.from('ünïcode, longer than before\n'));
+    expect(await readFile(file, 'utf8')).toBe('ünïcode, longer than before\n');
+    expect((await stat(file)).ino).toBe(ino);
   });
 });
