@@ -20,7 +20,7 @@ interface HandoverLine extends Handover {
   readonly owner: AttemptOwner;
 }
 
-/** The run's handover log; the name has a dot, so no unit id (SPEC §2) can be its folder's other entry. */
+/** The run's handover log; its name has a dot, which no unit id has (SPEC §1), so no unit's folder takes it. */
 export function handoverLogPath(repo: string, owner: AttemptOwner): string {
   return path.join(repo, RUNS_DIR, encodeURIComponent(owner.workflowId), HANDOVER_LOG_FILE);
 }
