@@ -9,7 +9,7 @@
  */
 
 import path from 'node:path';
-import { RUNS_DIR } from '../run-files/run-store';
+import { runFolder } from '../run-files/run-store';
 import { appendFileNoFollow, readFileNoFollow } from '../containment/safe-write';
 import { sameOwner, type AttemptOwner } from './attempt-record';
 import type { Handover } from './slot-handover';
@@ -22,7 +22,7 @@ interface HandoverLine extends Handover {
 
 /** The run's handover log; its name has a dot, which no unit id has (SPEC §1), so no unit's folder takes it. */
 export function handoverLogPath(repo: string, owner: AttemptOwner): string {
-  return path.join(repo, RUNS_DIR, encodeURIComponent(owner.workflowId), HANDOVER_LOG_FILE);
+  return path.join(runFolder(repo, owner.workflowId), HANDOVER_LOG_FILE);
 }
 
 /** Appends the handover of `owner`'s slot; one small write, never through a link. */

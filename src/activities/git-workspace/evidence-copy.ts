@@ -8,7 +8,7 @@
 
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { RUNS_DIR } from '../run-files/run-store';
+import { runFolder } from '../run-files/run-store';
 import {
   makeDirectories,
   readFileNoFollow,
@@ -19,7 +19,7 @@ import { attemptLogPath, type NamespacePaths } from '../unit-files/namespace';
 
 /** `<source>/.agent/runs/<workflow id>/<unit_id>`, beside the run store's folder of the same run. */
 export function evidenceDir(source: string, runId: string, unitId: string): string {
-  return path.join(source, RUNS_DIR, encodeURIComponent(runId), unitId);
+  return path.join(runFolder(source, runId), unitId);
 }
 
 /**

@@ -29,8 +29,13 @@ export interface RunStoreLocation {
   readonly remote?: RunStoreRemote;
 }
 
+/** `<repo>/.agent/runs/<workflow id>`: everything a run keeps in the checkout is below it. */
+export function runFolder(repo: string, workflowId: string): string {
+  return path.join(repo, RUNS_DIR, encodeURIComponent(workflowId));
+}
+
 export function runStoreDir(location: RunStoreLocation): string {
-  return path.join(location.repo, RUNS_DIR, encodeURIComponent(location.workflowId), location.firstRunId);
+  return path.join(runFolder(location.repo, location.workflowId), location.firstRunId);
 }
 
 export interface SegmentInput extends RunStoreLocation {

@@ -93,22 +93,22 @@ describe('a prefetching attempt', () => {
   it('hands a slot over again when the earlier try was another run’s', async () => {
     const input = await prefetchingInput();
     const key = slotsKey(execution, input.runId);
+    // The same workflow id and activity id in a rerun (another execution) is another owner.
+    const rerun = { ...execution, runId: 'execution-2' };
+    const rerunKey = slotsKey(rerun, input.runId);
     const stop = new AbortController();
     try {
       const waitB = waitForSlot(key, 'b', stop.signal);
       await expect(new AttemptRun({}, tryOf(1)).run(input)).resolves.toMatchObject({ handedTo: 'b' });
       await expect(waitB).resolves.toBe('handed-over');
-      // The same workflow id and activity id in a rerun (another execution) is another owner.
-      const rerun = { ...execution, runId: 'execution-2' };
-      const rerunKey = slotsKey(rerun, input.runId);
       const waitC = waitForSlot(rerunKey, 'c', stop.signal);
       const again = await new AttemptRun({}, { ...tryOf(2), workflowExecution: rerun }).run(input);
       expect(again.handedTo).toBe('c');
       await expect(waitC).resolves.toBe('handed-over');
-      forgetSlots(rerunKey);
     } finally {
       stop.abort();
       forgetSlots(key);
+      forgetSlots(rerunKey);
     }
   });
 });
